@@ -1,0 +1,1 @@
+"""Sub-commands of the ``sscb`` command line, one module each (imported lazily by ``cli``)."""

@@ -1,0 +1,237 @@
+"""House style for charts: SPC charts in the Making Data Count style, trends with interval bands,
+and funnel plots. Every function returns a matplotlib Figure and never calls ``plt.show()``;
+figures are built without pyplot so nothing leaks into global state or shows twice in notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sscb_analysis.stats.results import SPCResult
+
+__all__ = ["COLOURS", "funnel_chart", "spc_chart", "trend_chart"]
+
+#: Making Data Count colours (as NHSRplotthedots uses them) plus a colour-blind-safe accent.
+COLOURS = {
+    "common cause": "#7B7D7D",
+    "improvement": "#289DE0",
+    "concern": "#FAB428",
+    "neutral": "#361475",
+    "line": "#231F20",
+    "limit": "#7B7D7D",
+    "target": "#DE1B1B",
+    "band": "#289DE0",
+    "highlight": "#CC79A7",
+}
+_FONT = 11
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _style(ax: Axes, title: str | None, xlabel: str | None, ylabel: str | None) -> None:
+    if title:
+        ax.set_title(title, fontsize=_FONT + 2, loc="left")
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=_FONT)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=_FONT)
+    ax.tick_params(labelsize=_FONT - 1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def spc_chart(
+    result: SPCResult,
+    title: str | None = None,
+    ax: Axes | None = None,
+    x: Sequence | None = None,
+    ylabel: str | None = None,
+    percent: bool | None = None,
+) -> Figure:
+    """Draw an SPC result: grey common-cause points, blue improvement, orange concern, purple
+    neutral; dashed process limits, the centre line, the target, and the icons' meanings as text.
+    """
+    if not isinstance(result, SPCResult):
+        raise TypeError("spc_chart takes the result of sscb_analysis.stats.spc()")
+    t = result.table
+    xs = list(t.index) if x is None else list(x)
+    if len(xs) != len(t):
+        raise ValueError(f"x must have one value per point ({len(t)})")
+    pos = np.arange(len(t))
+    fig, ax = _new_axes(ax, (9, 4.5))
+    ax.plot(pos, t["value"], color=COLOURS["line"], linewidth=1.2, zorder=2)
+    colours = [COLOURS[p] for p in t["point_type"]]
+    ax.scatter(pos, t["value"], c=colours, s=36, zorder=3, edgecolors="white", linewidths=0.5)
+    ax.plot(pos, t["centre"], color=COLOURS["line"], linewidth=1, label="Mean")
+    ax.plot(
+        pos, t["upper"], color=COLOURS["limit"], linestyle="--", linewidth=1, label="Process limits"
+    )
+    ax.plot(pos, t["lower"], color=COLOURS["limit"], linestyle="--", linewidth=1)
+    if result.target is not None:
+        ax.axhline(
+            result.target, color=COLOURS["target"], linewidth=1.2, linestyle=":", label="Target"
+        )
+    ax.set_xticks(pos)
+    ax.set_xticklabels(
+        [str(v) for v in xs],
+        rotation=45 if len(xs) > 8 else 0,
+        ha="right" if len(xs) > 8 else "center",
+    )
+    if percent if percent is not None else result.kind == "p":
+        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _style(ax, title, None, ylabel)
+    trial = " (trial limits)" if result.trial_limits else ""
+    ax.text(
+        1.0,
+        1.02,
+        f"Variation: {result.variation}\nAssurance: {result.assurance}{trial}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=_FONT - 1,
+    )
+    ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    return fig
+
+
+def trend_chart(
+    data: pd.DataFrame | None = None,
+    x: str | Sequence | None = None,
+    y: str | Sequence | None = None,
+    lower: str | Sequence | None = None,
+    upper: str | Sequence | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    percent: bool = False,
+    ax: Axes | None = None,
+) -> Figure:
+    """A trend line of counts or proportions with a shaded interval band.
+
+    Pass a DataFrame and column names, or the sequences themselves. ``percent`` labels a 0-to-1
+    axis as percentages.
+    """
+
+    def col(v, name: str, required: bool) -> np.ndarray | None:
+        if v is None:
+            if required:
+                raise ValueError(f"trend_chart needs {name}")
+            return None
+        if isinstance(v, str):
+            if data is None or v not in data.columns:
+                raise ValueError(f"column {v!r} is not in the data")
+            return data[v].to_numpy()
+        return np.asarray(v)
+
+    xs = np.asarray(data.index) if data is not None and x is None else col(x, "x", True)
+    ys = col(y, "y", True)
+    lo, hi = col(lower, "lower", False), col(upper, "upper", False)
+    if (lo is None) != (hi is None):
+        raise ValueError("give both lower and upper for the interval band, or neither")
+    if len(xs) != len(ys) or (lo is not None and not len(lo) == len(hi) == len(ys)):
+        raise ValueError("x, y, lower and upper must have the same length")
+    fig, ax = _new_axes(ax, (8, 4))
+    pos = np.arange(len(xs))
+    if lo is not None:
+        ax.fill_between(
+            pos,
+            lo.astype(float),
+            hi.astype(float),
+            color=COLOURS["band"],
+            alpha=0.2,
+            linewidth=0,
+            label="95% interval",
+        )
+    ax.plot(pos, ys.astype(float), color=COLOURS["line"], marker="o", markersize=4, linewidth=1.4)
+    ax.set_xticks(pos)
+    ax.set_xticklabels(
+        [str(v) for v in xs],
+        rotation=45 if len(xs) > 8 else 0,
+        ha="right" if len(xs) > 8 else "center",
+    )
+    if percent:
+        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _style(ax, title, xlabel, ylabel)
+    if lo is not None:
+        ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)
+    return fig
+
+
+def funnel_chart(
+    points: pd.DataFrame,
+    limits: pd.DataFrame,
+    highlight: str | Sequence[str] | None = None,
+    title: str | None = None,
+    xlabel: str = "Denominator",
+    ylabel: str = "Proportion",
+    ax: Axes | None = None,
+) -> Figure:
+    """Plot units (from ``funnel_points``) against funnel limits (from ``funnel_limits``).
+
+    ``highlight`` names units (matched against a ``label`` column) drawn larger and labelled,
+    e.g. the local authority among all others.
+    """
+    for need in ("n", "proportion"):
+        if need not in points.columns:
+            raise ValueError(f"points must have a {need!r} column (use funnel_points)")
+    if "n" not in limits.columns or "p0" not in limits.columns:
+        raise ValueError("limits must come from funnel_limits (columns n, p0, lower_*, upper_*)")
+    fig, ax = _new_axes(ax, (8, 5))
+    lim = limits.sort_values("n")
+    pairs = [c[len("lower_") :] for c in lim.columns if c.startswith("lower_")]
+    styles = ["--", ":", "-."]
+    for i, key in enumerate(pairs):
+        label = key.replace("_", ".") + "% limits"
+        ls = styles[i % len(styles)]
+        ax.plot(
+            lim["n"],
+            lim[f"lower_{key}"],
+            color=COLOURS["limit"],
+            linestyle=ls,
+            linewidth=1,
+            label=label,
+        )
+        ax.plot(lim["n"], lim[f"upper_{key}"], color=COLOURS["limit"], linestyle=ls, linewidth=1)
+    ax.axhline(float(lim["p0"].iloc[0]), color=COLOURS["line"], linewidth=1, label="Benchmark")
+    ax.scatter(
+        points["n"], points["proportion"], s=22, color=COLOURS["common cause"], alpha=0.8, zorder=3
+    )
+    if highlight is not None:
+        if "label" not in points.columns:
+            raise ValueError("highlight needs a 'label' column in points")
+        names = [highlight] if isinstance(highlight, str) else list(highlight)
+        sel = points[points["label"].isin(names)]
+        if sel.empty:
+            raise ValueError(f"none of {names} are in points['label']")
+        ax.scatter(
+            sel["n"],
+            sel["proportion"],
+            s=70,
+            color=COLOURS["highlight"],
+            edgecolors=COLOURS["line"],
+            zorder=4,
+        )
+        for _, row in sel.iterrows():
+            ax.annotate(
+                str(row["label"]),
+                (row["n"], row["proportion"]),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=_FONT - 1,
+            )
+    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _style(ax, title, xlabel, ylabel)
+    ax.legend(loc="upper right", fontsize=_FONT - 2, frameon=False)
+    return fig

@@ -1,0 +1,77 @@
+"""House-style charts (sscb_analysis.plots): they return Figures and never touch pyplot state."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from sscb_analysis.plots import COLOURS, funnel_chart, spc_chart, trend_chart
+from sscb_analysis.stats import funnel_limits, funnel_points, spc, wilson_ci
+
+
+def test_spc_chart_colours_points_by_type():
+    before = plt.get_fignums()
+    result = spc(
+        [10, 12, 11, 10, 12, 11, 10, 12, 11, 10, 12, 11, 30], improvement="increase", target=12
+    )
+    fig = spc_chart(result, title="Plans starting")
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == before  # no pyplot figure was opened
+    ax = fig.axes[0]
+    colours = [to_hex(c).upper() for c in ax.collections[0].get_facecolors()]
+    expected = [COLOURS[t].upper() for t in result.table["point_type"]]
+    assert colours == expected
+    assert colours[-1] == COLOURS["improvement"].upper()
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "Variation: special cause improvement" in texts and "Assurance:" in texts
+    assert ax.get_title(loc="left") == "Plans starting"
+    assert matplotlib.get_backend()  # backend untouched by the module
+
+
+def test_spc_chart_on_given_axes_and_errors():
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert spc_chart(spc([1, 2, 3, 2, 1]), ax=ax) is fig
+    with pytest.raises(TypeError):
+        spc_chart({"table": None})
+
+
+def test_trend_chart_with_band():
+    years = ["2010-11", "2011-12", "2012-13"]
+    cis = [wilson_ci(x, 100) for x in (20, 25, 31)]
+    df = pd.DataFrame(
+        {
+            "year": years,
+            "p": [c.estimate for c in cis],
+            "lo": [c.lower for c in cis],
+            "hi": [c.upper for c in cis],
+        }
+    )
+    fig = trend_chart(
+        df, x="year", y="p", lower="lo", upper="hi", percent=True, title="Repeat plans"
+    )
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1  # the band
+    assert [t.get_text() for t in ax.get_xticklabels()] == years
+    with pytest.raises(ValueError, match="both lower and upper"):
+        trend_chart(df, x="year", y="p", lower="lo")
+    with pytest.raises(ValueError, match="not in the data"):
+        trend_chart(df, x="year", y="nope")
+    fig2 = trend_chart(x=[1, 2, 3], y=np.array([4, 5, 6]))
+    assert isinstance(fig2, Figure)
+
+
+def test_funnel_chart_highlight():
+    pts = funnel_points(
+        [30, 10, 200, 40], [100, 100, 1000, 150], 0.2, labels=["A", "B", "C", "Southwark"]
+    )
+    lim = funnel_limits(np.arange(20, 1200, 20), 0.2)
+    fig = funnel_chart(pts, lim, highlight="Southwark", title="Second or subsequent plans")
+    ax = fig.axes[0]
+    assert any(t.get_text() == "Southwark" for t in ax.texts)
+    assert len(ax.lines) == 5  # two pairs of limits and the benchmark
+    with pytest.raises(ValueError, match="none of"):
+        funnel_chart(pts, lim, highlight="Nowhere")

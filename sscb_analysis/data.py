@@ -1,0 +1,80 @@
+"""Loading cleaned extracts for notebooks: from ``data/processed`` or a raw file cleaned in memory.
+
+Notebook parameters name one path per extract. A ``.parquet`` path is a cleaned extract written by
+``sscb clean`` (its quarantine, log and summary sit beside it); a ``.csv`` or ``.xlsx`` path is a
+raw extract, cleaned in memory so a notebook runs on a fresh clone with nothing processed yet.
+Relative paths are resolved from the project root, so notebooks behave the same under JupyterLab,
+papermill and nbval.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from sscb_analysis.clean import CleanResult, clean, output_paths
+from sscb_analysis.paths import ROOT
+
+RAW_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute against the project root (absolute paths pass through)."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (ROOT / p)
+
+
+def load_clean_result(kind: str, path: str | os.PathLike[str]) -> CleanResult:
+    """The full cleaning result for ``kind`` from a processed parquet or a raw extract.
+
+    Results are cached per (kind, file, modification time): several analyses in one kernel clean a
+    raw extract once.
+    """
+    target = resolve(path)
+    if not target.is_file():
+        raise FileNotFoundError(
+            f"The {kind.upper()} extract {target} does not exist. Check the {kind}_path parameter."
+        )
+    return _load_cached(kind, str(target), target.stat().st_mtime_ns)
+
+
+def load_extract(kind: str, path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The clean rows of ``kind`` (a copy: callers may change it freely)."""
+    return load_clean_result(kind, path).data.copy()
+
+
+@lru_cache(maxsize=16)
+def _load_cached(kind: str, target: str, _mtime: int) -> CleanResult:
+    path = Path(target)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _read_processed(kind, path)
+    if suffix in RAW_SUFFIXES:
+        return clean(kind, path)
+    raise ValueError(
+        f"Cannot read {path.name}: give a cleaned .parquet from data/processed, or a raw .csv/.xlsx."
+    )
+
+
+def _read_processed(kind: str, path: Path) -> CleanResult:
+    siblings = output_paths(kind, path.parent)
+    if path.name != siblings["data"].name:
+        raise ValueError(
+            f"{path.name} is not a cleaned {kind.upper()} extract: expected {siblings['data'].name}."
+        )
+    data = pd.read_parquet(path)
+    quarantine = _read_csv_or_empty(siblings["quarantine"])
+    log = _read_csv_or_empty(siblings["log"])
+    summary_path = siblings["summary"]
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
+    return CleanResult(kind=kind, data=data, quarantine=quarantine, log=log, summary=summary)
+
+
+def _read_csv_or_empty(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -1,0 +1,108 @@
+"""``sscb run``: run the report notebooks listed in ``config/reports.yml`` and write ``reports/``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 4
+
+
+@click.command("run")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Reports config (default: config/reports.yml in the project).",
+)
+@click.option("--only", multiple=True, metavar="NAME", help="Run only this entry (repeatable).")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Override a parameter of every notebook run; VALUE is read as YAML (7, 0.9, true, text).",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Notebooks run at once.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Reports folder (default: from the config, normally reports/).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: only on a terminal; plain log lines otherwise).",
+)
+def command(
+    config_path: Path | None,
+    only: tuple[str, ...],
+    parameters: tuple[tuple[str, str], ...],
+    jobs: int | None,
+    out: Path | None,
+    progress: bool | None,
+) -> None:
+    """Clean the extracts if needed, run the report notebooks and publish reports/.
+
+    Exit codes: 0 every notebook succeeded; 1 a notebook or the data preparation failed (the
+    others still ran, reports/latest is left on the previous good run); 2 bad config or options;
+    4 another run holds the lock on the reports folder.
+    """
+    from sscb_analysis.reporting.config import ConfigError, load_config
+    from sscb_analysis.reporting.runner import RunLockedError, run_reports
+
+    _setup_logging()
+    try:
+        config = load_config(config_path)
+        overrides = {name: _parse_value(value) for name, value in parameters}
+        result = run_reports(
+            config, only=only, overrides=overrides, jobs=jobs, out=out, progress=progress
+        )
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    except RunLockedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    ok = sum(o.status == "ok" for o in result.notebooks)
+    summary = f"run {result.run_id}: {ok}/{len(result.notebooks)} notebooks ok -> {result.run_dir}"
+    if result.exit_code:
+        click.echo(f"FAILED {summary}", err=True)
+        if result.error:
+            click.echo(f"  {result.error}", err=True)
+        for outcome in result.notebooks:
+            if outcome.status != "ok":
+                click.echo(f"  {outcome.name}: {outcome.status}: {outcome.error}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(summary)
+
+
+def _parse_value(text: str) -> object:
+    """Read a ``-p`` value as YAML so numbers and booleans keep their types."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _setup_logging() -> None:
+    """Log lines to the current stderr (replacing a handler left by an earlier invocation)."""
+    logger = logging.getLogger("sscb_analysis.reporting")
+    for handler in [h for h in logger.handlers if getattr(h, "_sscb_stderr", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    handler._sscb_stderr = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

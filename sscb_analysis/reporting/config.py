@@ -1,0 +1,241 @@
+"""Reading ``config/reports.yml``: which notebooks ``sscb run`` executes, with which parameters.
+
+The file is small YAML edited by analysts, so every mistake gets a message naming the key and the
+fix rather than a ``KeyError`` from deep inside the runner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sscb_analysis import paths
+
+TOP_LEVEL_KEYS = {"root", "defaults", "clean", "parameters", "notebooks"}
+DEFAULT_KEYS = {"execution_timeout", "start_timeout", "jobs", "out"}
+CLEAN_KEYS = {"processed_dir", "inputs"}
+ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
+EXTRACT_KINDS = ("cpp", "caf", "marac")
+
+
+class ConfigError(ValueError):
+    """``config/reports.yml`` cannot be used as written."""
+
+
+@dataclass(frozen=True)
+class NotebookEntry:
+    """One notebook run: a notebook file, its parameters and what must run before it."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+    depends_on: tuple[str, ...] = ()
+    kernel_name: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    """The whole reports configuration, with relative paths resolved against ``root``."""
+
+    path: Path | None
+    root: Path
+    entries: tuple[NotebookEntry, ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    clean_inputs: dict[str, Path] = field(default_factory=dict)
+    processed_dir: Path | None = None
+    execution_timeout: int = 600
+    start_timeout: int = 60
+    jobs: int = 2
+    out: Path = paths.REPORTS
+
+    def entry(self, name: str) -> NotebookEntry:
+        """The entry called ``name`` (``ConfigError`` listing the known names when absent)."""
+        for item in self.entries:
+            if item.name == name:
+                return item
+        known = ", ".join(e.name for e in self.entries)
+        raise ConfigError(f"no notebook called {name!r} in the reports config (known: {known})")
+
+    def parameters_for(self, entry: NotebookEntry) -> dict[str, Any]:
+        """Common parameters overlaid with the entry's own, path-like values made absolute."""
+        merged = {**self.parameters, **entry.parameters}
+        return {key: resolve_parameter(key, value, self.root) for key, value in merged.items()}
+
+
+def load_config(path: str | Path | None = None) -> ReportsConfig:
+    """Read and check a reports config (default ``config/reports.yml`` under the project root)."""
+    config_path = Path(path) if path is not None else paths.CONFIG / "reports.yml"
+    if not config_path.is_file():
+        raise ConfigError(f"reports config not found: {config_path}")
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path} is not valid YAML: {exc}") from exc
+    return parse_config(raw, config_path)
+
+
+def parse_config(raw: Any, config_path: Path | None = None) -> ReportsConfig:
+    """Build a :class:`ReportsConfig` from parsed YAML, checking every key."""
+    where = str(config_path) if config_path else "reports config"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with a 'notebooks' list at the top")
+    _no_unknown(raw, TOP_LEVEL_KEYS, where)
+    base = config_path.parent if config_path else Path.cwd()
+    root = (base / raw["root"]).resolve() if raw.get("root") is not None else paths.ROOT
+
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, Mapping):
+        raise ConfigError(f"{where}: 'defaults' must be a mapping")
+    _no_unknown(defaults, DEFAULT_KEYS, f"{where}: defaults")
+    execution_timeout = _positive_int(defaults.get("execution_timeout", 600), "execution_timeout")
+    start_timeout = _positive_int(defaults.get("start_timeout", 60), "start_timeout")
+    jobs = _positive_int(defaults.get("jobs", 2), "jobs")
+    out = _resolve(root, defaults.get("out", "reports"))
+
+    common = raw.get("parameters") or {}
+    if not isinstance(common, Mapping):
+        raise ConfigError(f"{where}: 'parameters' must be a mapping of name: value")
+
+    clean_inputs, processed_dir = _parse_clean(raw.get("clean"), root, where)
+
+    items = raw.get("notebooks")
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{where}: 'notebooks' must be a non-empty list of entries")
+    entries = tuple(_parse_entry(item, i, root, where) for i, item in enumerate(items))
+    _check_names_and_dependencies(entries, where)
+
+    return ReportsConfig(
+        path=config_path,
+        root=root,
+        entries=entries,
+        parameters={str(k): normalise_value(v) for k, v in common.items()},
+        clean_inputs=clean_inputs,
+        processed_dir=processed_dir,
+        execution_timeout=execution_timeout,
+        start_timeout=start_timeout,
+        jobs=jobs,
+        out=out,
+    )
+
+
+def normalise_value(value: Any) -> Any:
+    """Turn YAML dates into ISO strings (papermill can only inject plain Python literals)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [normalise_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): normalise_value(v) for k, v in value.items()}
+    return value
+
+
+def is_path_parameter(name: str) -> bool:
+    """Parameters named ``*_path`` or ``*_dir`` hold file system paths."""
+    return name.endswith(("_path", "_dir"))
+
+
+def resolve_parameter(name: str, value: Any, root: Path) -> Any:
+    """Make a relative path parameter absolute against ``root``; leave everything else alone."""
+    if is_path_parameter(name) and isinstance(value, str) and value:
+        return str(_resolve(root, value))
+    return value
+
+
+def _resolve(root: Path, value: Any) -> Path:
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def _no_unknown(mapping: Mapping, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(map(str, mapping)) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"defaults.{name} must be a whole number of at least 1, not {value!r}")
+    return value
+
+
+def _parse_clean(raw: Any, root: Path, where: str) -> tuple[dict[str, Path], Path | None]:
+    if raw is None:
+        return {}, None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: 'clean' must be a mapping with 'inputs' and 'processed_dir'")
+    _no_unknown(raw, CLEAN_KEYS, f"{where}: clean")
+    inputs = raw.get("inputs") or {}
+    if not isinstance(inputs, Mapping):
+        raise ConfigError(f"{where}: clean.inputs must map an extract kind to its raw file")
+    bad = sorted(set(inputs) - set(EXTRACT_KINDS))
+    if bad:
+        raise ConfigError(
+            f"{where}: clean.inputs has unknown kind(s) {', '.join(map(str, bad))}; "
+            f"kinds are {', '.join(EXTRACT_KINDS)}"
+        )
+    processed = _resolve(root, raw.get("processed_dir", "data/processed"))
+    return {str(k): _resolve(root, v) for k, v in inputs.items()}, processed
+
+
+def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry:
+    label = f"{where}: notebooks[{index}]"
+    if not isinstance(item, Mapping):
+        raise ConfigError(f"{label} must be a mapping with 'name' and 'notebook'")
+    _no_unknown(item, ENTRY_KEYS, label)
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{label} needs a 'name' (used for the output file names)")
+    if any(ch in name for ch in "/\\") or name.startswith("."):
+        raise ConfigError(f"{label}: name {name!r} must be a plain file name (no slashes)")
+    notebook = item.get("notebook")
+    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        raise ConfigError(f"{label} ({name}): 'notebook' must be a path ending in .ipynb")
+    params = item.get("parameters") or {}
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{label} ({name}): 'parameters' must be a mapping")
+    depends = item.get("depends_on") or []
+    if isinstance(depends, str):
+        depends = [depends]
+    if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+        raise ConfigError(f"{label} ({name}): 'depends_on' must be a list of entry names")
+    kernel = item.get("kernel_name")
+    if kernel is not None and not isinstance(kernel, str):
+        raise ConfigError(f"{label} ({name}): 'kernel_name' must be a string")
+    return NotebookEntry(
+        name=name,
+        notebook=_resolve(root, notebook),
+        parameters={str(k): normalise_value(v) for k, v in params.items()},
+        depends_on=tuple(depends),
+        kernel_name=kernel,
+        title=item.get("title"),
+    )
+
+
+def _check_names_and_dependencies(entries: tuple[NotebookEntry, ...], where: str) -> None:
+    names = [e.name for e in entries]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"{where}: entry names must be unique; repeated: {', '.join(duplicates)}")
+    for entry in entries:
+        for dep in entry.depends_on:
+            if dep not in names:
+                raise ConfigError(f"{where}: {entry.name} depends on {dep!r}, which is not listed")
+            if dep == entry.name:
+                raise ConfigError(f"{where}: {entry.name} depends on itself")
+    graph = {e.name: set(e.depends_on) for e in entries}
+    done: set[str] = set()
+    while graph:
+        ready = [n for n, deps in graph.items() if deps <= done]
+        if not ready:
+            raise ConfigError(f"{where}: depends_on forms a cycle among {', '.join(sorted(graph))}")
+        for n in ready:
+            done.add(n)
+            del graph[n]

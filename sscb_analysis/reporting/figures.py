@@ -1,0 +1,176 @@
+"""``record(name, value)``: a notebook's headline figures, saved as JSON beside its report.
+
+(Named ``figures`` rather than ``record`` so the module is not shadowed by the function that
+``sscb_analysis.reporting`` exports.)
+
+How figures reach ``reports/<run>/<notebook>.json``: ``sscb run`` executes every notebook in a
+worker process that sets ``SSCB_RECORD_PATH`` (and ``SSCB_RUN_DIR``) in its own environment before
+it starts the notebook's kernel; the kernel inherits them. Each ``record`` call rewrites that file
+atomically, so figures recorded before a failing cell survive. Run interactively (JupyterLab, no
+variable set), ``record`` only keeps values in memory: see :func:`recorded`.
+
+Kept free of heavy imports: every notebook imports it in its first cells.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+RECORD_PATH_ENV = "SSCB_RECORD_PATH"
+RUN_DIR_ENV = "SSCB_RUN_DIR"
+SYNTHETIC_FLAG = "data_are_synthetic"
+
+_figures: dict[str, dict[str, Any]] = {}
+
+
+def record(name: str, value: Any, **meta: Any) -> Any:
+    """Record a headline figure ``name`` (with optional ``meta`` such as ``unit``); return ``value``.
+
+    Values may be numbers, strings, booleans, dates, lists/dicts of those, numpy/pandas scalars,
+    or the stats result dataclasses (saved as their fields plus ``describe()`` when they have it).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"record() needs a non-empty string name, not {name!r}")
+    entry: dict[str, Any] = {"value": to_jsonable(value)}
+    if meta:
+        entry["meta"] = to_jsonable(meta)
+    _figures[name] = entry
+    target = os.environ.get(RECORD_PATH_ENV)
+    if target:
+        _write_atomic(Path(target), {"figures": _figures})
+    return value
+
+
+def recorded() -> dict[str, Any]:
+    """The values recorded so far in this kernel, by name (a copy)."""
+    return {name: entry["value"] for name, entry in _figures.items()}
+
+
+def clear_recorded() -> None:
+    """Forget everything recorded in this kernel (for tests and re-runs of a notebook)."""
+    _figures.clear()
+
+
+def run_dir() -> Path | None:
+    """The current ``sscb run`` output folder, or ``None`` when run interactively."""
+    value = os.environ.get(RUN_DIR_ENV)
+    return Path(value) if value else None
+
+
+def declare_data_source(paths: str | Path | Iterable[str | Path]) -> bool:
+    """Record which files a notebook reads and whether they are synthetic; return that flag.
+
+    The board report shows a "SYNTHETIC DATA" banner when any source is synthetic (see
+    :func:`is_synthetic_source`). Missing files raise ``FileNotFoundError`` naming them.
+    """
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    missing = [str(p) for p in items if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"data source(s) not found: {', '.join(missing)}")
+    synthetic = any(is_synthetic_source(p) for p in items)
+    record("data_sources", [str(Path(p).resolve()) for p in items])
+    record(SYNTHETIC_FLAG, synthetic)
+    return synthetic
+
+
+def is_synthetic_source(path: str | Path) -> bool:
+    """Whether a data file is synthetic.
+
+    True when it lies in a folder called ``synthetic``, or (for a cleaned parquet file) when its
+    ``source_file`` column or its ``<kind>_summary.json`` names a file in such a folder.
+    """
+    p = Path(path).resolve()
+    if "synthetic" in p.parts:
+        return True
+    if p.suffix == ".parquet" and p.is_file():
+        if any(_names_synthetic(s) for s in _parquet_source_files(p)):
+            return True
+        summary = p.with_name(f"{p.stem}_summary.json")
+        if summary.is_file():
+            try:
+                text = summary.read_text(encoding="utf-8")
+            except OSError:
+                return False
+            return "synthetic" in text.lower()
+    return False
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert ``value`` to plain JSON types (numbers, strings, lists, dicts, ``None``)."""
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out["type"] = type(value).__name__
+        describe = getattr(value, "describe", None)
+        if callable(describe):
+            out["description"] = str(describe())
+        return out
+    if isinstance(value, dt.datetime | dt.date):
+        text = value.isoformat()
+        return None if text == "NaT" else text
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "isoformat") and callable(value.isoformat):  # pandas Timestamp
+        text = value.isoformat()
+        return None if text == "NaT" else text
+    if getattr(value, "ndim", 0) > 0 and callable(getattr(value, "tolist", None)):
+        return to_jsonable(value.tolist())  # numpy arrays, pandas Series
+    if callable(getattr(value, "item", None)):  # numpy scalars
+        return to_jsonable(value.item())
+    if _is_missing(value):
+        return None
+    raise TypeError(
+        f"record() cannot save a {type(value).__name__}; record numbers, strings, dates, "
+        "lists/dicts of those, or a stats result"
+    )
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(value != value)  # NaN, pd.NA raise or compare unequal to themselves
+    except TypeError:
+        return True
+
+
+def _write_atomic(target: Path, payload: dict[str, Any]) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2, sort_keys=True)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _names_synthetic(source: str) -> bool:
+    return "synthetic" in Path(source).parts
+
+
+def _parquet_source_files(path: Path) -> list[str]:
+    try:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        if "source_file" not in schema.names:
+            return []
+        column = pq.read_table(path, columns=["source_file"]).column("source_file")
+        return [str(v) for v in pc.unique(column).to_pylist() if v is not None]
+    except Exception:  # an unreadable file is the notebook's problem, not the banner's
+        return []

@@ -1,0 +1,137 @@
+"""``reports/index.html``: every run, newest first, with each notebook's status and pages.
+
+Built from the runs' ``manifest.json`` files, so it can be rebuilt at any time and never disagrees
+with what is on disk.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+from sscb_analysis.reporting.manifest import read_manifest, write_text_atomic
+
+INDEX_NAME = "index.html"
+LATEST_NAME = "latest"
+
+_STYLE = """<style>
+body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+.ok{color:#1b5e20;font-weight:bold}.failed,.skipped{color:#b00020;font-weight:bold}
+.running{color:#7a4d00;font-weight:bold}.latest{background:#e8f5e9}
+.synthetic{background:#b00020;color:#fff;padding:0 .4em;font-size:.8em}
+</style>"""
+
+
+def list_runs(reports_dir: str | Path) -> list[dict[str, Any]]:
+    """Manifests of every run folder under ``reports_dir``, newest run id first."""
+    root = Path(reports_dir)
+    runs = []
+    for child in sorted(root.iterdir() if root.is_dir() else [], reverse=True):
+        if child.is_dir() and not child.is_symlink() and not child.name.startswith("."):
+            manifest = read_manifest(child)
+            if manifest is not None:
+                runs.append(manifest)
+    return runs
+
+
+def latest_run_id(reports_dir: str | Path) -> str | None:
+    """The run that ``reports/latest`` points at, if any."""
+    link = Path(reports_dir) / LATEST_NAME
+    if not link.is_symlink():
+        return None
+    return Path(os.readlink(link)).name
+
+
+def point_latest_at(reports_dir: str | Path, run_id: str) -> None:
+    """Make ``reports/latest`` a relative symlink to ``run_id``, replacing it atomically."""
+    root = Path(reports_dir)
+    link = root / LATEST_NAME
+    if link.exists() and not link.is_symlink():
+        raise RuntimeError(
+            f"{link} exists and is not a symlink; move it away so runs can update it"
+        )
+    tmp = root / f".{LATEST_NAME}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(run_id, tmp, target_is_directory=True)
+    os.replace(tmp, link)
+
+
+def write_index(reports_dir: str | Path) -> Path:
+    """Rebuild ``reports/index.html`` from the manifests and return its path."""
+    root = Path(reports_dir)
+    runs = list_runs(root)
+    latest = latest_run_id(root)
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>Safeguarding board reports</title>",
+        _STYLE,
+        "</head><body><h1>Safeguarding board reports</h1>",
+    ]
+    if latest:
+        parts.append(f"<p>Latest good run: <a href='{LATEST_NAME}/'>{html.escape(latest)}</a></p>")
+    else:
+        parts.append("<p>No run has succeeded yet.</p>")
+    if not runs:
+        parts.append("<p>No runs yet: run <code>sscb run</code>.</p>")
+    for run in runs:
+        parts.append(_run_section(run, latest))
+    parts.append("</body></html>\n")
+    path = root / INDEX_NAME
+    write_text_atomic(path, "".join(parts))
+    return path
+
+
+def _run_section(run: dict[str, Any], latest: str | None) -> str:
+    run_id = str(run.get("run_id", "?"))
+    status = str(run.get("status", "unknown"))
+    commit = ((run.get("git") or {}).get("commit") or "unknown")[:12]
+    klass = "latest" if run_id == latest else ""
+    synthetic = (
+        " <span class='synthetic'>SYNTHETIC DATA</span>" if run.get("data_are_synthetic") else ""
+    )
+    head = (
+        f"<h2 id='{html.escape(run_id, quote=True)}' class='{klass}'>Run {html.escape(run_id)}"
+        f"{' (latest)' if run_id == latest else ''}{synthetic}</h2>"
+        f"<p>Started {html.escape(str(run.get('started', '?')))} · commit {html.escape(commit)}"
+        f" · status <span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
+        f" · <a href='{html.escape(run_id, quote=True)}/manifest.json'>manifest</a>"
+        f" · <a href='{html.escape(run_id, quote=True)}/run.log'>log</a></p>"
+    )
+    if run.get("error"):
+        head += f"<p class='failed'>{html.escape(str(run['error']))}</p>"
+    rows = ["<table><tr><th>Notebook</th><th>Status</th><th>Seconds</th><th>Pages</th></tr>"]
+    for nb in run.get("notebooks", []):
+        rows.append(_notebook_row(run_id, nb))
+    rows.append("</table>")
+    return head + "".join(rows)
+
+
+def _notebook_row(run_id: str, nb: dict[str, Any]) -> str:
+    name = str(nb.get("name", "?"))
+    status = str(nb.get("status", "unknown"))
+    outputs = nb.get("outputs") or {}
+    labels = (
+        ("board_html", "board"),
+        ("analyst_html", "analyst"),
+        ("notebook", "notebook"),
+        ("figures", "figures"),
+    )
+    links = " · ".join(
+        f"<a href='{html.escape(run_id, quote=True)}/{html.escape(outputs[key], quote=True)}'>{label}</a>"
+        for key, label in labels
+        if key in outputs
+    )
+    error = nb.get("error")
+    status_cell = f"<span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
+    if error:
+        status_cell += f"<br><small>{html.escape(str(error)[:300])}</small>"
+    duration = nb.get("duration_s")
+    seconds = f"{duration:.1f}" if isinstance(duration, int | float) else ""
+    return (
+        f"<tr><td>{html.escape(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
+        f"<td>{links}</td></tr>"
+    )

@@ -1,0 +1,423 @@
+"""Unit tests of the reporting pieces that need no kernel: config, record, the clean step,
+parameter checks, the small-count check, HTML rendering, the index and the latest link."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from sscb_analysis import paths
+from sscb_analysis.reporting import figures as record_module
+from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
+from sscb_analysis.reporting.config import ConfigError, load_config, parse_config
+from sscb_analysis.reporting.figures import (
+    RECORD_PATH_ENV,
+    clear_recorded,
+    is_synthetic_source,
+    record,
+    recorded,
+    to_jsonable,
+)
+from sscb_analysis.reporting.index import latest_run_id, point_latest_at, write_index
+from sscb_analysis.reporting.notebook_setup import ParameterError, check_parameters
+from sscb_analysis.reporting.prepare import PrepareError, ensure_processed
+
+# --- config ---------------------------------------------------------------------------------
+
+
+def test_project_config_lists_the_seven_notebooks_with_board_summary_last():
+    config = load_config(paths.CONFIG / "reports.yml")
+    names = [e.name for e in config.entries]
+    assert sorted(names) == [
+        "00_data_quality",
+        "01_cpp_repeat_plans",
+        "02_cpp_duration",
+        "03_caf",
+        "04_marac",
+        "05_board_summary",
+        "06_national_benchmark",
+    ]
+    summary = config.entry("05_board_summary")
+    assert set(summary.depends_on) == set(names) - {"05_board_summary"}
+    benchmark = config.parameters_for(config.entry("06_national_benchmark"))
+    assert benchmark["la_code"] == 210 and benchmark["year"] == 2013
+    common = config.parameters_for(config.entry("01_cpp_repeat_plans"))
+    assert common["intervention_date"] == "2012-06-01"
+    assert common["confidence_level"] == 0.95 and common["suppression_threshold"] == 5
+    assert common["area_name"] == "Southwark (synthetic)"
+    assert Path(common["cpp_path"]).is_absolute()
+    assert set(config.clean_inputs) == {"cpp", "caf", "marac"}
+
+
+def test_yaml_dates_become_iso_strings_and_paths_resolve(tmp_path):
+    raw = {
+        "root": ".",
+        "parameters": {"intervention_date": dt.date(2012, 6, 1), "cpp_path": "d/cpp.parquet"},
+        "notebooks": [{"name": "a", "notebook": "a.ipynb", "parameters": {"year": 2013}}],
+    }
+    config = parse_config(raw, tmp_path / "reports.yml")
+    params = config.parameters_for(config.entries[0])
+    assert params["intervention_date"] == "2012-06-01"
+    assert params["cpp_path"] == str(tmp_path / "d" / "cpp.parquet")
+    assert config.entries[0].notebook == tmp_path / "a.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ([], "expected a mapping"),
+        ({"notebooks": []}, "non-empty list"),
+        ({"notebook": []}, "unknown key(s) notebook"),
+        ({"notebooks": [{"notebook": "a.ipynb"}]}, "needs a 'name'"),
+        ({"notebooks": [{"name": "a", "notebook": "a.py"}]}, "ending in .ipynb"),
+        ({"notebooks": [{"name": "a/b", "notebook": "a.ipynb"}]}, "plain file name"),
+        (
+            {
+                "notebooks": [
+                    {"name": "a", "notebook": "a.ipynb"},
+                    {"name": "a", "notebook": "b.ipynb"},
+                ]
+            },
+            "repeated: a",
+        ),
+        (
+            {"notebooks": [{"name": "a", "notebook": "a.ipynb", "depends_on": ["z"]}]},
+            "'z', which is not listed",
+        ),
+        (
+            {
+                "notebooks": [
+                    {"name": "a", "notebook": "a.ipynb", "depends_on": ["b"]},
+                    {"name": "b", "notebook": "b.ipynb", "depends_on": ["a"]},
+                ]
+            },
+            "cycle",
+        ),
+        (
+            {"defaults": {"jobs": 0}, "notebooks": [{"name": "a", "notebook": "a.ipynb"}]},
+            "defaults.jobs",
+        ),
+        (
+            {
+                "clean": {"inputs": {"cin": "x.csv"}},
+                "notebooks": [{"name": "a", "notebook": "a.ipynb"}],
+            },
+            "unknown kind(s) cin",
+        ),
+    ],
+)
+def test_bad_config_gets_a_clear_message(raw, message):
+    with pytest.raises(ConfigError) as info:
+        parse_config(raw, Path("/x/reports.yml"))
+    assert message in str(info.value)
+
+
+def test_missing_and_invalid_config_files(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yml")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("notebooks: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+# --- record ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Result:
+    estimate: float
+    n: int
+
+    def describe(self) -> str:
+        return f"{self.estimate:.1f} from {self.n}"
+
+
+def test_record_keeps_values_in_memory_when_interactive(monkeypatch, capsys):
+    monkeypatch.delenv(RECORD_PATH_ENV, raising=False)
+    clear_recorded()
+    assert record("count", np.int64(12)) == 12
+    record("rate", np.float64(0.5), unit="proportion")
+    assert recorded() == {"count": 12, "rate": 0.5}
+    assert capsys.readouterr().out == ""
+    clear_recorded()
+
+
+def test_record_writes_json_when_the_runner_sets_the_path(monkeypatch, tmp_path):
+    target = tmp_path / "nb.json"
+    monkeypatch.setenv(RECORD_PATH_ENV, str(target))
+    clear_recorded()
+    record("first", 1)
+    record("result", _Result(2.25, 8), unit="days")
+    data = json.loads(target.read_text())["figures"]
+    assert data["first"] == {"value": 1}
+    assert data["result"]["value"] == {
+        "estimate": 2.25,
+        "n": 8,
+        "type": "_Result",
+        "description": "2.2 from 8",
+    }
+    assert data["result"]["meta"] == {"unit": "days"}
+    clear_recorded()
+
+
+def test_to_jsonable_converts_dates_nan_and_arrays_and_refuses_objects():
+    import pandas as pd
+
+    assert to_jsonable(dt.date(2013, 3, 31)) == "2013-03-31"
+    assert to_jsonable(pd.Timestamp("2012-06-01")) == "2012-06-01T00:00:00"
+    assert to_jsonable(pd.NaT) is None
+    assert to_jsonable(float("nan")) is None
+    assert to_jsonable(pd.NA) is None
+    assert to_jsonable(np.array([1, 2])) == [1, 2]
+    assert to_jsonable({"a": (np.bool_(True),)}) == {"a": [True]}
+    with pytest.raises(TypeError, match="cannot save a object"):
+        to_jsonable(object())
+    with pytest.raises(ValueError, match="non-empty string"):
+        record("", 1)
+
+
+def test_synthetic_sources_are_detected(tmp_path):
+    import pandas as pd
+
+    synthetic = tmp_path / "raw" / "synthetic" / "cpp.csv"
+    synthetic.parent.mkdir(parents=True)
+    synthetic.write_text("plan_id\n", encoding="utf-8")
+    real = tmp_path / "raw" / "cpp.csv"
+    real.write_text("plan_id\n", encoding="utf-8")
+    assert is_synthetic_source(synthetic) and not is_synthetic_source(real)
+    parquet = tmp_path / "processed" / "cpp.parquet"
+    parquet.parent.mkdir()
+    pd.DataFrame({"source_file": [str(synthetic)], "x": [1]}).to_parquet(parquet)
+    assert is_synthetic_source(parquet)
+    pd.DataFrame({"source_file": [str(real)], "x": [1]}).to_parquet(parquet)
+    assert not is_synthetic_source(parquet)
+
+
+def test_declare_data_source_records_flag_and_refuses_missing_files(monkeypatch, tmp_path):
+    monkeypatch.delenv(RECORD_PATH_ENV, raising=False)
+    clear_recorded()
+    synthetic = tmp_path / "synthetic" / "marac.csv"
+    synthetic.parent.mkdir()
+    synthetic.write_text("case_id\n", encoding="utf-8")
+    assert record_module.declare_data_source([synthetic]) is True
+    assert recorded()["data_are_synthetic"] is True
+    with pytest.raises(FileNotFoundError, match=r"nothere\.csv"):
+        record_module.declare_data_source(tmp_path / "nothere.csv")
+    clear_recorded()
+
+
+# --- the clean step -------------------------------------------------------------------------
+
+
+def _touch(path: Path, mtime: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("x", encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_clean_step_cleans_only_missing_or_stale_extracts(tmp_path):
+    processed = tmp_path / "processed"
+    raw_fresh = _touch(tmp_path / "raw" / "cpp.csv", 1_000)
+    _touch(processed / "cpp.parquet", 2_000)  # newer than its raw file: fresh
+    raw_stale = _touch(tmp_path / "raw" / "caf.csv", 3_000)
+    _touch(processed / "caf.parquet", 2_000)  # older: stale
+    raw_new = _touch(tmp_path / "raw" / "marac.csv", 1_000)  # never cleaned
+    calls = []
+
+    def fake_clean(kind: str, raw: Path, out: Path) -> None:
+        calls.append(kind)
+        _touch(out / f"{kind}.parquet", 5_000)
+
+    inputs = {"cpp": raw_fresh, "caf": raw_stale, "marac": raw_new}
+    steps = ensure_processed(inputs, processed, cleaner=fake_clean)
+    assert calls == ["caf", "marac"]
+    assert {s.kind: s.action for s in steps} == {
+        "cpp": "fresh",
+        "caf": "cleaned",
+        "marac": "cleaned",
+    }
+    assert ensure_processed(inputs, processed, cleaner=fake_clean)[1].action == "fresh"
+
+
+def test_clean_step_errors_are_clear(tmp_path):
+    processed = tmp_path / "processed"
+    with pytest.raises(PrepareError, match="sscb synth"):
+        ensure_processed({"cpp": tmp_path / "raw" / "cpp.csv"}, processed, cleaner=None)
+    raw = _touch(tmp_path / "raw" / "cpp.csv", 1_000)
+
+    def broken(kind: str, raw: Path, out: Path) -> None:
+        raise ValueError("bad header")
+
+    with pytest.raises(PrepareError, match=r"cleaning the cpp extract .* failed: ValueError"):
+        ensure_processed({"cpp": raw}, processed, cleaner=broken)
+    with pytest.raises(PrepareError, match="did not write a fresh"):
+        ensure_processed({"cpp": raw}, processed, cleaner=lambda kind, raw, out: None)
+    # A processed file without its raw extract is used as it is.
+    _touch(processed / "caf.parquet", 1_000)
+    step = ensure_processed({"caf": tmp_path / "raw" / "caf.csv"}, processed)[0]
+    assert step.action == "kept"
+
+
+# --- parameter checks -----------------------------------------------------------------------
+
+
+def test_check_parameters_normalises_good_values(tmp_path):
+    data = _touch(tmp_path / "cpp.parquet", 1_000)
+    checked = check_parameters(
+        cpp_path=str(data),
+        processed_dir=str(tmp_path),
+        run_dir="",
+        period_start="2012-04-01",
+        period_end="2013-03-31",
+        intervention_date="2012-06-01",
+        confidence_level=0.95,
+        suppression_threshold=5,
+        la_code="210",
+        year=2013,
+        area_name=" Southwark (synthetic) ",
+        other=[1, 2],
+    )
+    assert checked["cpp_path"] == data
+    assert checked["intervention_date"] == dt.date(2012, 6, 1)
+    assert checked["run_dir"] is None and checked["la_code"] == 210
+    assert checked["area_name"] == "Southwark (synthetic)" and checked["other"] == [1, 2]
+
+
+def test_check_parameters_lists_every_problem(tmp_path):
+    with pytest.raises(ParameterError) as info:
+        check_parameters(
+            cpp_path=str(tmp_path / "missing.parquet"),
+            processed_dir=str(tmp_path / "nodir"),
+            period_start="2013-04-01",
+            period_end="2013-03-31",
+            intervention_date="01/06/2012",
+            confidence_level=95,
+            suppression_threshold=True,
+            year=13,
+            area_name="",
+        )
+    message = str(info.value)
+    for expected in (
+        "cpp_path: file not found",
+        "processed_dir: folder not found",
+        "intervention_date: must be a date written YYYY-MM-DD",
+        "confidence_level: must be between 0 and 1",
+        "suppression_threshold: must be a whole number",
+        "year: must be at least 1990",
+        "area_name: must be non-empty text",
+        "period_start (2013-04-01) must be before period_end (2013-03-31)",
+    ):
+        assert expected in message
+
+
+# --- small counts ---------------------------------------------------------------------------
+
+
+def test_find_unsuppressed_small_counts_catches_a_three():
+    page = """<table><thead><tr><th></th><th>plans</th><th>rate</th></tr></thead>
+    <tbody><tr><th>Team A</th><td>120</td><td>3.5%</td></tr>
+    <tr><th>Team B</th><td>3</td><td>2.0</td></tr>
+    <tr><th>Team C</th><td>c</td><td>1,204</td></tr>
+    <tr><th>Team D</th><td>0</td><td>6</td></tr></tbody></table>"""
+    found = find_unsuppressed_small_counts(page, threshold=5)
+    assert [(f.row, f.column, f.header, f.value) for f in found] == [(2, 1, "plans", 3)]
+    assert find_unsuppressed_small_counts(page, ignore_columns={"plans"}) == []
+    assert find_unsuppressed_small_counts(page.replace(">3<", ">c<")) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        find_unsuppressed_small_counts(page, threshold=0)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def _executed_notebook() -> nbformat.NotebookNode:
+    params = new_code_cell("area = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    injected = new_code_cell("area = 'INJECTED_VALUE'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    chart = new_code_cell(
+        "plot_code_here()",
+        outputs=[new_output("display_data", data={"image/png": PNG_1PX, "text/plain": "<Figure>"})],
+    )
+    hidden = new_code_cell("secret_helper()")
+    hidden.metadata["tags"] = ["remove_cell"]
+    nb = new_notebook(
+        cells=[
+            params,
+            injected,
+            new_markdown_cell("# Repeat plans\n\n## By team"),
+            chart,
+            hidden,
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    return nb
+
+
+def test_board_and_analyst_pages(tmp_path):
+    from sscb_analysis.reporting.render import RenderContext, render_reports
+
+    source = tmp_path / "nb.ipynb"
+    nbformat.write(_executed_notebook(), source)
+    context = RenderContext(
+        "20130401-000000-abcd", "01_cpp", commit="0123456789abcdef", synthetic=True
+    )
+    render_reports(source, tmp_path / "b.html", tmp_path / "a.html", context)
+    board = (tmp_path / "b.html").read_text()
+    analyst = (tmp_path / "a.html").read_text()
+    assert "plot_code_here" not in board and "plot_code_here" in analyst
+    assert "INJECTED_VALUE" not in board and "area = " not in board
+    assert "secret_helper" not in board and "secret_helper" not in analyst
+    assert board.count("SYNTHETIC DATA — not real children") == 1
+    assert 'href="#Repeat-plans">Repeat plans</a>' in board and 'href="#By-team"' in board
+    assert f"data:image/png;base64,{PNG_1PX}" in board
+    assert "run 20130401-000000-abcd" in board and "commit 0123456789ab" in board
+
+
+# --- index and latest -----------------------------------------------------------------------
+
+
+def test_index_and_latest_link(tmp_path):
+    for run_id, status in (("20130101-000000-aaaa", "ok"), ("20130102-000000-bbbb", "failed")):
+        (tmp_path / run_id).mkdir()
+        manifest = {
+            "run_id": run_id,
+            "status": status,
+            "started": "2013-01-01T00:00:00+00:00",
+            "git": {"commit": "abc"},
+            "notebooks": [
+                {
+                    "name": "01_cpp",
+                    "status": status,
+                    "duration_s": 1.5,
+                    "error": "ValueError: boom" if status == "failed" else None,
+                    "outputs": {"board_html": "01_cpp.html"},
+                }
+            ],
+        }
+        (tmp_path / run_id / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "20130103-000000-cccc").mkdir()  # a run without a manifest is ignored
+    point_latest_at(tmp_path, "20130101-000000-aaaa")
+    point_latest_at(tmp_path, "20130101-000000-aaaa")  # replacing is fine
+    assert latest_run_id(tmp_path) == "20130101-000000-aaaa"
+    assert os.readlink(tmp_path / "latest") == "20130101-000000-aaaa"  # relative: survives moves
+    page = write_index(tmp_path).read_text()
+    newest, older = page.index("<h2 id='20130102"), page.index("<h2 id='20130101")
+    assert newest < older
+    assert "ValueError: boom" in page and "20130101-000000-aaaa/01_cpp.html" in page
+    assert "20130103-000000-cccc" not in page

@@ -38,15 +38,20 @@ case "$cmd" in
     setup
     "$VENV/bin/sscb" synth --out data/raw/synthetic
     "$VENV/bin/sscb" synth --messy --out data/raw/synthetic/messy
-    for kind in cpp caf marac; do
-      "$VENV/bin/sscb" clean "$kind" "data/raw/synthetic/$kind.csv" --out data/processed
-    done
+    "$VENV/bin/sscb" run "$@"
     ;;
   test)
     setup
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
-    "$VENV/bin/python" -m pytest "$@"
+    if [ "$#" -gt 0 ]; then
+      "$VENV/bin/python" -m pytest "$@"
+    else
+      # Unit, property and runner tests, plus nbval: every committed notebook must reproduce its
+      # stored outputs on the built-in synthetic data.
+      "$VENV/bin/python" -m pytest tests notebooks --nbval \
+        --nbval-sanitize-with tests/sanitize.cfg
+    fi
     ;;
   lab)
     setup

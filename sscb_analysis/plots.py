@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from sscb_analysis.stats.results import SPCResult
 
-__all__ = ["COLOURS", "funnel_chart", "spc_chart", "trend_chart"]
+__all__ = ["COLOURS", "funnel_chart", "set_house_style", "spc_chart", "trend_chart"]
 
 #: Making Data Count colours (as NHSRplotthedots uses them) plus a colour-blind-safe accent.
 COLOURS = {
@@ -29,6 +29,22 @@ COLOURS = {
     "highlight": "#CC79A7",
 }
 _FONT = 11
+
+
+def set_house_style() -> None:
+    """Apply the house style to every chart drawn afterwards (seaborn theme, colour-blind palette).
+
+    ``sscb_analysis.reporting.notebook_setup.setup_notebook`` calls it, so notebooks share one look
+    with charts drawn by hand in JupyterLab.
+    """
+    import seaborn as sns
+
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette="colorblind",
+        rc={"axes.spines.top": False, "axes.spines.right": False, "font.size": _FONT},
+    )
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:

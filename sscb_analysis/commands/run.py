@@ -83,8 +83,10 @@ def command(
         for outcome in result.notebooks:
             if outcome.status != "ok":
                 click.echo(f"  {outcome.name}: {outcome.status}: {outcome.error}", err=True)
+        click.echo(f"  failed notebooks and their error pages: {result.run_dir}", err=True)
         sys.exit(EXIT_FAILED)
     click.echo(summary)
+    click.echo(f"Reports: {(result.run_dir.parent / 'index.html').resolve()}")
 
 
 def _parse_value(text: str) -> object:

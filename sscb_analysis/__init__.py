@@ -2,10 +2,26 @@
 
 The data flow is one way: ``data/raw`` -> load, validate, protect -> ``data/processed`` ->
 measures, stats, disclose -> notebooks -> ``reports/``. See ``docs/`` and the README.
+
+``clean``, ``CleanResult`` and ``load_processed`` are imported on first use, so
+``import sscb_analysis`` stays light.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["CleanResult", "__version__", "clean", "load_processed"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``sscb_analysis.clean`` is the (callable) module sscb_analysis/clean.py: calling it runs
+    # ``clean.clean``, and its helpers (write_outputs, load_processed) stay reachable on it.
+    if name == "clean":
+        return importlib.import_module("sscb_analysis.clean")
+    if name in ("CleanResult", "load_processed"):
+        return getattr(importlib.import_module("sscb_analysis.clean"), name)
+    raise AttributeError(f"module 'sscb_analysis' has no attribute {name!r}")

@@ -1,0 +1,68 @@
+"""``sscb clean``: clean one CPP, CAF or MARAC extract into data/processed.
+
+Exit codes: 0 success; 1 unreadable or invalid input (or --pseudonymise without a key);
+3 direct identifiers found (nothing written).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sscb_analysis.extracts import KINDS
+from sscb_analysis.paths import PROCESSED
+
+EXIT_INVALID = 1
+EXIT_IDENTIFIERS = 3
+
+
+@click.command("clean")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PROCESSED,
+    show_default="data/processed",
+    help="Folder for <kind>.parquet, _quarantine.csv, _cleaning_log.csv and _summary.json.",
+)
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Hash ids with the key in SSCB_PSEUDONYM_KEY, degrade dates of birth and postcodes, "
+    "drop other identifier columns.",
+)
+@click.option("--drop", "drop", multiple=True, metavar="COL", help="Drop this column (repeatable).")
+@click.option("--sheet", default=None, metavar="NAME", help="Excel sheet to read (default: first).")
+def command(
+    kind: str,
+    input_path: Path,
+    out_dir: Path,
+    pseudonymise: bool,
+    drop: tuple[str, ...],
+    sheet: str | None,
+) -> None:
+    """Clean INPUT (CSV or XLSX) as a KIND extract and write the outputs to --out."""
+    from sscb_analysis import clean as cleaning
+    from sscb_analysis.load import ExtractError
+    from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
+
+    try:
+        result = cleaning.clean(kind, input_path, pseudonymise=pseudonymise, drop=drop, sheet=sheet)
+    except IdentifierError as exc:
+        click.echo(f"Refused: {exc}", err=True)
+        sys.exit(EXIT_IDENTIFIERS)
+    except (ExtractError, PseudonymKeyError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        paths = cleaning.write_outputs(result, out_dir)
+    except OSError as exc:
+        click.echo(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(cleaning.summary_text(result.summary))
+    for path in paths.values():
+        click.echo(f"wrote {path}")

@@ -1,0 +1,150 @@
+"""What each extract kind looks like, declared as data: columns, header aliases, category maps,
+rules and derived fields.
+
+One module per kind (:mod:`.cpp`, :mod:`.caf`, :mod:`.marac`) builds an :class:`ExtractSpec`; the
+loader, the rule engine and the privacy guard read nothing else about an extract, so a new
+column or a new spelling is a one-line change in the extract's module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS: tuple[str, ...] = ("cpp", "caf", "marac")
+
+ColumnType = Literal["id", "text", "date", "category", "int", "list"]
+Severity = Literal["error", "query", "info"]
+
+
+def compact(text: str) -> str:
+    """The matching key of a header or category value: lower case, letters, digits, ``+``, ``<``.
+
+    ``"Child ID"``, ``"CHILD_ID"`` and ``"child id "`` all become ``"childid"``; ``"Don't know"``
+    and ``"dont know"`` both become ``"dontknow"``.
+    """
+    return re.sub(r"[^a-z0-9+<]", "", str(text).lower())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A coded check. ``error`` quarantines the row, ``query`` keeps and flags it, ``info`` only logs."""
+
+    code: str
+    severity: Severity
+    description: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of an extract.
+
+    ``values`` maps each canonical category to the other spellings accepted for it (matched by
+    :func:`compact`). ``invalid_rule`` names the rule (by code) for a value outside the declared
+    categories when it is not the kind's generic unknown-category rule.
+    """
+
+    name: str
+    type: ColumnType
+    required: bool = True
+    nullable: bool = True
+    aliases: tuple[str, ...] = ()
+    values: Mapping[str, tuple[str, ...]] | None = None
+    invalid_rule: str | None = None
+    minimum: int | None = None
+
+    @property
+    def categories(self) -> list[str]:
+        """The canonical categories, in declared order."""
+        return list(self.values or {})
+
+    def category_lookup(self) -> dict[str, str]:
+        """Compact spelling -> canonical category (canonical names map to themselves)."""
+        lookup: dict[str, str] = {}
+        for canonical, variants in (self.values or {}).items():
+            for spelling in (canonical, *variants):
+                key = compact(spelling)
+                if lookup.get(key, canonical) != canonical:
+                    raise ValueError(f"{self.name}: spelling {spelling!r} maps to two categories")
+                lookup[key] = canonical
+        return lookup
+
+
+# Rules every extract has; the code is the kind's prefix and this number.
+GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
+    "blank_row": ("001", "info", "blank row: every cell empty; skipped and counted as blank"),
+    "exact_duplicate": ("002", "info", "exact duplicate of an earlier row; kept once"),
+    "missing_id": ("003", "error", "record or person id missing"),
+    "duplicate_id": ("004", "error", "the same record id on rows that differ"),
+    "missing_value": ("005", "error", "a value that must be present is blank"),
+    "bad_date": ("006", "error", "date unparsable or impossible (day-first dates only)"),
+    "date_out_of_range": ("007", "error", "date in the future or before 1990"),
+    "unknown_category": ("008", "error", "value not in the declared categories"),
+    "bad_number": ("009", "error", "not a whole number, or below the allowed minimum"),
+    "end_before_start": ("010", "error", "end date before start date"),
+}
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    """Everything the cleaner needs to know about one extract kind."""
+
+    kind: str
+    prefix: str
+    columns: tuple[Column, ...]
+    record_id: str
+    person_id: str
+    event_date: str
+    #: (earlier column, later column, rule code): the later date may not precede the earlier.
+    date_order: tuple[tuple[str, str, str], ...]
+    specific_rules: tuple[Rule, ...]
+    #: Extract-specific checks: (typed frame of rows without errors) -> hits.
+    checks: Callable[[pd.DataFrame], list[tuple[str, str, pd.Series, str]]]
+    #: Derived fields added to the clean data (sorted and typed frame in, frame out).
+    derive: Callable[[pd.DataFrame], pd.DataFrame]
+    derived_dtypes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        """Every rule of this extract by code, generic first."""
+        out = {
+            f"{self.prefix}{num}": Rule(f"{self.prefix}{num}", sev, desc)
+            for num, sev, desc in GENERIC_RULES.values()
+        }
+        out.update({rule.code: rule for rule in self.specific_rules})
+        return out
+
+    def rule(self, name: str) -> Rule:
+        """A generic rule by name (``"missing_id"``) or any rule by code."""
+        if name in GENERIC_RULES:
+            return self.rules[f"{self.prefix}{GENERIC_RULES[name][0]}"]
+        return self.rules[name]
+
+    def column(self, name: str) -> Column:
+        """The canonical column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names in order."""
+        return [col.name for col in self.columns]
+
+    def id_columns(self) -> list[str]:
+        """Columns holding ids (the ones ``--pseudonymise`` replaces with a keyed hash)."""
+        return [col.name for col in self.columns if col.type == "id"]
+
+
+def get_spec(kind: str) -> ExtractSpec:
+    """The :class:`ExtractSpec` for ``cpp``, ``caf`` or ``marac``."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown extract kind {kind!r}: choose one of {', '.join(KINDS)}.")
+    return importlib.import_module(f"sscb_analysis.extracts.{kind}").SPEC

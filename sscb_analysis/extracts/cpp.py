@@ -1,0 +1,224 @@
+"""Child protection plans (CPP): one row per plan, as the case system exports it.
+
+Canonical columns and meanings are the shared extract contract (``docs/data_dictionary.md``);
+aliases include the DfE children in need census item names (``CPPstartDate`` ...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sscb_analysis.extracts import Column, ExtractSpec, Rule
+from sscb_analysis.measures import (
+    CPP_DERIVED,
+    cpp_measures,
+    group_codes,
+    order_within,
+    previous_in_group,
+)
+
+CHILD_ID_ALIASES = (
+    "Child ID",
+    "LAchildID",
+    "LA Child ID",
+    "Child Ref",
+    "Child Reference",
+    "Child Pseudonym",
+    "Person ID",
+    "Client ID",
+)
+
+ETHNICITY = {
+    "white": (
+        "w",
+        "white british",
+        "white irish",
+        "white other",
+        "wbri",
+        "wiri",
+        "woth",
+        "wrom",
+        "wirt",
+    ),
+    "mixed": ("mixed/multiple", "mixed ethnic", "mwbc", "mwba", "mwas", "moth", "mixed other"),
+    "asian": ("asian british", "asian/asian british", "aind", "apkn", "aban", "aoth", "a"),
+    "black": ("black british", "black/black british", "bcrb", "bafr", "both", "b"),
+    "other": ("other ethnic group", "any other", "oeth", "chne", "chinese", "arab"),
+    "unknown": ("not known", "not stated", "nobt", "refu", "refused", "not obtained"),
+}
+
+COLUMNS = (
+    Column(
+        "plan_id",
+        "id",
+        nullable=False,
+        aliases=("Plan ID", "CPP ID", "Plan Ref", "Plan Reference", "CP Plan ID"),
+    ),
+    Column("child_id", "id", nullable=False, aliases=CHILD_ID_ALIASES),
+    Column(
+        "plan_start_date",
+        "date",
+        nullable=False,
+        aliases=("Start Date", "Plan Start", "CPP Start Date", "CPPstartDate", "Date Plan Started"),
+    ),
+    Column(
+        "plan_end_date",
+        "date",
+        aliases=("End Date", "Plan End", "CPP End Date", "CPPendDate", "Date Plan Ended"),
+    ),
+    Column(
+        "category_of_abuse",
+        "category",
+        nullable=False,
+        aliases=(
+            "Category",
+            "Abuse Category",
+            "Category of Abuse",
+            "InitialCategoryOfAbuse",
+            "CPP Category",
+        ),
+        values={
+            "neglect": ("n", "neg"),
+            "physical": ("p", "physical abuse", "pa", "phy"),
+            "emotional": ("e", "emotional abuse", "ea", "emo"),
+            "sexual": ("s", "sexual abuse", "sa", "sex"),
+            "multiple": ("m", "mixed", "multiple categories", "mul"),
+        },
+    ),
+    Column(
+        "age_band",
+        "category",
+        required=False,
+        aliases=("Age Band", "Age Group", "Age at Start", "Age Band at Start"),
+        values={
+            "under 1": ("<1", "under one", "0", "less than 1"),
+            "1-4": ("1 to 4", "01-04"),
+            "5-9": ("5 to 9", "05-09"),
+            "10-15": ("10 to 15",),
+            "16+": ("16 and over", "16 plus", "16 or over", "16-17"),
+        },
+    ),
+    Column(
+        "gender",
+        "category",
+        required=False,
+        aliases=("Sex", "Gender"),
+        values={
+            "male": ("m", "boy", "1"),
+            "female": ("f", "girl", "2"),
+            "unknown": ("u", "not known", "not stated", "indeterminate", "unborn", "0", "9"),
+        },
+    ),
+    Column(
+        "ethnicity",
+        "category",
+        required=False,
+        aliases=("Ethnic Group", "Ethnic Origin"),
+        values=ETHNICITY,
+    ),
+    Column(
+        "team", "text", required=False, aliases=("Team Name", "Social Work Team", "Allocated Team")
+    ),
+    Column(
+        "previous_plans",
+        "int",
+        required=False,
+        minimum=0,
+        aliases=(
+            "Previous Plans",
+            "NumberOfPreviousCPP",
+            "Number of Previous CPP",
+            "Previous CPPs",
+            "Previous CP Plans",
+        ),
+    ),
+    Column(
+        "initial_conference_date",
+        "date",
+        required=False,
+        aliases=(
+            "ICPC Date",
+            "Initial Conference",
+            "Initial Conference Date",
+            "DateOfInitialCPC",
+            "Initial CP Conference Date",
+        ),
+    ),
+    Column(
+        "review_conferences",
+        "int",
+        required=False,
+        minimum=0,
+        aliases=("Review Conferences", "Number of Reviews", "Reviews", "RCPCs"),
+    ),
+)
+
+RULES = (
+    Rule("CPP011", "query", "plan overlaps an earlier plan of the same child"),
+    Rule(
+        "CPP012",
+        "query",
+        "initial conference after the plan start, or more than 15 working days before it",
+    ),
+)
+
+
+def checks(frame: pd.DataFrame) -> list[tuple[str, str, pd.Series, str]]:
+    """CPP-specific checks on rows that passed the generic rules."""
+    hits: list[tuple[str, str, pd.Series, str]] = []
+    start = frame["plan_start_date"]
+    end = frame["plan_end_date"]
+    if len(frame):
+        child = group_codes(frame["child_id"])
+        order = order_within(child, start)
+        prev = previous_in_group(child, order)
+        has_prev = prev >= 0
+        end_values = end.to_numpy(dtype="datetime64[s]")
+        prev_end = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[s]")
+        prev_end[has_prev] = end_values[prev[has_prev]]
+        # The earlier plan is still open (no end) or ends after this one starts.
+        open_prev = has_prev & np.isnat(prev_end)
+        late_end = (
+            has_prev & ~np.isnat(prev_end) & (prev_end > start.to_numpy(dtype="datetime64[s]"))
+        )
+        overlap = pd.Series(open_prev | late_end, index=frame.index)
+        hits.append(
+            ("CPP011", "plan_start_date", overlap, "starts before the child's previous plan ended")
+        )
+    icpc = frame["initial_conference_date"]
+    both = icpc.notna() & start.notna()
+    after = both & (icpc > start)
+    busy = pd.Series(False, index=frame.index)
+    if both.any():
+        days = np.busday_count(
+            icpc[both].to_numpy(dtype="datetime64[D]"), start[both].to_numpy(dtype="datetime64[D]")
+        )
+        busy.loc[both] = days > 15
+    hits.append(
+        ("CPP012", "initial_conference_date", after, "initial conference after the plan start")
+    )
+    hits.append(
+        (
+            "CPP012",
+            "initial_conference_date",
+            busy,
+            "initial conference more than 15 working days before the plan start",
+        )
+    )
+    return hits
+
+
+SPEC = ExtractSpec(
+    kind="cpp",
+    prefix="CPP",
+    columns=COLUMNS,
+    record_id="plan_id",
+    person_id="child_id",
+    event_date="plan_start_date",
+    date_order=(("plan_start_date", "plan_end_date", "CPP010"),),
+    specific_rules=RULES,
+    checks=checks,
+    derive=cpp_measures,
+    derived_dtypes=CPP_DERIVED,
+)

@@ -1,0 +1,549 @@
+"""Reading extracts robustly: CSV (UTF-8, UTF-8 with BOM, Windows-1252) and XLSX, header matching,
+and parsing of dates, numbers and categories.
+
+Everything is read as text first (pyarrow, all columns as strings) and parsed column by column.
+Parsers work on the *distinct* values of a column (``dictionary_encode``) and broadcast the result,
+so a million-row extract with a few thousand distinct dates costs a few thousand parses.
+Parsers never guess: a value they cannot read is reported (``bad`` mask) with the raw value kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sscb_analysis.extracts import KINDS, Column, ExtractSpec, compact, get_spec
+
+
+class ExtractError(ValueError):
+    """The input cannot be cleaned (unreadable, empty, wrong kind, a required column missing).
+
+    The message is one plain sentence for the user; the CLI prints it and exits 1.
+    """
+
+
+@dataclass
+class Encoded:
+    """A text column as integer codes into its distinct values (trimmed; code -1 = blank).
+
+    Every step (blank and duplicate rows, parsing, identifier scans) works on the codes or on the
+    few distinct values, never on a million Python strings.
+    """
+
+    codes: np.ndarray
+    dictionary: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def from_arrow(cls, arr: pa.Array | pa.ChunkedArray) -> Encoded:
+        """Encode a string array, trimming whitespace; empty or whitespace-only cells are blank."""
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if not pa.types.is_string(arr.type):
+            arr = arr.cast(pa.string())
+        enc = pc.dictionary_encode(arr)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        trimmed = pc.utf8_trim_whitespace(enc.dictionary)
+        again = pc.dictionary_encode(trimmed)
+        remap = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        remap[pc.equal(trimmed, "").to_numpy(zero_copy_only=False)] = -1
+        remap = np.append(remap, -1)  # code -1 stays -1
+        return cls(remap[codes], again.dictionary)
+
+    @classmethod
+    def nulls(cls, n: int) -> Encoded:
+        """A column of ``n`` blanks."""
+        return cls(np.full(n, -1, dtype=np.int64), pa.array([], pa.string()))
+
+    @property
+    def is_null(self) -> np.ndarray:
+        """Mask of blank cells."""
+        return self.codes < 0
+
+    def to_arrow(self) -> pa.Array:
+        """The column as a pyarrow string array (blank = null)."""
+        index = pa.array(np.where(self.codes < 0, 0, self.codes), mask=self.codes < 0)
+        if not len(self.dictionary):
+            return pa.nulls(len(self.codes), pa.string())
+        return self.dictionary.take(index)
+
+    def values_at(self, rows: np.ndarray) -> list[str | None]:
+        """The text of the cells at positions ``rows`` (None for blanks)."""
+        codes = self.codes[rows]
+        if not len(self.dictionary):
+            return [None] * len(rows)
+        index = pa.array(np.where(codes < 0, 0, codes), mask=codes < 0)
+        return self.dictionary.take(index).to_pylist()
+
+    def map_distinct(self, values: pa.Array) -> Encoded:
+        """A new column whose distinct value ``i`` is ``values[i]`` (null -> blank)."""
+        null = values.is_null().to_numpy(zero_copy_only=False)
+        remap = np.append(np.where(null, -1, np.arange(len(values))), -1)
+        return Encoded(remap[self.codes], values)
+
+
+@dataclass
+class RawTable:
+    """An extract as read: original headers and one encoded text column per header."""
+
+    headers: list[str]
+    columns: list[Encoded]
+    source_file: str
+    source_rows: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows (blank rows included)."""
+        return len(self.source_rows)
+
+
+# ---------------------------------------------------------------------------- reading files
+UTF8_BOM = b"\xef\xbb\xbf"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_extract(path: str | Path, sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX file into a :class:`RawTable` (all values as trimmed text).
+
+    Raises :class:`ExtractError` with one sentence for a missing, empty, binary or header-only file.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExtractError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise ExtractError(f"{path} is a folder, not an extract file.") from None
+    except OSError as exc:
+        raise ExtractError(f"{path} could not be read: {exc.strerror or exc}.") from None
+    if not data[:65536].strip() and not data.strip():
+        raise ExtractError(f"{path} is empty: export the extract again with its header row.")
+    if data.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        table = _read_xlsx(data, path, sheet)
+    else:
+        if sheet is not None:
+            raise ExtractError(f"--sheet only applies to Excel files, and {path.name} is not one.")
+        table = _read_csv(data, path)
+    if table.n_rows == 0:
+        raise ExtractError(f"{path} has a header row but no data rows.")
+    return table
+
+
+def _decode(data: bytes, path: Path) -> bytes:
+    """UTF-8 bytes of the file (BOM removed; Windows-1252 transcoded)."""
+    if b"\x00" in data[:4096]:
+        raise ExtractError(f"{path} is not a text (CSV) file: it contains binary data.")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError:
+        raise ExtractError(
+            f"{path} is neither UTF-8 nor Windows-1252 text: save it from Excel as 'CSV UTF-8'."
+        ) from None
+
+
+def _read_csv(data: bytes, path: Path) -> RawTable:
+    import pyarrow.csv as pacsv
+
+    data = _decode(data, path)
+    if b"\r\n" in data[:65536]:
+        data = data.replace(b"\r\n", b"\n")
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8")
+    try:
+        headers = next(csv.reader(io.StringIO(first_line)))
+    except (StopIteration, csv.Error):
+        raise ExtractError(f"{path} has no readable header row.") from None
+    headers = [h.strip() for h in headers]
+    n = len(headers)
+    if n > 1:
+        # Keep empty lines as blank rows so row numbers stay line numbers.
+        filler = b"\n" + b"," * (n - 1) + b"\n"
+        while b"\n\n" in data:
+            data = data.replace(b"\n\n", filler)
+    names = [f"c{i}" for i in range(n)]
+    table = None
+    # Quoted line breaks stop pyarrow parsing in parallel, so allow them only when needed.
+    for newlines in (False, True):
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=newlines, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowException) as exc:
+            if newlines or b'"' not in data:
+                detail = str(exc).split("\n")[0]
+                raise ExtractError(
+                    f"{path} is not a well-formed CSV file ({detail}); every row needs one value "
+                    "per header."
+                ) from None
+    assert table is not None
+    columns = [Encoded.from_arrow(table.column(i)) for i in range(n)]
+    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    return RawTable(headers, columns, str(path), rows)
+
+
+def _cell_text(value: object) -> str:
+    """Text of one Excel cell as an analyst would see it (dates ISO, whole numbers without .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "hour") and hasattr(value, "date"):
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, path: Path, sheet: str | None) -> RawTable:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExtractError(f"{path} is not a readable Excel workbook ({exc}).") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise ExtractError(
+                f"{path} has no sheet called {sheet!r}; its sheets are {', '.join(book.sheetnames)}."
+            )
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()  # trailing formatted-but-empty rows are not data
+    if not rows:
+        raise ExtractError(f"{path} is empty: the sheet has no header row.")
+    headers = [h.strip() for h in rows[0]]
+    while (
+        headers
+        and headers[-1] == ""
+        and not any(len(r) >= len(headers) and r[len(headers) - 1].strip() for r in rows[1:])
+    ):
+        headers.pop()
+    n = len(headers)
+    body = [(r + [""] * n)[:n] for r in rows[1:]]
+    columns = [
+        Encoded.from_arrow(pa.array([r[i] for r in body], type=pa.string())) for i in range(n)
+    ]
+    return RawTable(headers, columns, str(path), np.arange(2, len(body) + 2, dtype=np.int64))
+
+
+def table_from_frame(frame: pd.DataFrame, source_file: str = "<DataFrame>") -> RawTable:
+    """A :class:`RawTable` from a DataFrame (values turned to text as a CSV export would hold them).
+
+    Row numbers are those the frame would have written as a CSV with a header: first row = 2.
+    """
+    columns = []
+    for name in frame.columns:
+        s = frame[name]
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+            text = s.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_integer_dtype(s):
+            text = s.astype("string")
+        elif pd.api.types.is_float_dtype(s):
+            values = s.to_numpy(dtype="float64", na_value=np.nan)
+            whole = np.isfinite(values) & (np.mod(values, 1) == 0)
+            text = pd.Series(
+                np.where(whole, np.char.mod("%d", np.where(whole, values, 0)), values.astype(str)),
+                index=s.index,
+            ).where(~np.isnan(values), None)
+        else:
+            text = s.map(
+                lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            )
+        arr = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.string())
+        columns.append(Encoded.from_arrow(arr))
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return RawTable([str(c).strip() for c in frame.columns], columns, source_file, rows)
+
+
+# ---------------------------------------------------------------------------- headers
+@dataclass
+class HeaderMatch:
+    """Which raw header became which canonical column, and what was left over."""
+
+    canonical: dict[int, str]
+    unknown: list[int]
+    missing_optional: list[str]
+
+
+def header_lookup(spec: ExtractSpec) -> dict[str, str]:
+    """Compact header spelling -> canonical column name (canonical names and declared aliases)."""
+    lookup: dict[str, str] = {}
+    for col in spec.columns:
+        for spelling in (col.name, *col.aliases):
+            lookup.setdefault(compact(spelling), col.name)
+    return lookup
+
+
+def match_headers(
+    headers: Sequence[str], spec: ExtractSpec, source: str = "the file"
+) -> HeaderMatch:
+    """Match headers to canonical names, insensitive to case, spaces and punctuation.
+
+    Raises :class:`ExtractError` when a required column is missing (naming it and listing the
+    headers found, and naming the right kind when the file is another kind of extract) or when two
+    headers match the same column.
+    """
+    lookup = header_lookup(spec)
+    canonical: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    unknown: list[int] = []
+    for i, header in enumerate(headers):
+        name = lookup.get(compact(header))
+        if name is None:
+            unknown.append(i)
+        elif name in seen:
+            raise ExtractError(
+                f"Two columns in {source} both mean {name}: {headers[seen[name]]!r} and {header!r}; "
+                "remove one of them."
+            )
+        else:
+            seen[name] = i
+            canonical[i] = name
+    missing = [c.name for c in spec.columns if c.required and c.name not in seen]
+    if missing:
+        found = ", ".join(repr(h) for h in headers) or "none"
+        hint = _other_kind(headers, spec.kind)
+        if hint:
+            raise ExtractError(
+                f"{source} looks like a {hint.upper()} extract, not {spec.kind.upper()} (its headers are "
+                f"{found}): run `sscb clean {hint} ...` instead."
+            )
+        raise ExtractError(
+            f"{source} has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"for a {spec.kind.upper()} extract; headers found: {found}."
+        )
+    missing_optional = [c.name for c in spec.columns if c.name not in seen]
+    return HeaderMatch(canonical, unknown, missing_optional)
+
+
+def _other_kind(headers: Sequence[str], kind: str) -> str | None:
+    """The other extract kind whose required columns are all present, if any."""
+    keys = {compact(h) for h in headers}
+    for other in KINDS:
+        if other == kind:
+            continue
+        spec = get_spec(other)
+        lookup = header_lookup(spec)
+        found = {lookup[k] for k in keys if k in lookup}
+        if all(c.name in found for c in spec.columns if c.required):
+            return other
+    return None
+
+
+# ---------------------------------------------------------------------------- parsing
+def _encode(arr: Encoded) -> tuple[np.ndarray, pa.Array]:
+    """(codes with -1 for blank, distinct values) of an encoded column."""
+    return arr.codes, arr.dictionary
+
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for name in names
+}
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+DATE_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("day-first", rf"^(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>\d{{4}}|\d{{2}}){_TIME}$"),
+    ("iso", rf"^(?P<y>\d{{4}})[\-/](?P<m>\d{{1,2}})[\-/](?P<d>\d{{1,2}}){_TIME}$"),
+    (
+        "month-name",
+        r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*(?P<m>[A-Za-z]{3,9})\.?[\s\-/.,]*(?P<y>\d{4}|\d{2})$",
+    ),
+    ("excel-serial", r"^(?P<n>\d{5})(?:\.0+)?$"),
+)
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+def _two_digit_year(y: np.ndarray) -> np.ndarray:
+    """20yy up to this year's two digits, else 19yy (only for years written with two digits)."""
+    pivot = date.today().year % 100
+    return np.where(y <= pivot, 2000 + y, 1900 + y)
+
+
+def _make_dates(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dates from components, with a mask of the ones that exist (no 31 February)."""
+    ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    ys, ms = np.where(ok, y, 1970), np.where(ok, m, 1)
+    month = ((ys - 1970) * 12 + (ms - 1)).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    ok &= d <= length
+    out = np.where(
+        ok, first + (np.where(ok, d, 1) - 1).astype("timedelta64[D]"), np.datetime64("NaT")
+    )
+    return out.astype("datetime64[D]"), ok
+
+
+def _parse_distinct_dates(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Parse distinct date strings; each format is tried only on what is still unparsed."""
+    n = len(values)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    done = np.zeros(n, dtype=bool)
+    for name, pattern in DATE_PATTERNS:
+        todo = np.flatnonzero(~done)
+        if not len(todo):
+            break
+        sub = values.take(pa.array(todo))
+        found = pc.extract_regex(sub, pattern)
+        hit = found.is_valid().to_numpy(zero_copy_only=False)
+        if not hit.any():
+            continue
+        idx = todo[hit]
+        parts = found.filter(pa.array(hit))
+        if name == "excel-serial":
+            serial = pc.struct_field(parts, "n").to_numpy(zero_copy_only=False).astype(np.int64)
+            out[idx] = EXCEL_EPOCH + serial.astype("timedelta64[D]")
+            done[idx] = True
+            continue
+        d = pc.struct_field(parts, "d").to_numpy(zero_copy_only=False).astype(np.int64)
+        y_text = pc.struct_field(parts, "y")
+        y = y_text.to_numpy(zero_copy_only=False).astype(np.int64)
+        y = np.where(
+            pc.utf8_length(y_text).to_numpy(zero_copy_only=False) == 2, _two_digit_year(y), y
+        )
+        m_text = pc.struct_field(parts, "m")
+        if name == "month-name":
+            names = pc.utf8_lower(m_text).to_pylist()
+            m = np.array([MONTHS.get(t, 0) for t in names], dtype=np.int64)
+        else:
+            m = m_text.to_numpy(zero_copy_only=False).astype(np.int64)
+        dates, ok = _make_dates(y, m, d)
+        out[idx[ok]] = dates[ok]
+        done[idx[ok]] = True
+    return out, done
+
+
+def parse_dates(arr: Encoded) -> tuple[np.ndarray, np.ndarray]:
+    """Day-first dates -> (datetime64[D] with NaT, mask of non-blank values that are not dates).
+
+    Accepted: 31/01/2012, 31-01-2012, 31.01.2012, 2012-01-31, 31-Jan-12, 31 January 2012 (a time of
+    day after a numeric date is ignored), and Excel serial day numbers (five digits). Two-digit years
+    are 20yy up to the current year, else 19yy. Impossible dates (31/02/2012) are not dates.
+    """
+    codes, distinct = _encode(arr)
+    parsed, ok = _parse_distinct_dates(distinct)
+    present = codes >= 0
+    safe = np.where(present, codes, 0)
+    if len(distinct):
+        out = np.where(present, parsed[safe], np.datetime64("NaT")).astype("datetime64[D]")
+        bad = present & ~ok[safe]
+    else:
+        out = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
+        bad = np.zeros(len(codes), dtype=bool)
+    out[bad] = np.datetime64("NaT")
+    return out, bad
+
+
+_INT = re.compile(r"^[+-]?\d{1,15}(?:\.0*)?$")
+
+
+def parse_ints(
+    arr: Encoded, minimum: int | None = None
+) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
+    """Whole numbers ("3", "3.0") -> (nullable Int64 array, mask of values that are not whole numbers
+    or fall below ``minimum``)."""
+    codes, distinct = _encode(arr)
+    values = np.zeros(len(distinct), dtype=np.int64)
+    ok = np.zeros(len(distinct), dtype=bool)
+    for i, text in enumerate(distinct.to_pylist()):
+        if _INT.match(text):
+            v = int(float(text)) if "." in text else int(text)
+            if minimum is None or v >= minimum:
+                values[i], ok[i] = v, True
+    present = codes >= 0
+    safe = np.where(present, codes, 0)
+    good = present & ok[safe] if len(distinct) else np.zeros(len(codes), dtype=bool)
+    bad = present & ~good
+    data = values[safe] if len(distinct) else np.zeros(len(codes), dtype=np.int64)
+    return pd.arrays.IntegerArray(data, ~good), bad
+
+
+def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.ndarray]:
+    """Map spellings ("Neglect", "N", "NEGLECT") to the declared categories; unknown -> bad mask."""
+    lookup = column.category_lookup()
+    codes, distinct = _encode(arr)
+    cats = column.categories
+    position = {c: i for i, c in enumerate(cats)}
+    mapped = np.array(
+        [position.get(lookup.get(compact(t), ""), -1) for t in distinct.to_pylist()], dtype=np.int64
+    )
+    present = codes >= 0
+    out = np.where(present, mapped[np.where(present, codes, 0)] if len(distinct) else -1, -1)
+    bad = present & (out < 0)
+    return pd.Categorical.from_codes(out, categories=cats), bad
+
+
+_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def parse_lists(arr: Encoded, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """Semicolon-separated category lists -> canonical "a;b" text (object array, None if blank)."""
+    lookup = column.category_lookup()
+    codes, distinct = _encode(arr)
+    mapped: list[str | None] = []
+    for text in distinct.to_pylist():
+        items = [p for p in _LIST_SPLIT.split(text) if p]
+        canon = [lookup.get(compact(p)) for p in items]
+        if not items or any(c is None for c in canon):
+            mapped.append(None)
+        else:
+            mapped.append(";".join(dict.fromkeys(c for c in canon if c)))
+    table = np.array([*mapped, None], dtype=object)
+    unknown = np.array([m is None for m in mapped] + [False], dtype=bool)
+    index = np.where(codes >= 0, codes, len(mapped))
+    return table[index], unknown[index]

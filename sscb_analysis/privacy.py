@@ -1,0 +1,271 @@
+"""The privacy guard: find direct identifiers, pseudonymise ids with a keyed hash, degrade dates of
+birth and postcodes.
+
+Detection looks at headers (name, address, postcode, NHS number, date of birth, email, phone, free
+text) and at content (NHS numbers with a valid mod-11 check digit, full UK unit postcodes, email
+addresses, UK phone numbers, and undeclared columns of full dates, which may be dates of birth).
+Declared event-date columns are never read as dates of birth; declared id columns only count as
+identifiers when most of their values look like one, so pseudonymous ids do not trip the guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sscb_analysis.load import Encoded
+
+KEY_VARIABLE = "SSCB_PSEUDONYM_KEY"
+MIN_KEY_LENGTH = 16
+PSEUDONYM_LENGTH = 16  # hex characters of the HMAC-SHA256 digest kept (64 bits)
+
+
+class IdentifierError(Exception):
+    """Direct identifiers were found; nothing was written. ``findings`` says where and how to fix."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        lines = [f"- column {f.column!r}: {f.reason}. {f.fix}" for f in findings]
+        super().__init__("Direct identifiers found, so nothing was written:\n" + "\n".join(lines))
+
+
+class PseudonymKeyError(ValueError):
+    """``--pseudonymise`` was asked for without a usable key in ``SSCB_PSEUDONYM_KEY``."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One column that holds (or is named like) a direct identifier."""
+
+    column: str
+    kind: str
+    reason: str
+    canonical: str | None = None
+
+    @property
+    def fix(self) -> str:
+        """How to get past the guard."""
+        if self.canonical is not None and self.kind != "id_content":
+            return (
+                f"It is the {self.canonical} column, which must not hold identifiers: correct the "
+                "export."
+            )
+        if self.kind == "id_content":
+            return "Use --pseudonymise (with SSCB_PSEUDONYM_KEY set) to replace the ids with a keyed hash."
+        if self.kind == "date_of_birth":
+            how = "or --pseudonymise to keep only the month and the age at the event"
+        elif self.kind == "postcode":
+            how = "or --pseudonymise to keep only the postcode sector"
+        else:
+            how = "or --pseudonymise, which drops it and logs that it did"
+        return f"Remove it from the export, or run with --drop {self.column!r}, {how}."
+
+
+# Compact header fragments (see extracts.compact) and the identifier they suggest.
+HEADER_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nhs_number", ("nhs", "chinumber")),
+    ("date_of_birth", ("dob", "birth")),
+    ("postcode", ("postcode", "postalcode", "zipcode")),
+    ("address", ("address", "street", "houseno")),
+    ("email", ("email",)),
+    ("phone", ("phone", "mobile", "telno", "telephone")),
+    ("free_text", ("note", "comment", "freetext", "narrative", "description")),
+    ("name", ("name", "forename", "surname")),
+    ("other_identifier", ("upn", "nino", "nationalinsurance", "passport")),
+)
+
+
+KIND_LABELS = {
+    "nhs_number": "NHS numbers",
+    "date_of_birth": "dates of birth",
+    "postcode": "postcodes",
+    "address": "addresses",
+    "email": "email addresses",
+    "phone": "phone numbers",
+    "free_text": "free-text notes",
+    "name": "names",
+    "other_identifier": "personal identifiers",
+}
+
+
+def header_identifier(compact_header: str) -> str | None:
+    """The kind of identifier a header names (``"name"``, ``"postcode"``, ...), or None."""
+    for kind, fragments in HEADER_PATTERNS:
+        if any(f in compact_header for f in fragments):
+            return kind
+    if compact_header in {"tel", "dateofbirth"}:
+        return "phone" if compact_header == "tel" else "date_of_birth"
+    return None
+
+
+EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+POSTCODE = (
+    r"(?i)(?:^|[^A-Za-z0-9])(?:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})(?:$|[^A-Za-z0-9])"
+)
+PHONE = r"^(?:(?:\+|00)44|0)[1-9][0-9]{8,9}$"
+SEPARATORS = r"[\s\-()./]"
+
+
+def nhs_check_digit_valid(numbers: list[str] | np.ndarray) -> np.ndarray:
+    """True for 10-digit strings whose last digit is the NHS mod-11 check digit.
+
+    Weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 -> invalid.
+    """
+    arr = np.asarray(numbers, dtype="U10")
+    if not len(arr):
+        return np.zeros(0, dtype=bool)
+    digits = arr.view("U1").reshape(len(arr), 10).astype(np.int64)
+    total = digits[:, :9] @ np.arange(10, 1, -1)
+    check = 11 - total % 11
+    check = np.where(check == 11, 0, check)
+    return (check != 10) & (check == digits[:, 9])
+
+
+@dataclass
+class ContentScan:
+    """How many distinct values of a column look like each kind of identifier, and an example row."""
+
+    counts: dict[str, int]
+    rows: dict[str, int]
+    distinct: int
+
+
+def scan_content(arr: Encoded, source_rows: np.ndarray, sample: int | None = None) -> ContentScan:
+    """Count distinct values that look like emails, NHS numbers, phone numbers or postcodes.
+
+    NHS and phone numbers must fill the cell; emails and postcodes are found anywhere in the text.
+    With ``sample``, at most that many distinct values (evenly spaced) are scanned: enough to
+    judge a share of values, at a fraction of the cost on a million distinct ids.
+    """
+    values = arr.dictionary
+    counts: dict[str, int] = {}
+    rows: dict[str, int] = {}
+    total = len(values)
+    if not total:
+        return ContentScan(counts, rows, 0)
+    picked = None
+    if sample is not None and total > sample:
+        picked = np.linspace(0, total - 1, sample).astype(np.int64)
+        values = values.take(pa.array(picked))
+    maybe_number = pc.match_substring_regex(values, r"^[0-9 +()\-./]{10,20}$").to_numpy(
+        zero_copy_only=False
+    )
+    found = {
+        "email": pc.and_(
+            pc.match_substring(values, "@"), pc.match_substring_regex(values, EMAIL)
+        ).to_numpy(zero_copy_only=False),
+        "postcode": pc.match_substring_regex(values, POSTCODE).to_numpy(zero_copy_only=False),
+        "phone": np.zeros(len(values), dtype=bool),
+        "nhs_number": np.zeros(len(values), dtype=bool),
+    }
+    if maybe_number.any():
+        idx = np.flatnonzero(maybe_number)
+        digits = pc.replace_substring_regex(values.take(pa.array(idx)), SEPARATORS, "")
+        ten = pc.match_substring_regex(digits, r"^[0-9]{10}$").to_numpy(zero_copy_only=False)
+        if ten.any():
+            candidates = np.asarray(digits.filter(pa.array(ten)).to_pylist(), dtype="U10")
+            found["nhs_number"][idx[np.flatnonzero(ten)]] = nhs_check_digit_valid(candidates)
+        phone = pc.match_substring_regex(digits, PHONE).to_numpy(zero_copy_only=False)
+        found["phone"][idx] = phone & ~found["nhs_number"][idx]
+    for kind, mask in found.items():
+        n = int(mask.sum())
+        if not n:
+            continue
+        full = mask
+        if picked is not None:
+            full = np.zeros(total, dtype=bool)
+            full[picked[mask]] = True
+            n = round(n * total / len(values))
+        counts[kind] = n
+        present = arr.codes >= 0
+        first = np.flatnonzero(present & full[np.where(present, arr.codes, 0)])
+        rows[kind] = int(source_rows[first[0]]) if len(first) else -1
+    return ContentScan(counts, rows, total)
+
+
+LABELS = {
+    "email": "email addresses",
+    "postcode": "full UK postcodes",
+    "phone": "UK phone numbers",
+    "nhs_number": "NHS numbers (valid mod-11 check digit)",
+}
+
+
+def content_findings(
+    header: str, scan: ContentScan, canonical: str | None, is_id: bool
+) -> list[Finding]:
+    """Findings from a content scan; declared id columns count only when most values match."""
+    out = []
+    for kind, n in scan.counts.items():
+        if is_id and n < 0.5 * scan.distinct:
+            continue
+        reason = f"{n} distinct value{'s' if n > 1 else ''} look like {LABELS[kind]} (first at row {scan.rows[kind]})"
+        out.append(Finding(header, "id_content" if is_id else kind, reason, canonical))
+    return out
+
+
+def pseudonym_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """The pseudonymisation key from ``SSCB_PSEUDONYM_KEY`` (at least 16 characters)."""
+    env = os.environ if environ is None else environ
+    key = env.get(KEY_VARIABLE, "")
+    if not key:
+        raise PseudonymKeyError(
+            f"--pseudonymise needs a secret key in the environment variable {KEY_VARIABLE}; set it "
+            "(the same key for every extract, so ids still join) and run again."
+        )
+    if len(key) < MIN_KEY_LENGTH:
+        raise PseudonymKeyError(
+            f"The key in {KEY_VARIABLE} is shorter than {MIN_KEY_LENGTH} characters; use a longer, "
+            "random secret."
+        )
+    return key.encode("utf-8")
+
+
+def pseudonymise_ids(arr: Encoded, key: bytes) -> Encoded:
+    """Replace each id with the first 16 hex characters of HMAC-SHA256(key, id); blanks stay blank.
+
+    The same key gives the same pseudonym in every extract, so records of one child still join.
+    """
+    hashed = [
+        hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+        for v in arr.dictionary.to_pylist()
+    ]
+    return arr.map_distinct(pa.array(hashed, pa.string()))
+
+
+_UNIT_POSTCODE = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?) ?(?P<sector>[0-9])[A-Z]{2}$"
+
+
+def postcode_sector(arr: Encoded) -> pa.Array:
+    """Cut full postcodes to their sector ("SE1 7AB" -> "SE1 7"); anything else becomes blank."""
+    upper = pc.utf8_upper(arr.dictionary)
+    parts = pc.extract_regex(upper, _UNIT_POSTCODE)
+    outward = pc.struct_field(parts, "outward")
+    digit = pc.struct_field(parts, "sector")
+    return arr.map_distinct(pc.binary_join_element_wise(outward, digit, " ")).to_arrow()
+
+
+def degrade_birth_date(birth: np.ndarray, event: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """(birth month "YYYY-MM", whole years of age at the event date) from dates of birth."""
+    month = birth.astype("datetime64[M]")
+    text = np.where(np.isnat(month), None, np.datetime_as_string(month)).astype(object)
+    by, bm, bd = _ymd(birth)
+    ey, em, ed = _ymd(event)
+    age = ey - by - ((em < bm) | ((em == bm) & (ed < bd)))
+    missing = np.isnat(birth) | np.isnat(event)
+    return pa.array(text.tolist(), pa.string()), pa.array(np.where(missing, 0, age), mask=missing)
+
+
+def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    safe = np.where(np.isnat(d), np.datetime64("2000-01-01"), d).astype("datetime64[D]")
+    y = safe.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (safe - safe.astype("datetime64[M]")).astype(np.int64) + 1
+    return y, m, day

@@ -1,0 +1,97 @@
+"""Shared fixtures: small valid extracts to break one rule at a time, and the messy synthetic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sscb_analysis.paths import SYNTHETIC
+
+FIXED_TODAY = pd.Timestamp("2024-06-30").date()
+
+
+def cpp_rows(n: int = 3) -> pd.DataFrame:
+    """``n`` valid CPP rows (text, as an export holds them), one child each, no overlaps."""
+    return pd.DataFrame(
+        {
+            "plan_id": [f"CPP{i:06d}" for i in range(n)],
+            "child_id": [f"C{i:05d}" for i in range(n)],
+            "plan_start_date": ["01/04/2012"] * n,
+            "plan_end_date": ["01/10/2012"] * n,
+            "category_of_abuse": ["neglect"] * n,
+            "age_band": ["1-4"] * n,
+            "gender": ["female"] * n,
+            "ethnicity": ["white"] * n,
+            "team": ["Team A"] * n,
+            "previous_plans": ["0"] * n,
+            "initial_conference_date": ["01/04/2012"] * n,
+            "review_conferences": ["2"] * n,
+        }
+    )
+
+
+def caf_rows(n: int = 3) -> pd.DataFrame:
+    """``n`` valid CAF rows with a survey."""
+    return pd.DataFrame(
+        {
+            "caf_id": [f"CAF{i:06d}" for i in range(n)],
+            "child_id": [f"C{i:05d}" for i in range(n)],
+            "assessment_date": ["03/09/2012"] * n,
+            "initiating_agency": ["school"] * n,
+            "lead_professional_agency": ["health"] * n,
+            "closure_date": ["01/03/2013"] * n,
+            "closure_reason": ["needs met"] * n,
+            "survey_date": ["15/03/2013"] * n,
+            "satisfaction": ["very satisfied"] * n,
+            "things_improved": ["yes"] * n,
+            "knowledge_improved": ["don't know"] * n,
+        }
+    )
+
+
+def marac_rows(n: int = 3) -> pd.DataFrame:
+    """``n`` valid MARAC rows, one victim each."""
+    return pd.DataFrame(
+        {
+            "case_id": [f"M{i:06d}" for i in range(n)],
+            "victim_id": [f"V{i:05d}" for i in range(n)],
+            "referral_date": ["02/05/2012"] * n,
+            "conference_date": ["20/05/2012"] * n,
+            "referring_agency": ["police"] * n,
+            "risk_tool": ["dash"] * n,
+            "dash_ticks": ["15"] * n,
+            "children_in_household": ["2"] * n,
+            "agencies_present": ["police;idva;children's social care"] * n,
+        }
+    )
+
+
+@pytest.fixture
+def cpp() -> pd.DataFrame:
+    return cpp_rows()
+
+
+@pytest.fixture
+def caf() -> pd.DataFrame:
+    return caf_rows()
+
+
+@pytest.fixture
+def marac() -> pd.DataFrame:
+    return marac_rows()
+
+
+@pytest.fixture(scope="session")
+def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The messy synthetic extracts (``sscb synth --messy``), generated once per session unless
+    they are already in data/raw/synthetic/messy."""
+    existing = SYNTHETIC / "messy"
+    if all((existing / f"{k}_defects.csv").exists() for k in ("cpp", "caf", "marac")):
+        return existing
+    from sscb_analysis import synth
+
+    out = tmp_path_factory.mktemp("messy")
+    synth.write_extracts(out, seed=synth.DEFAULT_SEED, messy=True, xlsx=True)
+    return out

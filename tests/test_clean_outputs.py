@@ -1,0 +1,142 @@
+"""Writing and reading the outputs, and the ``sscb clean`` command (exit codes 0, 1 and 3)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import FIXED_TODAY, caf_rows, cpp_rows
+
+import sscb_analysis
+from sscb_analysis.clean import CleanResult, clean, load_processed, output_paths, write_outputs
+from sscb_analysis.commands.clean import command
+from sscb_analysis.rules import LOG_COLUMNS
+
+
+def test_package_level_api_is_lazy_and_callable():
+    result = sscb_analysis.clean("cpp", cpp_rows(2), today=FIXED_TODAY)
+    assert isinstance(result, sscb_analysis.CleanResult)
+    assert sscb_analysis.clean.write_outputs is write_outputs
+
+
+def test_write_outputs_and_read_back(tmp_path):
+    frame = cpp_rows(4)
+    frame.loc[0, "plan_end_date"] = "01/01/2000"
+    result = clean("cpp", frame, today=FIXED_TODAY)
+    paths = write_outputs(result, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
+    back = load_processed("cpp", tmp_path)
+    pd.testing.assert_frame_equal(back, result.data)
+    log = pd.read_csv(paths["log"])
+    assert list(log.columns) == LOG_COLUMNS
+    quarantine = pd.read_csv(paths["quarantine"])
+    assert quarantine["source_row"].tolist() == [2] and quarantine["rules"].tolist() == ["CPP010"]
+    summary = json.loads(paths["summary"].read_text())
+    assert summary["rows_in"] == 4 and summary["quarantined"] == 1
+    assert summary["rules"]["CPP010"]["rows"] == 1
+
+
+def test_failed_write_leaves_no_half_set(tmp_path, monkeypatch):
+    result = clean("cpp", cpp_rows(2), today=FIXED_TODAY)
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    with pytest.raises(OSError):
+        write_outputs(result, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_processed_falls_back_to_the_synthetic_extract(tmp_path):
+    data = load_processed("marac", tmp_path)
+    assert len(data) > 100 and "repeat_within_12_months" in data.columns
+    with pytest.raises(FileNotFoundError, match="sscb clean marac"):
+        load_processed("marac", tmp_path, synthetic_fallback=False)
+
+
+def run_cli(*args: str, env: dict | None = None):
+    return CliRunner().invoke(command, list(args), env=env, catch_exceptions=False)
+
+
+def test_cli_success_prints_summary(tmp_path):
+    src = tmp_path / "cpp.csv"
+    cpp_rows(3).to_csv(src, index=False)
+    out = tmp_path / "out"
+    res = run_cli("cpp", str(src), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert "3 rows in -> 3 clean" in res.output
+    assert output_paths("cpp", out)["data"].exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "is empty"), ("plan_id,child_id\n", "header row but no data rows")],
+)
+def test_cli_bad_input_exits_1_with_one_sentence(tmp_path, content, message):
+    src = tmp_path / "cpp.csv"
+    src.write_text(content)
+    res = run_cli("cpp", str(src), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1 and message in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_wrong_kind_and_missing_file_exit_1(tmp_path):
+    src = tmp_path / "caf.csv"
+    caf_rows(2).to_csv(src, index=False)
+    res = run_cli("cpp", str(src), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1 and "looks like a CAF extract" in res.output
+    res = run_cli("cpp", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1 and "does not exist" in res.output
+
+
+def test_cli_identifiers_exit_3_and_write_nothing(tmp_path):
+    src = tmp_path / "cpp.csv"
+    frame = cpp_rows(2)
+    frame["Surname"] = ["Khan", "Green"]
+    frame.to_csv(src, index=False)
+    out = tmp_path / "out"
+    res = run_cli("cpp", str(src), "--out", str(out))
+    assert res.exit_code == 3
+    assert "'Surname'" in res.output and "--drop" in res.output
+    assert not out.exists()
+    res = run_cli("cpp", str(src), "--out", str(out), "--drop", "Surname")
+    assert res.exit_code == 0
+
+
+def test_cli_pseudonymise_needs_key(tmp_path):
+    src = tmp_path / "cpp.csv"
+    cpp_rows(2).to_csv(src, index=False)
+    res = run_cli(
+        "cpp",
+        str(src),
+        "--out",
+        str(tmp_path / "o"),
+        "--pseudonymise",
+        env={"SSCB_PSEUDONYM_KEY": ""},
+    )
+    assert res.exit_code == 1 and "SSCB_PSEUDONYM_KEY" in res.output
+    key = "k" * 32
+    res = run_cli(
+        "cpp",
+        str(src),
+        "--out",
+        str(tmp_path / "o"),
+        "--pseudonymise",
+        env={"SSCB_PSEUDONYM_KEY": key},
+    )
+    assert res.exit_code == 0
+    assert key not in res.output
+    for path in (tmp_path / "o").iterdir():
+        assert key.encode() not in path.read_bytes()
+
+
+def test_clean_result_repr():
+    result = clean("caf", caf_rows(2), today=FIXED_TODAY)
+    assert isinstance(result, CleanResult)
+    assert (
+        repr(result) == "CleanResult(caf: 2 rows in, 2 clean, 0 quarantined, 0 duplicates, 0 blank)"
+    )

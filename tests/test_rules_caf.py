@@ -1,0 +1,132 @@
+"""One test per CAF rule (the generic ones are shared with CPP, so they are checked briefly)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import FIXED_TODAY
+
+from sscb_analysis.clean import clean
+
+
+def run(frame: pd.DataFrame):
+    return clean("caf", frame, today=FIXED_TODAY)
+
+
+def rules_at(result, source_row: int) -> set[str]:
+    return set(result.log.loc[result.log["source_row"] == source_row, "rule"])
+
+
+def test_valid_rows_are_all_clean(caf):
+    result = run(caf)
+    assert len(result.data) == 3 and result.data["query_flags"].isna().all()
+
+
+def test_caf001_blank_row(caf):
+    caf.loc[0, :] = None
+    assert rules_at(run(caf), 2) == {"CAF001"}
+
+
+def test_caf002_exact_duplicate(caf):
+    frame = pd.concat([caf, caf.iloc[[2]]], ignore_index=True)
+    assert rules_at(run(frame), 5) == {"CAF002"}
+
+
+def test_caf003_missing_id(caf):
+    caf.loc[1, "child_id"] = ""
+    assert rules_at(run(caf), 3) == {"CAF003"}
+
+
+def test_caf004_duplicate_id(caf):
+    caf.loc[2, "caf_id"] = caf.loc[1, "caf_id"]
+    assert rules_at(run(caf), 4) == {"CAF004"}
+
+
+def test_caf005_missing_assessment_date(caf):
+    caf.loc[0, "assessment_date"] = ""
+    assert rules_at(run(caf), 2) == {"CAF005"}
+
+
+def test_caf006_bad_date(caf):
+    caf.loc[0, "closure_date"] = "30/02/2013"
+    assert rules_at(run(caf), 2) == {"CAF006"}
+
+
+def test_caf007_future_date(caf):
+    caf.loc[0, "assessment_date"] = "03/09/2099"
+    assert "CAF007" in rules_at(run(caf), 2)
+
+
+def test_caf008_unknown_agency(caf):
+    caf.loc[0, "initiating_agency"] = "fire brigade"
+    assert rules_at(run(caf), 2) == {"CAF008"}
+
+
+def test_caf009_not_applicable_has_no_number_columns():
+    from sscb_analysis.extracts import get_spec
+
+    # CAF has no count columns, so the generic number rule can never fire; it is declared for
+    # uniform codes only.
+    assert not [c for c in get_spec("caf").columns if c.type == "int"]
+
+
+def test_caf010_closure_before_assessment(caf):
+    caf.loc[0, "closure_date"] = "01/09/2012"
+    caf.loc[0, "survey_date"] = ""
+    caf.loc[0, ["satisfaction", "things_improved", "knowledge_improved"]] = ""
+    assert rules_at(run(caf), 2) == {"CAF010"}
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("satisfaction", "6"), ("satisfaction", "ecstatic"), ("things_improved", "maybe")],
+)
+def test_caf011_survey_answer_outside_scale(caf, column, value):
+    caf.loc[0, column] = value
+    assert rules_at(run(caf), 2) == {"CAF011"}
+
+
+def test_caf012_survey_before_assessment(caf):
+    caf.loc[1, "survey_date"] = "01/09/2012"
+    assert rules_at(run(caf), 3) == {"CAF012"}
+
+
+def test_caf013_closure_date_and_reason_disagree(caf):
+    caf.loc[0, "closure_reason"] = ""
+    caf.loc[1, "closure_date"] = ""
+    caf.loc[1, "survey_date"] = "04/09/2012"
+    result = run(caf)
+    assert rules_at(result, 2) == {"CAF013"} and rules_at(result, 3) == {"CAF013"}
+    assert len(result.data) == 3
+
+
+def test_caf014_survey_answers_without_date(caf):
+    caf.loc[0, "survey_date"] = ""
+    caf.loc[1, ["satisfaction", "things_improved", "knowledge_improved"]] = ""
+    result = run(caf)
+    assert rules_at(result, 2) == {"CAF014"} and rules_at(result, 3) == {"CAF014"}
+
+
+def test_derived_fields(caf):
+    caf["satisfaction"] = ["Very satisfied", "satisfied", ""]
+    caf["things_improved"] = ["yes", "don't know", ""]
+    caf.loc[2, ["survey_date", "knowledge_improved"]] = ""
+    caf.loc[2, ["closure_date", "closure_reason"]] = ""
+    data = run(caf).data
+    assert data["satisfied_top_two"].tolist()[:2] == [True, True]
+    assert data["very_satisfied"].tolist()[:2] == [True, False]
+    assert data["improvement_seen"].tolist()[:2] == [True, False]
+    assert data["satisfied_top_two"].isna().tolist() == [False, False, True]
+    # 3 September 2012 to 1 March 2013: 179 days.
+    assert data["days_to_closure"].tolist()[:2] == [179, 179]
+    assert pd.isna(data["days_to_closure"].iloc[2])
+
+
+def test_every_declared_rule_has_a_test_here():
+    import re
+    from pathlib import Path
+
+    from sscb_analysis.extracts import get_spec
+
+    tested = set(re.findall(r"test_(caf\d{3})", Path(__file__).read_text()))
+    assert {c.lower() for c in get_spec("caf").rules} <= tested

@@ -1,0 +1,146 @@
+"""One test per CPP rule: a valid extract with exactly one defect, cleaned in memory."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import FIXED_TODAY, cpp_rows
+
+from sscb_analysis.clean import clean
+
+
+def run(frame: pd.DataFrame):
+    return clean("cpp", frame, today=FIXED_TODAY)
+
+
+def rules_at(result, source_row: int) -> set[str]:
+    log = result.log
+    return set(log.loc[log["source_row"] == source_row, "rule"])
+
+
+def test_valid_rows_are_all_clean(cpp):
+    result = run(cpp)
+    assert len(result.data) == 3 and len(result.quarantine) == 0
+    assert result.data["query_flags"].isna().all()
+
+
+def test_cpp001_blank_row_is_skipped_and_counted(cpp):
+    cpp.loc[1, :] = ""
+    result = run(cpp)
+    assert rules_at(result, 3) == {"CPP001"}
+    assert result.summary["blank"] == 1 and len(result.data) == 2
+    assert result.log.loc[result.log["rule"] == "CPP001", "action"].iloc[0] == "skipped"
+
+
+def test_cpp002_exact_duplicate_is_kept_once(cpp):
+    frame = pd.concat([cpp, cpp.iloc[[0]]], ignore_index=True)
+    frame.loc[3, "team"] = " Team A  "  # surrounding spaces do not make a row different
+    result = run(frame)
+    assert rules_at(result, 5) == {"CPP002"}
+    assert result.log.loc[result.log["rule"] == "CPP002", "value"].iloc[0] == "row 2"
+    assert len(result.data) == 3 and result.summary["duplicates"] == 1
+
+
+@pytest.mark.parametrize("column", ["plan_id", "child_id"])
+def test_cpp003_missing_id_is_quarantined(cpp, column):
+    cpp.loc[0, column] = "  "
+    result = run(cpp)
+    assert rules_at(result, 2) == {"CPP003"}
+    assert result.quarantine["source_row"].tolist() == [2]
+
+
+def test_cpp004_duplicate_id_on_differing_rows_quarantines_both(cpp):
+    cpp.loc[1, "plan_id"] = cpp.loc[0, "plan_id"]
+    result = run(cpp)
+    assert sorted(result.quarantine["source_row"]) == [2, 3]
+    assert rules_at(result, 2) == rules_at(result, 3) == {"CPP004"}
+
+
+def test_cpp005_missing_required_value(cpp):
+    cpp.loc[2, "category_of_abuse"] = ""
+    result = run(cpp)
+    assert rules_at(result, 4) == {"CPP005"}
+
+
+@pytest.mark.parametrize("value", ["31/02/2012", "2012-13-01", "next week", "1/1"])
+def test_cpp006_unparsable_or_impossible_date_keeps_raw_value(cpp, value):
+    cpp.loc[0, "plan_start_date"] = value
+    result = run(cpp)
+    entry = result.log[result.log["rule"] == "CPP006"]
+    assert entry["value"].tolist() == [value]
+    assert result.quarantine["plan_start_date"].tolist() == [value]
+
+
+@pytest.mark.parametrize("value", ["01/01/1989", "01/01/2030"])
+def test_cpp007_date_before_1990_or_in_future(cpp, value):
+    cpp.loc[0, "initial_conference_date"] = value
+    result = run(cpp)
+    assert "CPP007" in rules_at(result, 2)
+
+
+def test_cpp008_unknown_category_is_an_error_not_other(cpp):
+    cpp.loc[0, "category_of_abuse"] = "financial"
+    cpp.loc[1, "gender"] = "robot"
+    result = run(cpp)
+    assert rules_at(result, 2) == {"CPP008"} and rules_at(result, 3) == {"CPP008"}
+
+
+@pytest.mark.parametrize("value", ["two", "-1", "1.5"])
+def test_cpp009_bad_number(cpp, value):
+    cpp.loc[0, "previous_plans"] = value
+    result = run(cpp)
+    assert rules_at(result, 2) == {"CPP009"}
+
+
+def test_cpp010_end_before_start(cpp):
+    cpp.loc[0, "plan_end_date"] = "31/03/2012"
+    result = run(cpp)
+    assert rules_at(result, 2) == {"CPP010"}
+
+
+def test_cpp011_overlapping_plans_are_kept_and_flagged():
+    frame = cpp_rows(3)
+    frame["child_id"] = "C00001"
+    frame["plan_start_date"] = ["01/04/2012", "01/09/2012", "01/01/2013"]
+    frame["initial_conference_date"] = frame["plan_start_date"]
+    frame["plan_end_date"] = ["01/10/2012", "01/12/2012", ""]
+    result = run(frame)
+    assert len(result.data) == 3
+    flags = dict(zip(result.data["source_row"], result.data["query_flags"], strict=True))
+    assert flags[3] == "CPP011"  # starts before the first plan ended
+    assert pd.isna(flags[2]) and pd.isna(flags[4])
+
+
+def test_cpp012_initial_conference_after_start_or_too_early(cpp):
+    cpp.loc[0, "initial_conference_date"] = "02/04/2012"
+    cpp.loc[1, "initial_conference_date"] = "01/03/2012"  # 22 working days before
+    cpp.loc[2, "initial_conference_date"] = "20/03/2012"  # 9 working days before: fine
+    result = run(cpp)
+    assert rules_at(result, 2) == {"CPP012"} and rules_at(result, 3) == {"CPP012"}
+    assert rules_at(result, 4) == set()
+    assert len(result.data) == 3
+
+
+def test_category_spellings_normalise():
+    frame = cpp_rows(5)
+    frame["category_of_abuse"] = ["Neglect", "N", "neglect ", "NEGLECT", "Physical Abuse"]
+    result = run(frame)
+    assert result.data["category_of_abuse"].tolist() == ["neglect"] * 4 + ["physical"]
+    assert list(result.data["category_of_abuse"].cat.categories) == [
+        "neglect",
+        "physical",
+        "emotional",
+        "sexual",
+        "multiple",
+    ]
+
+
+def test_every_declared_rule_has_a_test_here():
+    import re
+    from pathlib import Path
+
+    from sscb_analysis.extracts import get_spec
+
+    text = Path(__file__).read_text()
+    tested = set(re.findall(r"test_(cpp\d{3})", text))
+    assert {c.lower() for c in get_spec("cpp").rules} <= tested

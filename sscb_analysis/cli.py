@@ -11,12 +11,12 @@ import importlib.util
 
 import click
 
-# name -> (module, one-line help). Keep in step with the modules in sscb_analysis/commands/.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("sscb_analysis.commands.synth", "Write seeded synthetic CPP, CAF and MARAC extracts."),
-    "clean": ("sscb_analysis.commands.clean", "Clean one extract into data/processed."),
-    "run": ("sscb_analysis.commands.run", "Run the report notebooks and write reports/."),
-    "dfe": ("sscb_analysis.commands.dfe", "Look up published DfE children in need figures."),
+# name -> module holding a click command called ``command``.
+COMMANDS: dict[str, str] = {
+    "synth": "sscb_analysis.commands.synth",
+    "clean": "sscb_analysis.commands.clean",
+    "run": "sscb_analysis.commands.run",
+    "dfe": "sscb_analysis.commands.dfe",
 }
 
 
@@ -24,12 +24,12 @@ class LazyGroup(click.Group):
     """A click group whose sub-commands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, (module, _) in COMMANDS.items() if _importable(module)]
+        return [name for name, module in COMMANDS.items() if _importable(module)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module_name, _ = COMMANDS[cmd_name]
+        module_name = COMMANDS[cmd_name]
         if not _importable(module_name):
             return None
         return importlib.import_module(module_name).command

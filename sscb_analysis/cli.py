@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "clean": "sscb_analysis.commands.clean",
     "run": "sscb_analysis.commands.run",
     "dfe": "sscb_analysis.commands.dfe",
+    "refresh-notebooks": "sscb_analysis.commands.refresh",
 }
 
 

@@ -1,0 +1,402 @@
+"""How long child protection plans last, and categories of abuse, by reporting year.
+
+Following the DfE children in need census, plans lasting *two years or more* are counted two
+ways: plans still open at 31 March that started at least two years earlier, and plans ending in
+the year that had run for two years or more. Each share gets a Wilson interval, a trend test
+across the years (Cochran-Armitage) and a comparison of the full year before the practice review
+with the first full year after it. Counts from 1 to the suppression threshold are shown as ``c``
+and so is any share or interval from which such a count could be worked back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sscb_analysis.analyses.headline import Headline
+from sscb_analysis.disclose import safe_count, suppress, suppress_percentages
+from sscb_analysis.indicators import (
+    categories_by_year,
+    financial_year_label,
+    open_at_31_march,
+    plans_ended_by_year,
+)
+from sscb_analysis.stats import (
+    TestResult,
+    compare_proportions,
+    trend_in_proportions,
+    wilson_ci,
+)
+
+REPORT = "02_cpp_duration"
+MEASURES = {
+    "open": ("open", "open_two_years_or_more", "Plans open at 31 March"),
+    "ended": ("ended", "ended_two_years_or_more", "Plans ending in the year"),
+}
+
+
+def _check_cpp(cpp: pd.DataFrame) -> None:
+    if not isinstance(cpp, pd.DataFrame):
+        raise TypeError(f"cpp must be a cleaned CPP DataFrame, not {type(cpp).__name__}")
+    missing = [c for c in ("plan_start_date", "plan_end_date") if c not in cpp.columns]
+    if missing:
+        raise ValueError(
+            f"cpp is missing {missing}: pass the data of sscb_analysis.clean('cpp', path) or "
+            "sscb_analysis.data.load_extract('cpp', path)."
+        )
+
+
+def reporting_years(
+    cpp: pd.DataFrame, series_start: str | pd.Timestamp = "2010-04-01"
+) -> list[int]:
+    """Complete reporting years (named by the year they end) the extract covers.
+
+    The first is the year starting on or after ``series_start`` (earlier plans are in the
+    extract only if still open then); the last is the latest year whose 31 March is on or before
+    the extract's latest recorded date.
+    """
+    _check_cpp(cpp)
+    start = pd.Timestamp(series_start)
+    first = start.year + 1 if (start.month, start.day) <= (4, 1) else start.year + 2
+    cols = [c for c in ("plan_start_date", "plan_end_date", "initial_conference_date") if c in cpp]
+    latest = max(pd.to_datetime(cpp[c]).max() for c in cols)
+    if pd.isna(latest):
+        raise ValueError("The CPP extract has no dates, so it covers no reporting year.")
+    last = (
+        latest.year
+        if latest >= pd.Timestamp(year=latest.year, month=3, day=31)
+        else latest.year - 1
+    )
+    if last < first:
+        raise ValueError(
+            f"The extract covers no complete reporting year from {start.date()} (its latest date "
+            f"is {latest.date()})."
+        )
+    return list(range(first, last + 1))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _p(p: float) -> str:
+    """A p-value to four decimals (so 0.0497 is not shown as 0.05), or ``p < 0.0001``."""
+    return "p < 0.0001" if p < 0.0001 else f"p = {p:.4f}"
+
+
+def _year_phrase(title: str, label: str, x: int, n: int, t: int) -> str:
+    """'Plans open at 31 March, 2013-14: 10 of 348 (2.9%) had lasted two years or more.'"""
+    if 1 <= x <= t or 1 <= n - x <= t or 1 <= n <= t:
+        shown_x, shown_n = (safe_count(v, t).replace("c", f"between 1 and {t}") for v in (x, n))
+        return f"{title}, {label}: {shown_x} of {shown_n} had lasted two years or more."
+    if n == 0:
+        return f"{title}, {label}: none."
+    return f"{title}, {label}: {x:,} of {n:,} ({_pct(x / n)}) had lasted two years or more."
+
+
+def trend_words(trend: TestResult) -> str:
+    """The trend test for analysts: slope in percentage points a year, interval and p."""
+    conf = f"{100 * trend.confidence:g}%"
+    return (
+        f"Change in the share: {100 * trend.estimate:+.2f} percentage points a year ({conf} CI "
+        f"{100 * trend.lower:+.2f} to {100 * trend.upper:+.2f}; {_p(trend.p_value)}, "
+        f"{trend.method})."
+    )
+
+
+@dataclass(frozen=True)
+class DurationMeasure:
+    """One way of counting plans of two years or more, by year, with its tests.
+
+    ``counts`` holds true numbers and intervals (analysis only); ``table`` is disclosed.
+    ``trend`` is None (with ``note``) when fewer than three years have plans.
+    """
+
+    key: str
+    title: str
+    counts: pd.DataFrame
+    table: pd.DataFrame
+    trend: TestResult | None
+    comparison: TestResult | None
+    before: int | None
+    after: int | None
+    sentence: str
+    note: str
+
+
+def _measure(
+    key: str,
+    base: pd.DataFrame,
+    confidence: float,
+    threshold: int,
+    intervention_date: pd.Timestamp,
+) -> DurationMeasure:
+    total_col, long_col, title = MEASURES[key]
+    t = threshold
+    conf = f"{100 * confidence:g}%"
+    lows, highs = [], []
+    rows = []
+    for r in base.itertuples(index=False):
+        n, x = int(getattr(r, total_col)), int(getattr(r, long_col))
+        if n:
+            ci = wilson_ci(x, n, confidence)
+            lows.append(ci.lower)
+            highs.append(ci.upper)
+        else:
+            lows.append(math.nan)
+            highs.append(math.nan)
+        hidden = 1 <= x <= t or 1 <= n <= t or 1 <= n - x <= t
+        shown = n and not hidden
+        rows.append(
+            {
+                "Year": r.label,
+                title: safe_count(n, t),
+                "Lasting two years or more": safe_count(x, t),
+                "Share": _pct(x / n) if shown else ("c" if hidden else "-"),
+                f"Likely range ({conf})": f"{_pct(lows[-1])} to {_pct(highs[-1])}"
+                if shown
+                else ("c" if hidden else "-"),
+            }
+        )
+    counts = base.assign(share_lower=lows, share_upper=highs)
+    table = pd.DataFrame(rows).set_index("Year")
+    usable = counts[counts[total_col] > 0]
+    trend = None
+    note = ""
+    if len(usable) >= 3:
+        trend = trend_in_proportions(
+            usable[long_col].astype(int).tolist(),
+            usable[total_col].astype(int).tolist(),
+            confidence=confidence,
+        )
+    else:
+        note = (
+            f"No trend test: it needs at least three years with plans, and there are {len(usable)}."
+        )
+    review_year = int(intervention_date.year + (1 if intervention_date.month >= 4 else 0))
+    before, after = review_year - 1, review_year + 1
+    years = dict(zip(counts["year"].astype(int), counts.itertuples(index=False), strict=True))
+    comparison = None
+    if before in years and after in years:
+        b, a = years[before], years[after]
+        nb, xb = int(getattr(b, total_col)), int(getattr(b, long_col))
+        na, xa = int(getattr(a, total_col)), int(getattr(a, long_col))
+        if nb and na:
+            comparison = compare_proportions(xb, nb, xa, na, confidence)
+    if comparison is None:
+        note += (
+            f" No before-and-after comparison: it needs {financial_year_label(before)} and "
+            f"{financial_year_label(after)} (the full years either side of the review)."
+        )
+    sentence = _sentence(title, counts, total_col, long_col, trend, comparison, before, after, t)
+    return DurationMeasure(
+        key,
+        title,
+        counts,
+        table,
+        trend,
+        comparison,
+        before if comparison else None,
+        after if comparison else None,
+        sentence,
+        note.strip(),
+    )
+
+
+def _sentence(
+    title: str,
+    counts: pd.DataFrame,
+    total_col: str,
+    long_col: str,
+    trend: TestResult | None,
+    comparison: TestResult | None,
+    before: int,
+    after: int,
+    t: int,
+) -> str:
+    parts = []
+    last = counts[counts[total_col] > 0].tail(1)
+    if not last.empty:
+        r = last.iloc[0]
+        parts.append(_year_phrase(title, r["label"], int(r[long_col]), int(r[total_col]), t))
+    if trend is not None:
+        direction = "fell" if trend.estimate < 0 else "rose"
+        if trend.significant:
+            parts.append(
+                f"Across the years the share {direction} steadily, more than chance would explain "
+                f"(trend test {_p(trend.p_value)})."
+            )
+        else:
+            parts.append(
+                f"Across the years there is no clear steady change in the share (trend test "
+                f"{_p(trend.p_value)})."
+            )
+    if comparison is not None:
+        pb, pa = comparison.observed
+        hidden = any(
+            1 <= int(v) <= t
+            for v in (
+                *counts.loc[counts["year"].isin([before, after]), long_col],
+                *(
+                    counts.loc[counts["year"].isin([before, after]), total_col]
+                    - counts.loc[counts["year"].isin([before, after]), long_col]
+                ),
+            )
+        )
+        b, a = financial_year_label(before), financial_year_label(after)
+        verdict = (
+            "a statistically significant difference"
+            if comparison.significant
+            else "a difference that could be chance"
+        )
+        if hidden:
+            parts.append(
+                f"Between {b} (before the review) and {a} (after it) there is {verdict} "
+                f"({_p(comparison.p_value)})."
+            )
+        else:
+            parts.append(
+                f"The share was {_pct(pb)} in {b} (before the review) and {_pct(pa)} in {a} "
+                f"(after it): {verdict} ({_p(comparison.p_value)})."
+            )
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class DurationResults:
+    """Both duration measures for the same years."""
+
+    years: tuple[int, ...]
+    open: DurationMeasure
+    ended: DurationMeasure
+
+
+def duration_by_year(
+    cpp: pd.DataFrame,
+    series_start: str | pd.Timestamp = "2010-04-01",
+    intervention_date: str | pd.Timestamp = "2012-06-01",
+    confidence: float = 0.95,
+    threshold: int = 5,
+    years: list[int] | None = None,
+) -> DurationResults:
+    """Plans of two years or more at 31 March and among plans ending, per reporting year."""
+    _check_cpp(cpp)
+    ys = list(years) if years else reporting_years(cpp, series_start)
+    day = pd.Timestamp(intervention_date)
+    open_ = _measure("open", open_at_31_march(cpp, ys), confidence, threshold, day)
+    ended = _measure("ended", plans_ended_by_year(cpp, ys), confidence, threshold, day)
+    return DurationResults(tuple(ys), open_, ended)
+
+
+@dataclass(frozen=True)
+class CategoryTables:
+    """Plans started by category of abuse and year: disclosed counts and column percentages."""
+
+    counts: pd.DataFrame
+    table: pd.DataFrame
+    percentages: pd.DataFrame
+    sentence: str
+
+
+def categories(
+    cpp: pd.DataFrame, years: list[int] | tuple[int, ...], threshold: int = 5
+) -> CategoryTables:
+    """Categories of abuse by year, suppressed (with secondary suppression and totals)."""
+    _check_cpp(cpp)
+    counts = categories_by_year(cpp, list(years))
+    counts.index = [str(c).capitalize() for c in counts.index]
+    counts.index.name = "Category of abuse"
+    table = suppress(counts, threshold)
+    pct = suppress_percentages(counts, percent_of="column", threshold=threshold)
+    last = counts.columns[-1]
+    top = counts[last].idxmax()
+    top_pct = pct.loc[top, last]
+    share = f" ({top_pct}% of plans started)" if top_pct != "c" else ""
+    sentence = f"In {last} the most common category was {top.lower()}{share}."
+    return CategoryTables(counts, table, pct, sentence)
+
+
+def conclusion(results: DurationResults, cats: CategoryTables | None = None) -> str:
+    """The closing plain-English paragraph, built from the results."""
+    parts = [results.open.sentence]
+    ended = results.ended
+    if ended.trend is not None:
+        parts.append(
+            "Among plans that ended, the share that had lasted two years or more "
+            + (
+                ("fell" if ended.trend.estimate < 0 else "rose") + " steadily across the years."
+                if ended.trend.significant
+                else "shows no clear steady change."
+            )
+        )
+    if cats is not None:
+        parts.append(cats.sentence)
+    parts.append(
+        "Long plans can be right for some children; the measure asks whether plans drift, and "
+        "a change in it shows association in time with the review, not proof it caused it."
+    )
+    return " ".join(parts)
+
+
+def headlines(
+    cpp: pd.DataFrame,
+    series_start: str = "2010-04-01",
+    intervention_date: str = "2012-06-01",
+    period_end: str = "2013-03-31",
+    confidence_level: float = 0.95,
+    suppression_threshold: int = 5,
+    **_: object,
+) -> list[Headline]:
+    """Plans open at 31 March (of ``period_end``'s reporting year) that had lasted two years or
+    more."""
+    res = duration_by_year(
+        cpp, series_start, intervention_date, confidence_level, suppression_threshold
+    )
+    end = pd.Timestamp(period_end)
+    year = end.year if end.month < 4 or (end.month, end.day) == (3, 31) else end.year + 1
+    counts = res.open.counts.set_index("year")
+    if year not in counts.index:
+        raise ValueError(
+            f"The extract has no 31 March {year} (years covered: "
+            f"{', '.join(str(y) for y in res.years)}); choose a period_end within them."
+        )
+    r = counts.loc[year]
+    n, x = int(r["open"]), int(r["open_two_years_or_more"])
+    t = suppression_threshold
+    label = financial_year_label(year)
+    caveats: list[str] = []
+    if 1 <= x <= t or 1 <= n - x <= t or 1 <= n <= t or n == 0:
+        value = f"{safe_count(x, t).replace('c', f'between 1 and {t}')} of {safe_count(n, t)} open plans"
+        interval = "not shown (small number)"
+        caveats.append(f"A count from 1 to {t} is not shown, nor its share or range.")
+    else:
+        ci = wilson_ci(x, n, confidence_level)
+        value = f"{_pct(ci.estimate)} ({x:,} of {n:,} open plans)"
+        interval = f"{_pct(ci.lower)} to {_pct(ci.upper)}"
+        caveats.extend(ci.caveats)
+    if res.open.trend is not None:
+        caveats.extend(res.open.trend.caveats)
+    sentence = (
+        " ".join(
+            [
+                _year_phrase("Plans open at 31 March", label, x, n, t),
+                *res.open.sentence.split(". ")[1:2],
+            ]
+        ).rstrip(".")
+        + "."
+    )
+    return [
+        Headline(
+            key="cpp_open_two_years_or_more",
+            label=f"Plans open at 31 March {year} that had lasted two years or more ({label})",
+            value=value,
+            interval=interval,
+            sentence=sentence,
+            report=REPORT,
+            variation=None,
+            assurance=None,
+            caveats=tuple(dict.fromkeys(caveats)),
+        )
+    ]

@@ -75,9 +75,15 @@ def spc_chart(
     x: Sequence | None = None,
     ylabel: str | None = None,
     percent: bool | None = None,
+    hidden: Sequence[bool] | None = None,
+    hidden_label: str = "c",
 ) -> Figure:
     """Draw an SPC result: grey common-cause points, blue improvement, orange concern, purple
     neutral; dashed process limits, the centre line, the target, and the icons' meanings as text.
+
+    ``hidden`` marks points whose value must not be shown (a share built on a suppressed count):
+    they are left out of the line and drawn as ``hidden_label`` on the axis, so the chart cannot
+    be read back to a small count. The limits and signals still use every point.
     """
     if not isinstance(result, SPCResult):
         raise TypeError("spc_chart takes the result of sscb_analysis.stats.spc()")
@@ -85,11 +91,35 @@ def spc_chart(
     xs = list(t.index) if x is None else list(x)
     if len(xs) != len(t):
         raise ValueError(f"x must have one value per point ({len(t)})")
+    mask = np.zeros(len(t), dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
+    if mask.shape != (len(t),):
+        raise ValueError(f"hidden must have one flag per point ({len(t)})")
     pos = np.arange(len(t))
+    shown = t["value"].where(~mask)
     fig, ax = _new_axes(ax, (9, 4.5))
-    ax.plot(pos, t["value"], color=COLOURS["line"], linewidth=1.2, zorder=2)
+    ax.plot(pos, shown, color=COLOURS["line"], linewidth=1.2, zorder=2)
     colours = [COLOURS[p] for p in t["point_type"]]
-    ax.scatter(pos, t["value"], c=colours, s=36, zorder=3, edgecolors="white", linewidths=0.5)
+    keep = ~mask
+    ax.scatter(
+        pos[keep],
+        shown[keep],
+        c=[c for c, k in zip(colours, keep, strict=True) if k],
+        s=36,
+        zorder=3,
+        edgecolors="white",
+        linewidths=0.5,
+    )
+    for i in pos[mask]:
+        ax.annotate(
+            hidden_label,
+            xy=(i, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=_FONT - 1,
+            color=COLOURS["line"],
+        )
     ax.plot(pos, t["centre"], color=COLOURS["line"], linewidth=1, label="Mean")
     ax.plot(
         pos, t["upper"], color=COLOURS["limit"], linestyle="--", linewidth=1, label="Process limits"
@@ -119,6 +149,15 @@ def spc_chart(
         fontsize=_FONT - 1,
     )
     ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    if mask.any():
+        ax.text(
+            0.0,
+            -0.28 if len(xs) > 8 else -0.15,
+            f"{hidden_label}: value not shown because it rests on a small count (suppressed)",
+            transform=ax.transAxes,
+            fontsize=_FONT - 2,
+            va="top",
+        )
     return fig
 
 

@@ -75,3 +75,33 @@ def test_funnel_chart_highlight():
     assert len(ax.lines) == 5  # two pairs of limits and the benchmark
     with pytest.raises(ValueError, match="none of"):
         funnel_chart(pts, lim, highlight="Nowhere")
+
+
+def test_spc_chart_hides_suppressed_points() -> None:
+    """A hidden point must not be drawn anywhere: not in the line, not as a marker."""
+    from sscb_analysis.plots import spc_chart
+    from sscb_analysis.stats import spc
+
+    values = [0.20, 0.22, 0.19, 0.21, 0.04, 0.03, 0.05, 0.20, 0.21, 0.22, 0.19, 0.20]
+    result = spc(values)
+    hidden = [False] * 12
+    hidden[5] = True
+    fig = spc_chart(result, hidden=hidden)
+    ax = fig.axes[0]
+    line_y = ax.lines[0].get_ydata()
+    assert np.isnan(line_y[5])
+    assert not np.isnan(line_y[4])
+    marker_y = ax.collections[0].get_offsets()[:, 1]
+    assert len(marker_y) == 11
+    assert 0.03 not in set(np.round(marker_y, 2))
+    texts = [t.get_text() for t in ax.texts]
+    assert "c" in texts
+    assert any("not shown" in t for t in texts)
+
+
+def test_spc_chart_hidden_needs_one_flag_per_point() -> None:
+    from sscb_analysis.plots import spc_chart
+    from sscb_analysis.stats import spc
+
+    with pytest.raises(ValueError, match="one flag per point"):
+        spc_chart(spc([1, 2, 3, 4]), hidden=[True])

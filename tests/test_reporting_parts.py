@@ -421,3 +421,15 @@ def test_index_and_latest_link(tmp_path):
     assert newest < older
     assert "ValueError: boom" in page and "20130101-000000-aaaa/01_cpp.html" in page
     assert "20130103-000000-cccc" not in page
+
+
+def test_record_saves_a_result_holding_a_table() -> None:
+    """SPC results carry a DataFrame: record() must save it, not crash on its truth value."""
+    from sscb_analysis.reporting.figures import to_jsonable
+    from sscb_analysis.stats import spc
+
+    saved = to_jsonable(spc([5, 6, 5, 7, 6, 5, 6, 30, 5, 6, 5, 6]))
+    assert saved["type"] == "SPCResult"
+    assert len(saved["table"]) == 12
+    assert saved["table"][7]["value"] == 30
+    assert "description" in saved

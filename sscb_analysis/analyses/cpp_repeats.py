@@ -453,6 +453,7 @@ class RepeatSPC:
     labels: tuple[str, ...]
     sentence: str
     signals: tuple[str, ...]
+    hidden: tuple[bool, ...] = ()
 
     @property
     def variation(self) -> str:
@@ -466,6 +467,7 @@ class RepeatSPC:
             title=title or "Share of plans started that were second or subsequent",
             x=list(self.labels),
             ylabel="Share of plans started",
+            hidden=list(self.hidden) or None,
         )
 
 
@@ -509,7 +511,9 @@ def repeat_spc(series: QuarterlySeries) -> RepeatSPC:
         )
     if result.trial_limits:
         parts.append("The limits are provisional because there are fewer than 12 quarters.")
-    return RepeatSPC(result, labels, " ".join(parts), tuple(special))
+    repeats = series.counts["second_or_subsequent"]
+    hidden = tuple(bool(1 <= c <= series.threshold) for c in repeats)
+    return RepeatSPC(result, labels, " ".join(parts), tuple(special), hidden)
 
 
 def conclusion(

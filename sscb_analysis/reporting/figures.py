@@ -126,6 +126,8 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat") and callable(value.isoformat):  # pandas Timestamp
         text = value.isoformat()
         return None if text == "NaT" else text
+    if getattr(value, "ndim", 0) == 2 and callable(getattr(value, "to_dict", None)):
+        return to_jsonable(value.to_dict(orient="records"))  # pandas DataFrame
     if getattr(value, "ndim", 0) > 0 and callable(getattr(value, "tolist", None)):
         return to_jsonable(value.tolist())  # numpy arrays, pandas Series
     if callable(getattr(value, "item", None)):  # numpy scalars
@@ -143,6 +145,8 @@ def _is_missing(value: Any) -> bool:
         return bool(value != value)  # NaN, pd.NA raise or compare unequal to themselves
     except TypeError:
         return True
+    except ValueError:  # an array-like whose truth is ambiguous is not a missing value
+        return False
 
 
 def _write_atomic(target: Path, payload: dict[str, Any]) -> None:

@@ -139,6 +139,30 @@ def test_trend_in_proportions_errors_and_constant():
         trend_in_proportions([1, 2, 0], [5, 5, 0])
     r = trend_in_proportions([0, 0, 0], [5, 6, 7])
     assert r.p_value == 1.0
+    assert r.describe("The share") == (
+        "The share showed no change (no test: every case has the same outcome)."
+    )
+
+
+def test_trend_in_proportions_describe_in_percentage_points():
+    # By hand: 40%, 50%, 60% of 100 at scores 0, 1, 2 is a slope of exactly 0.1 a step;
+    # pbar = 0.5, Sxx = sum n (s - 1)^2 = 200, so se = sqrt(0.25 / 200) = 0.035355 and the 95%
+    # interval is 0.1 -/+ 1.959964 * 0.035355 = 0.0307 to 0.1693; T = 20, z = 20 / sqrt(50)
+    # = 2.8284, two-sided p = 0.00468.
+    r = trend_in_proportions([40, 50, 60], [100, 100, 100])
+    assert r.describe("The share very satisfied", unit="a year") == (
+        "The share very satisfied rose by 10.0 percentage points a year "
+        "(95% CI +3.1 to +16.9 points a year; trend test p = 0.005)."
+    )
+    falling = trend_in_proportions([60, 50, 40], [100, 100, 100])
+    assert falling.describe() == (
+        "The figure fell by 10.0 percentage points per step "
+        "(95% CI -16.9 to -3.1 points per step; trend test p = 0.005)."
+    )
+    # Other results keep their wording: a difference in proportions is still in points.
+    diff = compare_proportions(30, 100, 20, 100)
+    assert "percentage points" in diff.describe("The share")
+    assert "change in proportion" not in r.describe()
 
 
 def test_adjust_p_holm_and_bh_by_hand():

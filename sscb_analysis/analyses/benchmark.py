@@ -22,6 +22,7 @@ from sscb_analysis import benchmarks as bm
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.benchmarks.comparators import COMPARATOR_ORDER
 from sscb_analysis.disclose import safe_count
+from sscb_analysis.indicators.periods import financial_year_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -102,10 +103,6 @@ _POSITION_TEXT: dict[str, str] = {
 Folder = str | os.PathLike[str] | None
 
 
-def _period(year: int) -> str:
-    return f"{year - 1}-{year % 100:02d}"
-
-
 def _format_value(value: float, unit: str) -> str:
     if unit == "percent":
         return f"{value:.1f}%"
@@ -128,8 +125,8 @@ def resolve_la(la_code: int | str, year: int, folder: Folder = None) -> bm.Local
     la = bm.find_la(la_code, folder)
     if not la.first_year <= int(year) <= la.last_year:
         raise LookupError(
-            f"{la.label} has published figures for {_period(la.first_year)} to "
-            f"{_period(la.last_year)} (year = {la.first_year} to {la.last_year}), "
+            f"{la.label} has published figures for {financial_year_label(la.first_year)} to "
+            f"{financial_year_label(la.last_year)} (year = {la.first_year} to {la.last_year}), "
             f"not for year = {year}. Choose a year in that range."
         )
     return la
@@ -249,7 +246,7 @@ def comparator_view(
 def _with_sentence(view: ComparatorView) -> ComparatorView:
     from dataclasses import replace
 
-    period, unit = _period(view.year), view.unit
+    period, unit = financial_year_label(view.year), view.unit
     mine, status = view.value("la"), view.status("la")
     if math.isnan(mine):
         head = f"In {period} {view.la.name}'s figure was {STATUS_TEXT.get(status, status)}"
@@ -295,7 +292,7 @@ def comparator_chart(view: ComparatorView, title: str | None = None) -> Figure:
 
     long = view.long
     years = sorted(long["year"].unique())
-    labels = [_period(int(y)) for y in years]
+    labels = [financial_year_label(int(y)) for y in years]
     fig = Figure(figsize=(9, 4.5), layout="constrained")
     ax = fig.add_subplot()
     styles = {
@@ -324,7 +321,7 @@ def comparator_chart(view: ComparatorView, title: str | None = None) -> Figure:
     ylabel = (
         "%"
         if view.unit == "percent"
-        else f"Index ({_period(base) if base else 'first year'} = 100)"
+        else f"Index ({financial_year_label(base) if base else 'first year'} = 100)"
     )
     ax.set_ylabel(ylabel)
     ax.set_title(title or f"{view.la.name}: {view.label}", loc="left", fontsize=13)
@@ -351,8 +348,9 @@ def _runs(rows: pd.DataFrame) -> list[str]:
             runs[-1][1] = year
         else:
             runs.append([year, year, status])
+    label = financial_year_label
     return [
-        f"{_period(a)}{'' if a == b else ' to ' + _period(b)}: {STATUS_TEXT.get(st, st)}"
+        f"{label(a)}{'' if a == b else ' to ' + label(b)}: {STATUS_TEXT.get(st, st)}"
         for a, b, st in runs
     ]
 
@@ -440,7 +438,7 @@ class SpcView:
     def years(self) -> str:
         """The span charted, e.g. "2012-13 to 2024-25"."""
         index = [int(y) for y in self.result.table.index]
-        return f"{_period(min(index))} to {_period(max(index))}"
+        return f"{financial_year_label(min(index))} to {financial_year_label(max(index))}"
 
     def figure(self) -> Figure:
         """The chart (Making Data Count colours; x axis labelled "2012-13" ...)."""
@@ -457,12 +455,12 @@ def spc_view(
     ind = bm.get_indicator(indicator)
     t = result.table
     years = [int(y) for y in t.index]
-    flagged = [_period(y) for y, s in zip(years, t["special_cause"], strict=True) if s]
+    flagged = [financial_year_label(y) for y, s in zip(years, t["special_cause"], strict=True) if s]
     text = result.describe(what=f"In {la.name}, {PLAIN_NAMES.get(ind.name, ind.label.lower())}")
     text = text.replace(f"over {result.n} points", f"over {result.n} years")
     if flagged:
         high = [
-            _period(y)
+            financial_year_label(y)
             for y, s, v, c in zip(years, t["special_cause"], t["value"], t["centre"], strict=True)
             if s and v > c
         ]
@@ -609,7 +607,7 @@ def benchmark_summary(repeat: ComparatorView, funnel: FunnelView, spc: SpcView) 
         la_name=repeat.la.name,
         la_code=repeat.la.old_la_code,
         year=repeat.year,
-        period=_period(repeat.year),
+        period=financial_year_label(repeat.year),
         la_share=repeat.value("la"),
         england_share=repeat.value("england"),
         region_name=str(region.iloc[0]) if len(region) else "",

@@ -9,13 +9,21 @@ of the 2012/13 board report's "92% very satisfied, 66% saw improvement" against 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sscb_analysis.analyses.common import (
+    check_cleaned,
+    check_threshold,
+    parse_window,
+    pct,
+    pct_range,
+    period_label,
+    small,
+)
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import TOTAL, safe_count, suppress
 from sscb_analysis.indicators import caf_by_agency, caf_survey_by_year, financial_year_label
@@ -92,63 +100,6 @@ TOO_FEW = "too few responses to report"
 
 
 # --------------------------------------------------------------------------------------------
-# small helpers
-
-
-def _day(value: object, name: str) -> pd.Timestamp:
-    """A parameter date as a Timestamp, with a clear message when it is not a date."""
-    if isinstance(value, pd.Timestamp | dt.date | np.datetime64):
-        out = pd.Timestamp(value)
-    elif isinstance(value, str):
-        try:
-            out = pd.Timestamp(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            out = pd.NaT
-    else:
-        out = pd.NaT
-    if pd.isna(out):
-        raise ValueError(
-            f"{name} must be a date written YYYY-MM-DD (e.g. 2012-04-01), not {value!r}"
-        )
-    return out.normalize()
-
-
-def _window(period_start: object, period_end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
-    start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
-    if start > end:
-        raise ValueError(f"period_start ({start:%Y-%m-%d}) is after period_end ({end:%Y-%m-%d}).")
-    return start, end
-
-
-def period_label(period_start: object, period_end: object) -> str:
-    """'2012-13' when the period is one April-to-March year, else '1 Jan 2013 to 31 Mar 2013'."""
-    start, end = _window(period_start, period_end)
-    if (start.month, start.day, end.month, end.day) == (4, 1, 3, 31) and end.year == start.year + 1:
-        return financial_year_label(end.year)
-    return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
-
-
-def _check_caf(caf: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    if not isinstance(caf, pd.DataFrame):
-        raise TypeError(f"{what} takes the cleaned CAF extract as a DataFrame, not {type(caf)!r}")
-    missing = [c for c in columns if c not in caf.columns]
-    if missing:
-        raise ValueError(
-            f"{what} needs a cleaned CAF extract (sscb clean caf); missing columns {missing}."
-        )
-
-
-def _check_threshold(threshold: object) -> int:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 0:
-        raise ValueError(f"suppression_threshold must be a whole number >= 0, not {threshold!r}")
-    return int(threshold)
-
-
-def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
-
-
-# --------------------------------------------------------------------------------------------
 # assessments by initiating agency
 
 
@@ -178,9 +129,9 @@ def assessments_by_agency(
     Built on :func:`sscb_analysis.indicators.caf_by_agency`; counts 1 to the threshold are shown
     as ``c`` with secondary suppression (``disclose.suppress``).
     """
-    _check_caf(caf, ("assessment_date", "initiating_agency"), "assessments_by_agency")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(caf, "caf", ("assessment_date", "initiating_agency"), "assessments_by_agency")
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     dates = pd.to_datetime(caf["assessment_date"])
     upto = caf[dates.le(end)]
     label = period_label(start, end)
@@ -311,7 +262,7 @@ class Share:
         if not self.shown:
             return self.reason
         s = self.summary
-        return f"{_pct(s.share)} ({_pct(s.lower)} to {_pct(s.upper)})"
+        return f"{pct(s.share)} ({pct_range(s.lower, s.upper)})"
 
 
 @dataclass(frozen=True)
@@ -336,8 +287,8 @@ def _share(
     if summary.suppressed:
         reason = TOO_FEW if base else "no survey responses"
         return Share(key, label, summary, shown=False, reason=reason)
-    if 1 <= top <= threshold or 1 <= base - top <= threshold:
-        which = "this answer" if 1 <= top <= threshold else "a different answer"
+    if small(top, threshold) or small(base - top, threshold):
+        which = "this answer" if small(top, threshold) else "a different answer"
         reason = f"withheld: {threshold} or fewer gave {which}"
         return Share(key, label, summary, shown=False, reason=reason)
     return Share(key, label, summary, shown=True)
@@ -387,13 +338,14 @@ def survey_results(
     Each share uses :func:`sscb_analysis.stats.likert_summary` (Wilson interval, suppressed below
     ``min_base`` answers); the trend across years is :func:`trend_in_proportions`.
     """
-    _check_caf(
+    check_cleaned(
         caf,
+        "caf",
         ("survey_date", "satisfaction", "things_improved", "knowledge_improved"),
         "survey_results",
     )
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     if isinstance(min_base, bool) or not isinstance(min_base, int | np.integer) or min_base < 1:
         raise ValueError(f"min_base must be a whole number of at least 1, not {min_base!r}")
     survey_dates = pd.to_datetime(caf["survey_date"])
@@ -597,8 +549,8 @@ def _check_one(key: str, claim: float, results: SurveyResults) -> PublishedCheck
     test = compare_to_value(s.top_box, s.base, claim, confidence=results.confidence)
     inside = s.lower <= claim <= s.upper
     data = (
-        f"In the data, {_pct(s.share)} of the {safe_count(s.base, results.threshold)} people "
-        f"surveyed in {label} {words} (likely range {_pct(s.lower)} to {_pct(s.upper)})."
+        f"In the data, {pct(s.share)} of the {safe_count(s.base, results.threshold)} people "
+        f"surveyed in {label} {words} (likely range {pct_range(s.lower, s.upper)})."
     )
     if not test.significant:
         verdict = (
@@ -632,8 +584,8 @@ def knowledge_sentence(results: SurveyResults) -> str:
     if s.top_box == s.base:
         return f"{said} In {label} every one of the {s.base:,} people who answered said so."
     return (
-        f"{said} In {label}, {_pct(s.share)} of the {s.base:,} who answered said so (likely range "
-        f"{_pct(s.lower)} to {_pct(s.upper)}): high, but not quite all."
+        f"{said} In {label}, {pct(s.share)} of the {s.base:,} who answered said so (likely range "
+        f"{pct_range(s.lower, s.upper)}): high, but not quite all."
     )
 
 
@@ -645,7 +597,7 @@ def summary_sentences(
     very = results.period.shares["very_satisfied"]
     if very.shown:
         out.append(
-            f"{_pct(very.share, 0)} of families surveyed in {results.period.label} were very "
+            f"{pct(very.share, 0)} of families surveyed in {results.period.label} were very "
             "satisfied with the early help they received."
         )
     out.append(results.trend_sentences["very_satisfied"])
@@ -659,7 +611,7 @@ def summary_sentences(
             out.append(
                 f"The published {check.reported:.0%} ({MEASURES[check.key][0].lower()}) is not borne "
                 f"out by the data for "
-                f"{results.period.label} ({_pct(check.share.share)}): it should be corrected or "
+                f"{results.period.label} ({pct(check.share.share)}): it should be corrected or "
                 "its source explained."
             )
     out.append(
@@ -685,9 +637,9 @@ def _headline_from_share(
     words = MEASURES[measure][3]
     if share.shown:
         s = share.summary
-        value, interval = _pct(s.share), f"{_pct(s.lower)} to {_pct(s.upper)}"
+        value, interval = pct(s.share), pct_range(s.lower, s.upper)
         sentence = (
-            f"{_pct(s.share)} of families surveyed after a CAF (early help assessment) in "
+            f"{pct(s.share)} of families surveyed after a CAF (early help assessment) in "
             f"{period} {words}; the board report said {check.reported:.0%}, and the data are "
             + (
                 "consistent with that."

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sscb_analysis.analyses.common import check_cpp, count_words, pct, pct_range, share_hidden
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import safe_count, suppress, suppress_percentages
 from sscb_analysis.indicators import (
@@ -38,14 +39,7 @@ MEASURES = {
 
 
 def _check_cpp(cpp: pd.DataFrame) -> None:
-    if not isinstance(cpp, pd.DataFrame):
-        raise TypeError(f"cpp must be a cleaned CPP DataFrame, not {type(cpp).__name__}")
-    missing = [c for c in ("plan_start_date", "plan_end_date") if c not in cpp.columns]
-    if missing:
-        raise ValueError(
-            f"cpp is missing {missing}: pass the data of sscb_analysis.clean('cpp', path) or "
-            "sscb_analysis.data.load_extract('cpp', path)."
-        )
+    check_cpp(cpp, ("plan_start_date", "plan_end_date"))
 
 
 def reporting_years(
@@ -77,10 +71,6 @@ def reporting_years(
     return list(range(first, last + 1))
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def _p(p: float) -> str:
     """A p-value to four decimals (so 0.0497 is not shown as 0.05), or ``p < 0.0001``."""
     return "p < 0.0001" if p < 0.0001 else f"p = {p:.4f}"
@@ -88,12 +78,12 @@ def _p(p: float) -> str:
 
 def _year_phrase(title: str, label: str, x: int, n: int, t: int) -> str:
     """'Plans open at 31 March, 2013-14: 10 of 348 (2.9%) had lasted two years or more.'"""
-    if 1 <= x <= t or 1 <= n - x <= t or 1 <= n <= t:
-        shown_x, shown_n = (safe_count(v, t).replace("c", f"between 1 and {t}") for v in (x, n))
+    if share_hidden(x, n, t):
+        shown_x, shown_n = count_words(x, t), count_words(n, t)
         return f"{title}, {label}: {shown_x} of {shown_n} had lasted two years or more."
     if n == 0:
         return f"{title}, {label}: none."
-    return f"{title}, {label}: {x:,} of {n:,} ({_pct(x / n)}) had lasted two years or more."
+    return f"{title}, {label}: {x:,} of {n:,} ({pct(x / n)}) had lasted two years or more."
 
 
 def trend_words(trend: TestResult) -> str:
@@ -147,15 +137,15 @@ def _measure(
         else:
             lows.append(math.nan)
             highs.append(math.nan)
-        hidden = 1 <= x <= t or 1 <= n <= t or 1 <= n - x <= t
+        hidden = share_hidden(x, n, t)
         shown = n and not hidden
         rows.append(
             {
                 "Year": r.label,
                 title: safe_count(n, t),
                 "Lasting two years or more": safe_count(x, t),
-                "Share": _pct(x / n) if shown else ("c" if hidden else "-"),
-                f"Likely range ({conf})": f"{_pct(lows[-1])} to {_pct(highs[-1])}"
+                "Share": pct(x / n) if shown else ("c" if hidden else "-"),
+                f"Likely range ({conf})": pct_range(lows[-1], highs[-1])
                 if shown
                 else ("c" if hidden else "-"),
             }
@@ -258,7 +248,7 @@ def _sentence(
             )
         else:
             parts.append(
-                f"The share was {_pct(pb)} in {b} (before the review) and {_pct(pa)} in {a} "
+                f"The share was {pct(pb)} in {b} (before the review) and {pct(pa)} in {a} "
                 f"(after it): {verdict} ({_p(comparison.p_value)})."
             )
     return " ".join(parts)
@@ -309,13 +299,13 @@ def categories(
     counts.index = [str(c).capitalize() for c in counts.index]
     counts.index.name = "Category of abuse"
     table = suppress(counts, threshold)
-    pct = suppress_percentages(counts, percent_of="column", threshold=threshold)
+    percentages = suppress_percentages(counts, percent_of="column", threshold=threshold)
     last = counts.columns[-1]
     top = counts[last].idxmax()
-    top_pct = pct.loc[top, last]
+    top_pct = percentages.loc[top, last]
     share = f" ({top_pct}% of plans started)" if top_pct != "c" else ""
     sentence = f"In {last} the most common category was {top.lower()}{share}."
-    return CategoryTables(counts, table, pct, sentence)
+    return CategoryTables(counts, table, percentages, sentence)
 
 
 def conclusion(results: DurationResults, cats: CategoryTables | None = None) -> str:
@@ -367,14 +357,14 @@ def headlines(
     t = suppression_threshold
     label = financial_year_label(year)
     caveats: list[str] = []
-    if 1 <= x <= t or 1 <= n - x <= t or 1 <= n <= t or n == 0:
-        value = f"{safe_count(x, t).replace('c', f'between 1 and {t}')} of {safe_count(n, t)} open plans"
+    if share_hidden(x, n, t) or n == 0:
+        value = f"{count_words(x, t)} of {safe_count(n, t)} open plans"
         interval = "not shown (small number)"
         caveats.append(f"A count from 1 to {t} is not shown, nor its share or range.")
     else:
         ci = wilson_ci(x, n, confidence_level)
-        value = f"{_pct(ci.estimate)} ({x:,} of {n:,} open plans)"
-        interval = f"{_pct(ci.lower)} to {_pct(ci.upper)}"
+        value = f"{pct(ci.estimate)} ({x:,} of {n:,} open plans)"
+        interval = pct_range(ci.lower, ci.upper)
         caveats.extend(ci.caveats)
     if res.open.trend is not None:
         caveats.extend(res.open.trend.caveats)

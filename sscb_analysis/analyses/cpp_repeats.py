@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sscb_analysis import plots
+from sscb_analysis.analyses.common import check_cpp, count_words, pct, pct_range
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import safe_count
 from sscb_analysis.indicators import quarterly_plan_starts
@@ -70,14 +71,7 @@ CHOSEN_PERIODS = (
 
 
 def _check_cpp(cpp: pd.DataFrame) -> None:
-    if not isinstance(cpp, pd.DataFrame):
-        raise TypeError(f"cpp must be a cleaned CPP DataFrame, not {type(cpp).__name__}")
-    missing = [c for c in ("plan_start_date", "second_or_subsequent") if c not in cpp.columns]
-    if missing:
-        raise ValueError(
-            f"cpp is missing {missing}: pass the data of sscb_analysis.clean('cpp', path) or "
-            "sscb_analysis.data.load_extract('cpp', path)."
-        )
+    check_cpp(cpp, ("plan_start_date", "second_or_subsequent"))
 
 
 def last_full_quarter(cpp: pd.DataFrame) -> pd.Period:
@@ -116,10 +110,6 @@ class QuarterlySeries:
     def n_quarters(self) -> int:
         """Number of quarters in the series."""
         return len(self.counts)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
 
 
 def quarterly_series(
@@ -176,8 +166,8 @@ def _disclosed_table(counts: pd.DataFrame, confidence: float, threshold: int) ->
         if hidden or hidden_n or n == 0:
             share = share_range = "c" if (hidden or hidden_n) else "-"
         else:
-            share = _pct(r.share)
-            share_range = f"{_pct(r.share_lower)} to {_pct(r.share_upper)}"
+            share = pct(r.share)
+            share_range = pct_range(r.share_lower, r.share_upper)
         count_range = "c" if hidden else f"{r.count_lower:.0f} to {r.count_upper:.0f}"
         rows.append(
             {
@@ -240,10 +230,6 @@ class QuarterComparison:
         return self.count_test.significant
 
 
-def _words_count(disclosed: str, threshold: int) -> str:
-    return f"between 1 and {threshold}" if disclosed == "c" else disclosed
-
-
 def compare_quarters(
     series: QuarterlySeries, first: str = "2012Q1", last: str = "2012Q4"
 ) -> QuarterComparison:
@@ -275,11 +261,11 @@ def compare_quarters(
     l1, l2 = quarter_label(q1), quarter_label(q2)
     verb = "fell" if x2 < x1 else "rose" if x2 > x1 else "stayed the same"
     if x1 == x2:
-        change = f"Second or subsequent plans were {_words_count(d1, t)} in both {l1} and {l2}."
+        change = f"Second or subsequent plans were {count_words(x1, t)} in both {l1} and {l2}."
     else:
         change = (
-            f"Second or subsequent plans {verb} from {_words_count(d1, t)} in {l1} to "
-            f"{_words_count(d2, t)} in {l2}."
+            f"Second or subsequent plans {verb} from {count_words(x1, t)} in {l1} to "
+            f"{count_words(x2, t)} in {l2}."
         )
     level = f"{100 * conf:g}%"
     if count_test.significant:
@@ -296,8 +282,8 @@ def compare_quarters(
         judged += f" ({count_test.describe('Second or subsequent plans')})"
         if share_test is not None:
             judged += (
-                f" As a share of plans started: {_pct(share_test.observed[0])} against "
-                f"{_pct(share_test.observed[1])}."
+                f" As a share of plans started: {pct(share_test.observed[0])} against "
+                f"{pct(share_test.observed[1])}."
             )
     board = change + judged
     analyst = count_test.describe(f"Second or subsequent plans ({l1} to {l2})")
@@ -581,7 +567,7 @@ def headlines(
     conf = f"{100 * confidence_level:g}%"
     caveats: list[str] = []
     if disclosed == "c" or 1 <= n <= t or n == 0:
-        value = f"{_words_count(disclosed, t)} of {safe_count(n, t)} plans started"
+        value = f"{count_words(x, t)} of {safe_count(n, t)} plans started"
         interval = "not shown (small number)"
         caveats.append(
             f"A count from 1 to {t} is not shown, nor its share or range, to protect the children "
@@ -589,8 +575,8 @@ def headlines(
         )
     else:
         ci = wilson_ci(x, n, confidence_level)
-        value = f"{_pct(ci.estimate)} ({disclosed} of {safe_count(n, t)} plans started)"
-        interval = f"{_pct(ci.lower)} to {_pct(ci.upper)}"
+        value = f"{pct(ci.estimate)} ({disclosed} of {safe_count(n, t)} plans started)"
+        interval = pct_range(ci.lower, ci.upper)
         caveats.extend(ci.caveats)
     variation = None
     sentence = f"Second or subsequent plans in {latest['label']}: {value}."

@@ -10,13 +10,23 @@ board report's "more consistent use of the Barnardo's risk assessment tool".
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sscb_analysis.analyses.common import (
+    check_cleaned,
+    check_threshold,
+    parse_day,
+    parse_window,
+    pct,
+    pct_range,
+    period_label,
+    share_hidden,
+    small,
+)
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import TOTAL, safe_count, suppress
 from sscb_analysis.indicators import (
@@ -25,6 +35,7 @@ from sscb_analysis.indicators import (
     marac_by_year,
     risk_tool_use_by_period,
 )
+from sscb_analysis.indicators.periods import year_ending_31_march
 from sscb_analysis.plots import COLOURS, trend_chart
 from sscb_analysis.stats import (
     Interval,
@@ -105,73 +116,14 @@ _QUARTERS = {1: "Q1 Apr-Jun", 2: "Q2 Jul-Sep", 3: "Q3 Oct-Dec", 4: "Q4 Jan-Mar"}
 # small helpers
 
 
-def _day(value: object, name: str) -> pd.Timestamp:
-    """A parameter date as a Timestamp, with a clear message when it is not a date."""
-    if isinstance(value, pd.Timestamp | dt.date | np.datetime64):
-        out = pd.Timestamp(value)
-    elif isinstance(value, str):
-        try:
-            out = pd.Timestamp(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            out = pd.NaT
-    else:
-        out = pd.NaT
-    if pd.isna(out):
-        raise ValueError(
-            f"{name} must be a date written YYYY-MM-DD (e.g. 2012-04-01), not {value!r}"
-        )
-    return out.normalize()
-
-
-def _window(period_start: object, period_end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
-    start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
-    if start > end:
-        raise ValueError(f"period_start ({start:%Y-%m-%d}) is after period_end ({end:%Y-%m-%d}).")
-    return start, end
-
-
-def period_label(period_start: object, period_end: object) -> str:
-    """'2012-13' when the period is one April-to-March year, else '1 Jan 2013 to 31 Mar 2013'."""
-    start, end = _window(period_start, period_end)
-    if (start.month, start.day, end.month, end.day) == (4, 1, 3, 31) and end.year == start.year + 1:
-        return financial_year_label(end.year)
-    return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
-
-
-def _check_marac(marac: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    if not isinstance(marac, pd.DataFrame):
-        raise TypeError(
-            f"{what} takes the cleaned MARAC extract as a DataFrame, not {type(marac)!r}"
-        )
-    missing = [c for c in columns if c not in marac.columns]
-    if missing:
-        raise ValueError(
-            f"{what} needs a cleaned MARAC extract (sscb clean marac); missing columns {missing}."
-        )
-
-
-def _check_threshold(threshold: object) -> int:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 0:
-        raise ValueError(f"suppression_threshold must be a whole number >= 0, not {threshold!r}")
-    return int(threshold)
-
-
 def _check_rate(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ValueError(f"{name} must be a proportion between 0 and 1 (e.g. 0.31), not {value!r}")
     return float(value)
 
 
-def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
-
-
 def _dates(marac: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(marac["referral_date"])
-
-
-def _small(x: int, threshold: int) -> bool:
-    return 1 <= x <= threshold
 
 
 def _share_text(x: int, n: int, threshold: int, confidence: float) -> tuple[str, Interval | None]:
@@ -179,10 +131,10 @@ def _share_text(x: int, n: int, threshold: int, confidence: float) -> tuple[str,
     in the share or its complement, which the share and its base would give back)."""
     if n == 0:
         return "no cases", None
-    if _small(x, threshold) or _small(n - x, threshold) or _small(n, threshold):
+    if share_hidden(x, n, threshold):
         return "c", None
     ci = wilson_ci(x, n, confidence)
-    return f"{_pct(ci.estimate)} ({_pct(ci.lower)} to {_pct(ci.upper)})", ci
+    return f"{pct(ci.estimate)} ({pct_range(ci.lower, ci.upper)})", ci
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,9 +159,9 @@ def referral_volumes(
     suppression_threshold: int = 5,
 ) -> Volumes:
     """MARAC referrals per April-March year and quarter up to ``period_end`` (disclosed)."""
-    _check_marac(marac, ("referral_date",), "referral_volumes")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(marac, "marac", ("referral_date",), "referral_volumes")
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     dates = _dates(marac)
     dates = dates[dates.le(end)]
     label = period_label(start, end)
@@ -234,7 +186,7 @@ def referral_volumes(
     year = pd.DateOffset(years=1)
     n_before = int(dates.between(start - year, end - year).sum())
     text = f"In {label} there were {safe_count(n_now, threshold)} MARAC referrals"
-    if n_before and not _small(n_before, threshold) and not _small(n_now, threshold):
+    if n_before and not small(n_before, threshold) and not small(n_now, threshold):
         text += f", against {safe_count(n_before, threshold)} in the same period a year before"
     text += "."
     return Volumes(table, label, safe_count(n_now, threshold), text, threshold)
@@ -283,9 +235,11 @@ def repeat_rates(
 ) -> RepeatRates:
     """Share of referrals that are repeats (SafeLives), per year and for the period, against
     ``national_repeat_rate`` with an exact binomial test (``stats.compare_to_value``)."""
-    _check_marac(marac, ("referral_date", "repeat_within_12_months", "high_risk"), "repeat_rates")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(
+        marac, "marac", ("referral_date", "repeat_within_12_months", "high_risk"), "repeat_rates"
+    )
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     national = _check_rate(national_repeat_rate, "national_repeat_rate")
     dates = _dates(marac)
     upto = marac[dates.le(end)]
@@ -329,10 +283,10 @@ def repeat_rates(
         )
     else:
         sentence = (
-            f"In {label}, {_pct(period.estimate)} of MARAC referrals were repeat referrals "
+            f"In {label}, {pct(period.estimate)} of MARAC referrals were repeat referrals "
             f"({safe_count(x, threshold)} of {safe_count(n, threshold)}; likely range "
-            f"{_pct(period.lower)} to {_pct(period.upper)}), against a national figure of "
-            f"{_pct(national, 0)}. " + _verdict(period, national)
+            f"{pct_range(period.lower, period.upper)}), against a national figure of "
+            f"{pct(national, 0)}. " + _verdict(period, national)
         )
     return RepeatRates(table, by_year, period, national, sentence, tuple(caveats))
 
@@ -386,9 +340,11 @@ def high_risk(
     suppression_threshold: int = 5,
 ) -> HighRisk:
     """Share of DASH-assessed referrals with 14 or more ticks, per year and for the period."""
-    _check_marac(marac, ("referral_date", "repeat_within_12_months", "high_risk"), "high_risk")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(
+        marac, "marac", ("referral_date", "repeat_within_12_months", "high_risk"), "high_risk"
+    )
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     dates = _dates(marac)
     upto = marac[dates.le(end)]
     rows = {}
@@ -417,8 +373,8 @@ def high_risk(
     else:
         sentence = (
             f"Of the {safe_count(n, threshold)} referrals in {label} assessed with the DASH "
-            f"checklist, {_pct(ci.estimate)} scored 14 or more ticks (high risk; likely range "
-            f"{_pct(ci.lower)} to {_pct(ci.upper)}). Referrals assessed with another tool or none "
+            f"checklist, {pct(ci.estimate)} scored 14 or more ticks (high risk; likely range "
+            f"{pct_range(ci.lower, ci.upper)}). Referrals assessed with another tool or none "
             "are not counted, so this is not the share of all referrals."
         )
     return HighRisk(table, ci, sentence)
@@ -458,10 +414,10 @@ def risk_tool_consistency(
     score or Fisher test). Use is "more consistent" when the share with no tool recorded fell
     significantly and the main tool's share rose significantly.
     """
-    _check_marac(marac, ("referral_date", "risk_tool"), "risk_tool_consistency")
-    change = _day(tool_change_date, "tool_change_date")
-    end = _day(period_end, "period_end")
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(marac, "marac", ("referral_date", "risk_tool"), "risk_tool_consistency")
+    change = parse_day(tool_change_date, "tool_change_date")
+    end = parse_day(period_end, "period_end")
+    threshold = check_threshold(suppression_threshold)
     if change > end:
         raise ValueError(
             f"tool_change_date ({change:%Y-%m-%d}) is after period_end ({end:%Y-%m-%d}): "
@@ -496,7 +452,7 @@ def risk_tool_consistency(
             return None
         xa, xb = int(raw.loc[after_label, tool]), int(raw.loc[before_label, tool])
         hidden = any(
-            _small(v, threshold) for v in (xa, xb, n_after - xa, n_before - xb, n_after, n_before)
+            small(v, threshold) for v in (xa, xb, n_after - xa, n_before - xb, n_after, n_before)
         )
         if hidden:
             return None
@@ -516,7 +472,7 @@ def risk_tool_consistency(
             else "a change small enough to be chance"
         )
         parts.append(
-            f"the share of referrals {what} {word} from {_pct(before)} to {_pct(after)} "
+            f"the share of referrals {what} {word} from {pct(before)} to {pct(after)} "
             f"({100 * test.estimate:+.1f} percentage points, likely range "
             f"{100 * test.lower:+.1f} to {100 * test.upper:+.1f}; {format_p(test.p_value)}: {sig})"
         )
@@ -545,9 +501,9 @@ def risk_tool_consistency(
             audit = (
                 'The data support the January audit finding of "more consistent use of the '
                 f"Barnardo's risk assessment tool\": since {change:%B %Y} far fewer referrals "
-                f"have no risk tool recorded ({_pct(no_tool.observed[0])}, against "
-                f"{_pct(no_tool.observed[1])} before) and {_pct(main.observed[0])} used "
-                f"{main_name}, up from {_pct(main.observed[1])}."
+                f"have no risk tool recorded ({pct(no_tool.observed[0])}, against "
+                f"{pct(no_tool.observed[1])} before) and {pct(main.observed[0])} used "
+                f"{main_name}, up from {pct(main.observed[1])}."
             )
             if main_tool != "barnardos":
                 audit = audit.replace("Barnardo's risk assessment tool", main_name)
@@ -601,9 +557,9 @@ def attendance(
 ) -> Attendance:
     """Agency attendance at MARAC conferences (``indicators.agency_attendance``), per year up to
     ``period_end`` and as shares of cases heard in the period."""
-    _check_marac(marac, ("referral_date", "agencies_present"), "attendance")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(marac, "marac", ("referral_date", "agencies_present"), "attendance")
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     dates = _dates(marac)
     upto = marac[dates.le(end)]
     label = period_label(start, end)
@@ -659,8 +615,8 @@ def attendance(
             top, low = rest.index[0], rest.index[-1]
             sentence += (
                 f"Of the other agencies, {top} attended most often "
-                f"({_pct(rest.loc[top, 'share'], 0)} of cases) and {low} least often "
-                f"({_pct(rest.loc[low, 'share'], 0)})."
+                f"({pct(rest.loc[top, 'share'], 0)} of cases) and {low} least often "
+                f"({pct(rest.loc[low, 'share'], 0)})."
             )
     display = shares.drop(columns=["share", "lower", "upper"], errors="ignore")
     numeric = shares.drop(columns=list(display.columns), errors="ignore")
@@ -716,16 +672,18 @@ def children_affected(
 
     A child in a household referred twice is counted twice (the extract has no child identifier).
     """
-    _check_marac(marac, ("referral_date", "children_in_household"), "children_affected")
-    start, end = _window(period_start, period_end)
-    threshold = _check_threshold(suppression_threshold)
+    check_cleaned(marac, "marac", ("referral_date", "children_in_household"), "children_affected")
+    start, end = parse_window(period_start, period_end)
+    threshold = check_threshold(suppression_threshold)
     dates = _dates(marac)
     upto = marac[dates.le(end)]
     label = period_label(start, end)
     kids = pd.to_numeric(upto["children_in_household"], errors="coerce")
     frame = pd.DataFrame(
         {
-            "year": [financial_year_label(int(y)) for y in _year_ending(dates[dates.le(end)])],
+            "year": [
+                financial_year_label(int(y)) for y in year_ending_31_march(dates[dates.le(end)])
+            ],
             "referrals": 1,
             "with children": kids.fillna(0).gt(0).astype("int64").to_numpy(),
             "children": kids.fillna(0).astype("int64").to_numpy(),
@@ -755,10 +713,6 @@ def children_affected(
         " A household referred more than once in the year has its children counted each time."
     )
     return Children(table, safe_count(total, threshold), sentence)
-
-
-def _year_ending(dates: pd.Series) -> pd.Series:
-    return dates.dt.year + (dates.dt.month >= 4).astype("int64")
 
 
 # --------------------------------------------------------------------------------------------
@@ -806,11 +760,11 @@ def headlines(
     label = period_label(period_start, period_end)
     if rep.period is not None:
         t = rep.period
-        value, interval = _pct(t.estimate), f"{_pct(t.lower)} to {_pct(t.upper)}"
+        value, interval = pct(t.estimate), pct_range(t.lower, t.upper)
         sentence = (
-            f"{_pct(t.estimate)} of MARAC (high-risk domestic abuse conference) referrals in "
+            f"{pct(t.estimate)} of MARAC (high-risk domestic abuse conference) referrals in "
             f"{label} were repeat referrals within 12 months, against "
-            f"{_pct(rep.national, 0)} nationally (SafeLives). " + _verdict(t, rep.national)
+            f"{pct(rep.national, 0)} nationally (SafeLives). " + _verdict(t, rep.national)
         )
     else:
         value, interval, sentence = "not reported", "n/a", rep.sentence
@@ -828,7 +782,7 @@ def headlines(
     )
     if tools.no_tool is not None:
         t = tools.no_tool
-        value = _pct(t.observed[0])
+        value = pct(t.observed[0])
         d_lo, d_hi = sorted((100 * t.lower, 100 * t.upper))
         interval = f"change {d_lo:+.1f} to {d_hi:+.1f} points"
         sentence = tools.audit_sentence

@@ -20,8 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from sscb_analysis.analyses.common import count_words
 from sscb_analysis.analyses.headline import Headline
-from sscb_analysis.clean import CleanResult, ExtractError, IdentifierError, clean
+from sscb_analysis.clean import CleanResult, ExtractError, IdentifierError
 from sscb_analysis.data import load_clean_result, resolve
 from sscb_analysis.disclose import safe_count
 from sscb_analysis.extracts import KINDS, get_spec
@@ -165,13 +166,13 @@ def _refused(
 def _clean_result(
     kind: str, path: str | os.PathLike[str], drop_columns: Iterable[str]
 ) -> CleanResult:
-    drop = [c for c in drop_columns if str(c).strip()]
+    """The (cached) cleaning result; ``drop_columns`` apply to a raw extract only, since a
+    processed parquet had its columns dropped when it was written."""
     target = resolve(path)
-    if drop and target.suffix.lower() != ".parquet":
-        if not target.is_file():
-            raise FileNotFoundError(f"The {kind.upper()} extract {target} does not exist.")
-        return clean(kind, target, drop=drop)
-    return load_clean_result(kind, target)
+    drop = [str(c) for c in drop_columns if str(c).strip()]
+    if target.suffix.lower() == ".parquet":
+        drop = []
+    return load_clean_result(kind, target, drop=drop)
 
 
 def hidden_outcomes(counts: dict[str, int], threshold: int = 5) -> set[str]:
@@ -223,11 +224,6 @@ def _share_words(counts: dict[str, int], threshold: int) -> str:
     if "clean" in hidden_outcomes(counts, threshold):
         return f"about {100 * share:.0f}%"
     return f"{share:.1%}"
-
-
-def _words(n: int, threshold: int) -> str:
-    shown = safe_count(n, threshold)
-    return f"between 1 and {threshold}" if shown == "c" else shown
 
 
 def rules_table(summary: dict[str, Any], threshold: int = 5) -> pd.DataFrame:
@@ -320,19 +316,19 @@ def _verdict(
             "reports; the checks on dates, categories and ids passed for them."
         )
         care.append(
-            f"{_words(counts['quarantined'], t).capitalize()} rows were set aside because of errors ("
+            f"{count_words(counts['quarantined'], t).capitalize()} rows were set aside because of errors ("
             + "; ".join(errors)
             + "). They are left out of every count, so counts may be slightly low until the "
             "case system is corrected and the extract re-run."
         )
     if counts["duplicates"]:
         trust.append(
-            f"Exact duplicate rows ({_words(counts['duplicates'], t)}) were removed, so "
+            f"Exact duplicate rows ({count_words(counts['duplicates'], t)}) were removed, so "
             "nothing is counted twice."
         )
     if counts.get("flagged"):
         care.append(
-            f"{_words(counts['flagged'], t).capitalize()} rows are used but flagged for checking ("
+            f"{count_words(counts['flagged'], t).capitalize()} rows are used but flagged for checking ("
             + "; ".join(queries)
             + ")."
         )

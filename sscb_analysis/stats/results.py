@@ -54,6 +54,11 @@ def _conf(confidence: float) -> str:
     return f"{100 * confidence:g}%"
 
 
+#: ``TestResult.measure`` of a trend in proportions (``stats.trend_in_proportions``): the
+#: estimate is the change in the proportion per step of the score.
+TREND_MEASURE = "change in proportion per step"
+
+
 @dataclass(frozen=True)
 class Interval:
     """A point estimate with a confidence interval.
@@ -144,7 +149,22 @@ class TestResult:
                 f"{subject} was {_pct(est)}{per} against a benchmark of {_pct(bench)} "
                 f"({conf} CI {_pct(self.lower)} to {_pct(self.upper)}; {test})."
             )
+        if self.measure == TREND_MEASURE:
+            return self._describe_trend(subject, unit or "per step", conf, test)
         return f"{subject}{per}: {effect} ({test})."
+
+    def _describe_trend(self, subject: str, step: str, conf: str, test: str) -> str:
+        """A trend in proportions in percentage points, e.g. "... rose by 8.2 percentage points a
+        year (95% CI +3.1 to +13.3 points a year; trend test p = 0.0010)."."""
+        if self.method.startswith("no test"):
+            return f"{subject} showed no change ({self.method})."
+        points = 100 * self.estimate
+        word = "rose" if points > 0 else "fell" if points < 0 else "changed"
+        change = f"{word} by {abs(points):.1f} percentage points {step}"
+        return (
+            f"{subject} {change} ({conf} CI {100 * self.lower:+.1f} to {100 * self.upper:+.1f} "
+            f"points {step}; {test})."
+        )
 
 
 def _short_test(method: str) -> str:

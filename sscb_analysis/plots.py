@@ -172,11 +172,16 @@ def trend_chart(
     ylabel: str | None = None,
     percent: bool = False,
     ax: Axes | None = None,
+    label: str | None = None,
+    colour: str | None = None,
+    band_label: str = "95% interval",
 ) -> Figure:
     """A trend line of counts or proportions with a shaded interval band.
 
     Pass a DataFrame and column names, or the sequences themselves. ``percent`` labels a 0-to-1
-    axis as percentages.
+    axis as percentages. Draw several series on one chart by passing the first one's axes as
+    ``ax`` with a ``label`` and ``colour`` for each. A missing value (NaN) leaves a gap, which is
+    how a value resting on a suppressed count is kept off the chart.
     """
 
     def col(v, name: str, required: bool) -> np.ndarray | None:
@@ -199,17 +204,26 @@ def trend_chart(
         raise ValueError("x, y, lower and upper must have the same length")
     fig, ax = _new_axes(ax, (8, 4))
     pos = np.arange(len(xs))
+    line_colour = colour or COLOURS["line"]
     if lo is not None:
         ax.fill_between(
             pos,
             lo.astype(float),
             hi.astype(float),
-            color=COLOURS["band"],
+            color=colour or COLOURS["band"],
             alpha=0.2,
             linewidth=0,
-            label="95% interval",
+            label=band_label,
         )
-    ax.plot(pos, ys.astype(float), color=COLOURS["line"], marker="o", markersize=4, linewidth=1.4)
+    ax.plot(
+        pos,
+        ys.astype(float),
+        color=line_colour,
+        marker="o",
+        markersize=4,
+        linewidth=1.4,
+        label=label,
+    )
     ax.set_xticks(pos)
     ax.set_xticklabels(
         [str(v) for v in xs],
@@ -219,7 +233,7 @@ def trend_chart(
     if percent:
         ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     _style(ax, title, xlabel, ylabel)
-    if lo is not None:
+    if lo is not None or label:
         ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)
     return fig
 

@@ -159,3 +159,20 @@ def test_bad_input_gets_a_clear_message() -> None:
         m.duration_by_year(pd.DataFrame({"plan_start_date": [pd.Timestamp("2012-01-01")]}))
     with pytest.raises(ValueError, match="no complete reporting year"):
         m.duration_by_year(_tiny(), "2016-04-01")
+
+
+def test_duration_chart_leaves_gaps_for_suppressed_shares() -> None:
+    """A year whose long-plan count is 1 to the threshold is not drawn."""
+    frame = pd.DataFrame(
+        {
+            "plan_start_date": pd.to_datetime(
+                ["2008-01-01", "2008-02-01"] + ["2011-06-01"] * 20 + ["2012-06-01"] * 20
+            ),
+            "plan_end_date": pd.to_datetime([pd.NaT] * 42),
+        }
+    )
+    results = m.duration_by_year(frame, series_start="2010-04-01")
+    fig = m.duration_chart(results, threshold=5)
+    open_line = fig.axes[0].lines[0].get_ydata()
+    # Two long plans are open every year: a count of 2 must never be charted.
+    assert np.isnan(open_line.astype(float)).all()

@@ -14,7 +14,9 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.figure import Figure
 
+from sscb_analysis import plots
 from sscb_analysis.analyses.common import check_cpp, count_words, pct, pct_range, share_hidden
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import safe_count, suppress, suppress_percentages
@@ -261,6 +263,41 @@ class DurationResults:
     years: tuple[int, ...]
     open: DurationMeasure
     ended: DurationMeasure
+
+
+def duration_chart(
+    results: DurationResults, confidence: float = 0.95, threshold: int = 5
+) -> Figure:
+    """Both shares of plans lasting two years or more, by year, with their likely ranges.
+
+    A year whose share rests on a count from 1 to ``threshold`` (or on no plans) is left as a gap,
+    so the chart cannot be read back to a suppressed count.
+    """
+    fig: Figure | None = None
+    for measure, colour in (
+        (results.open, plots.COLOURS["improvement"]),
+        (results.ended, plots.COLOURS["neutral"]),
+    ):
+        total_col, long_col, title = MEASURES[measure.key]
+        c = measure.counts
+        x, n = c[long_col].astype(int), c[total_col].astype(int)
+        shown = [bool(t) and not share_hidden(a, t, threshold) for a, t in zip(x, n, strict=True)]
+        keep = pd.Series(shown, index=c.index)
+        fig = plots.trend_chart(
+            x=list(c["label"]),
+            y=(x / n.where(n > 0)).where(keep),
+            lower=c["share_lower"].where(keep),
+            upper=c["share_upper"].where(keep),
+            percent=True,
+            ax=fig.axes[0] if fig is not None else None,
+            label=title,
+            colour=colour,
+            band_label=f"{title}: likely range ({confidence:.0%})",
+            title="Share of plans that had lasted two years or more",
+            ylabel="Share of plans",
+        )
+    assert fig is not None
+    return fig
 
 
 def duration_by_year(

@@ -120,17 +120,22 @@ def quarterly_series(
     threshold: int = 5,
 ) -> QuarterlySeries:
     """Quarterly plans started and second or subsequent plans, with intervals, from the quarter
-    holding ``series_start`` to the one holding ``series_end`` (default: the last full quarter).
+    holding ``series_start`` to the one holding ``series_end`` (default: the last full quarter,
+    or the last quarter in which a plan started if that is earlier).
 
     Counts get an exact/Byar Poisson interval (``count_ci``), shares a Wilson interval.
     """
     _check_cpp(cpp)
     first = pd.Period(pd.Timestamp(series_start), freq="Q")
-    last = (
-        last_full_quarter(cpp)
-        if series_end in (None, "")
-        else pd.Period(pd.Timestamp(series_end), freq="Q")
-    )
+    if series_end in (None, ""):
+        # The last full quarter, but not past the last quarter in which any plan started: a
+        # trailing run of empty quarters means the extract stops there, not that no plan began.
+        latest_start = pd.to_datetime(cpp["plan_start_date"]).max()
+        last = last_full_quarter(cpp)
+        if pd.notna(latest_start):
+            last = min(last, pd.Period(latest_start, freq="Q"))
+    else:
+        last = pd.Period(pd.Timestamp(series_end), freq="Q")
     if last < first:
         raise ValueError(
             f"The series would end ({last}) before it starts ({first}): the extract has no full "

@@ -250,29 +250,36 @@ def _mostly_dates(arr: Encoded) -> bool:
 
 
 # ---------------------------------------------------------------------------- validate
-def _row_codes(columns: Iterable[Encoded]) -> np.ndarray:
-    """Integer codes of every column (blank = -1), one row per input row."""
-    return np.column_stack([arr.codes for arr in columns])
-
-
 def _blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(blank mask, duplicate mask, position of the first copy) over the raw table."""
-    codes = _row_codes(table.columns)
-    blank = (codes < 0).all(axis=1)
-    hashed = np.zeros(len(codes), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(codes.shape[1]):
-            hashed = hashed * np.uint64(1000003) ^ pd.util.hash_array(codes[:, j])
-    group, _ = pd.factorize(hashed)
-    # first position of each hash group, then confirm equality so a hash collision is never a dup
-    order = np.argsort(group, kind="stable")
+    """(blank mask, duplicate mask, position of the first copy) over the raw table.
+
+    A row can only copy an earlier one if its value in the most varied column (usually the record
+    id) repeats, so rows are compared in full only among those few candidates: no n x columns
+    matrix is built for a million rows of distinct ids.
+    """
+    n = table.n_rows
+    blank = np.ones(n, dtype=bool)
+    for arr in table.columns:
+        blank &= arr.codes < 0
+    first = np.arange(n, dtype=np.int64)
+    duplicate = np.zeros(n, dtype=bool)
+    if not table.columns:
+        return blank, duplicate, first
+    widest = max(table.columns, key=lambda arr: len(arr.dictionary))
+    counts = np.bincount(widest.codes + 1)
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank)
+    if len(candidates) < 2:
+        return blank, duplicate, first
+    codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
+    # np.lexsort is stable: equal rows stay in position order, the first copy leads its group.
+    order = np.lexsort(codes.T[::-1])
+    ordered = codes[order]
     starts = np.ones(len(order), dtype=bool)
-    starts[1:] = group[order][1:] != group[order][:-1]
-    first_sorted = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
-    first = np.empty(len(order), dtype=np.int64)
-    first[order] = order[first_sorted]
-    same = (codes == codes[first]).all(axis=1)
-    duplicate = (first != np.arange(len(order))) & same & ~blank
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+    copies = order[~starts]
+    duplicate[candidates[copies]] = True
+    first[candidates[copies]] = candidates[leader[~starts]]
     return blank, duplicate, first
 
 
@@ -427,7 +434,7 @@ def clean(
     data["query_flags"] = text_series(flags[keep_pos])
     for name, arr in protected.extras.items():
         data[name] = _extra_series(arr, keep_pos)
-    data = spec.derive(data)
+    data = spec.derive(data, person_codes=raw[spec.person_id].codes[keep_pos])
     dtypes = column_dtypes(spec)
     data = data[[*dtypes, *protected.extras]]
     validate(kind, data)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,18 +51,38 @@ class Encoded:
     @classmethod
     def from_arrow(cls, arr: pa.Array | pa.ChunkedArray) -> Encoded:
         """Encode a string array, trimming whitespace; empty or whitespace-only cells are blank."""
-        if isinstance(arr, pa.ChunkedArray):
+        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
             arr = arr.combine_chunks()
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
+        # A chunked column (as pyarrow reads a CSV) is encoded chunk by chunk against one shared
+        # dictionary, in first-appearance order, so it is never copied into one block first.
         enc = pc.dictionary_encode(arr)
-        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        trimmed = pc.utf8_trim_whitespace(enc.dictionary)
-        again = pc.dictionary_encode(trimmed)
-        remap = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+        if not chunks:
+            return cls.nulls(0)
+        codes = np.concatenate(
+            [
+                (c.indices if c.indices.null_count == 0 else pc.fill_null(c.indices, -1)).to_numpy(
+                    zero_copy_only=False
+                )
+                for c in chunks
+            ],
+            dtype=np.int64,
+        )
+        dictionary = chunks[0].dictionary
+        trimmed = pc.utf8_trim_whitespace(dictionary)
+        if trimmed.equals(dictionary):
+            # Nothing to trim (the usual case): the distinct values stay distinct, so skip hashing
+            # them again; a million distinct ids would cost as much as the first pass.
+            again, remap = dictionary, np.arange(len(trimmed), dtype=np.int64)
+        else:
+            encoded = pc.dictionary_encode(trimmed)
+            again = encoded.dictionary
+            remap = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         remap[pc.equal(trimmed, "").to_numpy(zero_copy_only=False)] = -1
         remap = np.append(remap, -1)  # code -1 stays -1
-        return cls(remap[codes], again.dictionary)
+        return cls(remap[codes], again)
 
     @classmethod
     def nulls(cls, n: int) -> Encoded:
@@ -147,17 +169,26 @@ def _decode(data: bytes, path: Path) -> bytes:
         raise ExtractError(f"{path} is not a text (CSV) file: it contains binary data.")
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return data
-    except UnicodeDecodeError:
-        pass
     try:
         return data.decode("cp1252").encode("utf-8")
     except UnicodeDecodeError:
         raise ExtractError(
             f"{path} is neither UTF-8 nor Windows-1252 text: save it from Excel as 'CSV UTF-8'."
         ) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (as strict as ``bytes.decode``), checked by pyarrow in
+    place: decoding a national extract only to test it would copy 100 MB into a Python str."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _read_csv(data: bytes, path: Path) -> RawTable:
@@ -203,9 +234,18 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
                     "per header."
                 ) from None
     assert table is not None
-    columns = [Encoded.from_arrow(table.column(i)) for i in range(n)]
+    columns = encode_columns([table.column(i) for i in range(n)])
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     return RawTable(headers, columns, str(path), rows)
+
+
+def encode_columns(arrays: Sequence[pa.Array | pa.ChunkedArray]) -> list[Encoded]:
+    """Encode text columns on all cores: pyarrow releases the GIL while hashing, and the id
+    columns (a million distinct values each) are most of the cost of reading."""
+    if len(arrays) < 2 or (os.cpu_count() or 1) < 2 or sum(len(a) for a in arrays) < 100_000:
+        return [Encoded.from_arrow(a) for a in arrays]
+    with ThreadPoolExecutor(max_workers=min(len(arrays), os.cpu_count() or 1)) as pool:
+        return list(pool.map(Encoded.from_arrow, arrays))
 
 
 def _cell_text(value: object) -> str:

@@ -123,7 +123,7 @@ def rank_in_group(codes: np.ndarray, order: np.ndarray) -> np.ndarray:
     return rank
 
 
-def cpp_measures(frame: pd.DataFrame) -> pd.DataFrame:
+def cpp_measures(frame: pd.DataFrame, person_codes: np.ndarray | None = None) -> pd.DataFrame:
     """Derived CPP fields (DfE CIN census definitions).
 
     - ``plan_number``: the larger of the plan's rank for the child in the extract (by start date)
@@ -136,11 +136,14 @@ def cpp_measures(frame: pd.DataFrame) -> pd.DataFrame:
     - ``lasted_two_years_or_more``: the plan has ended and the end is at least two calendar years
       after the start (plans still open are False here; see indicators for open-at-31-March).
     - ``reporting_year``, ``financial_quarter``, ``calendar_quarter``: of the plan start.
+
+    ``person_codes`` (optional): integer codes of the person id, one per row, when the caller
+    already has them (the cleaner does), so the ids are not hashed again.
     """
     out = frame.copy()
     start = out["plan_start_date"]
     end = out["plan_end_date"]
-    child = group_codes(out["child_id"])
+    child = group_codes(out["child_id"]) if person_codes is None else person_codes
     order = order_within(child, start)
     rank = rank_in_group(child, order)
     prev = previous_in_group(child, order)
@@ -167,7 +170,7 @@ def cpp_measures(frame: pd.DataFrame) -> pd.DataFrame:
 SATISFIED = ("very satisfied", "fairly satisfied")
 
 
-def caf_measures(frame: pd.DataFrame) -> pd.DataFrame:
+def caf_measures(frame: pd.DataFrame, person_codes: np.ndarray | None = None) -> pd.DataFrame:
     """Derived CAF fields.
 
     - ``satisfied_top_two``: satisfaction is "very" or "fairly satisfied" (NA without an answer).
@@ -175,6 +178,8 @@ def caf_measures(frame: pd.DataFrame) -> pd.DataFrame:
     - ``improvement_seen``: ``things_improved`` is "yes" ("don't know" counts as not seen; NA
       without an answer).
     - ``days_to_closure``: assessment to closure in days (NA while open).
+
+    ``person_codes`` is accepted for a uniform signature with the other kinds and unused.
     """
     out = frame.copy()
     sat = out["satisfaction"]
@@ -193,16 +198,19 @@ def caf_measures(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def marac_measures(frame: pd.DataFrame) -> pd.DataFrame:
+def marac_measures(frame: pd.DataFrame, person_codes: np.ndarray | None = None) -> pd.DataFrame:
     """Derived MARAC fields.
 
     - ``repeat_within_12_months`` (SafeLives): the referral follows a previous referral of the same
       victim in the extract by no more than 12 months.
     - ``high_risk``: 14 or more ticks on the DASH risk checklist (NA when there is no DASH score).
+
+    ``person_codes`` (optional): integer codes of the person id, one per row, when the caller
+    already has them (the cleaner does), so the ids are not hashed again.
     """
     out = frame.copy()
     ref = out["referral_date"]
-    victim = group_codes(out["victim_id"])
+    victim = group_codes(out["victim_id"]) if person_codes is None else person_codes
     order = order_within(victim, ref)
     prev = previous_in_group(victim, order)
     has_prev = prev >= 0

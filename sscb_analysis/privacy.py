@@ -11,9 +11,8 @@ identifiers when most of their values look like one, so pseudonymous ids do not 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,11 +232,38 @@ def pseudonymise_ids(arr: Encoded, key: bytes) -> Encoded:
 
     The same key gives the same pseudonym in every extract, so records of one child still join.
     """
+    inner, outer = _hmac_pads(key)
     hashed = [
-        hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+        _hmac_hex(v.encode("utf-8"), inner.copy, outer.copy)[:PSEUDONYM_LENGTH]
         for v in arr.dictionary.to_pylist()
     ]
     return arr.map_distinct(pa.array(hashed, pa.string()))
+
+
+def _hmac_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 states after the HMAC inner and outer key pads (RFC 2104), computed once per key.
+
+    Copying these states per value gives exactly ``hmac.new(key, value, sha256)`` at about a
+    third of the cost, which matters for a million distinct ids.
+    """
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer
+
+
+def _hmac_hex(
+    value: bytes, inner_copy: Callable[[], hashlib._Hash], outer_copy: Callable[[], hashlib._Hash]
+) -> str:
+    """Hex HMAC-SHA256 of ``value`` from the pad states' ``copy`` methods (see :func:`_hmac_pads`)."""
+    h = inner_copy()
+    h.update(value)
+    o = outer_copy()
+    o.update(h.digest())
+    return o.hexdigest()
 
 
 _UNIT_POSTCODE = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?) ?(?P<sector>[0-9])[A-Z]{2}$"

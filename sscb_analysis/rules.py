@@ -164,8 +164,10 @@ def specific_hits(
 ) -> list[Hit]:
     """Hits of the extract's own checks, run on the rows at positions ``rows``."""
     frame = typed.iloc[rows].reset_index(drop=True)
+    person = raw.get(spec.person_id)
+    person_codes = person.codes[rows] if person is not None else None
     hits = []
-    for code, column, mask, message in spec.checks(frame):
+    for code, column, mask, message in spec.checks(frame, person_codes=person_codes):
         mask = np.asarray(pd.Series(mask).fillna(False).to_numpy(dtype=bool))
         full = np.zeros(len(typed), dtype=bool)
         full[rows[mask]] = True

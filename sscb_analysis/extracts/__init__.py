@@ -104,10 +104,11 @@ class ExtractSpec:
     #: (earlier column, later column, rule code): the later date may not precede the earlier.
     date_order: tuple[tuple[str, str, str], ...]
     specific_rules: tuple[Rule, ...]
-    #: Extract-specific checks: (typed frame of rows without errors) -> hits.
-    checks: Callable[[pd.DataFrame], list[tuple[str, str, pd.Series, str]]]
+    #: Extract-specific checks: (typed frame of rows without errors) -> hits. Both callables also
+    #: take ``person_codes=`` (integer codes of ``person_id`` per row) so ids are hashed once.
+    checks: Callable[..., list[tuple[str, str, pd.Series, str]]]
     #: Derived fields added to the clean data (sorted and typed frame in, frame out).
-    derive: Callable[[pd.DataFrame], pd.DataFrame]
+    derive: Callable[..., pd.DataFrame]
     derived_dtypes: Mapping[str, str] = field(default_factory=dict)
 
     @property

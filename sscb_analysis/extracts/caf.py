@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sscb_analysis.extracts import Column, ExtractSpec, Rule
@@ -138,8 +139,10 @@ RULES = (
 )
 
 
-def checks(frame: pd.DataFrame) -> list[tuple[str, str, pd.Series, str]]:
-    """CAF-specific checks on rows that passed the generic rules."""
+def checks(
+    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+) -> list[tuple[str, str, pd.Series, str]]:
+    """CAF-specific checks on rows that passed the generic rules (``person_codes`` is unused)."""
     closed = frame["closure_date"].notna()
     reason = frame["closure_reason"].notna()
     answered = frame[list(SURVEY_ANSWERS)].notna().any(axis=1)

@@ -164,13 +164,19 @@ RULES = (
 )
 
 
-def checks(frame: pd.DataFrame) -> list[tuple[str, str, pd.Series, str]]:
-    """CPP-specific checks on rows that passed the generic rules."""
+def checks(
+    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+) -> list[tuple[str, str, pd.Series, str]]:
+    """CPP-specific checks on rows that passed the generic rules.
+
+    ``person_codes`` (optional): integer codes of the person id, one per row, when the caller
+    already has them (the cleaner does), so the ids are not hashed again.
+    """
     hits: list[tuple[str, str, pd.Series, str]] = []
     start = frame["plan_start_date"]
     end = frame["plan_end_date"]
     if len(frame):
-        child = group_codes(frame["child_id"])
+        child = group_codes(frame["child_id"]) if person_codes is None else person_codes
         order = order_within(child, start)
         prev = previous_in_group(child, order)
         has_prev = prev >= 0

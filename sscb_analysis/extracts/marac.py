@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sscb_analysis.extracts import Column, ExtractSpec, Rule
@@ -101,8 +102,10 @@ RULES = (
 )
 
 
-def checks(frame: pd.DataFrame) -> list[tuple[str, str, pd.Series, str]]:
-    """MARAC-specific checks on rows that passed the generic rules."""
+def checks(
+    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+) -> list[tuple[str, str, pd.Series, str]]:
+    """MARAC-specific checks on rows that passed the generic rules (``person_codes`` is unused)."""
     ticks = frame["dash_ticks"]
     tool = frame["risk_tool"]
     has_ticks = ticks.notna()

@@ -64,6 +64,7 @@ def test_every_notebook_succeeds_and_latest_points_at_the_run(default_run):
     "name",
     [
         "00_data_quality",
+        "00_data_quality_messy",
         "01_cpp_repeat_plans",
         "02_cpp_duration",
         "03_caf",
@@ -107,6 +108,11 @@ def test_headline_figures_reach_the_json(default_run):
     assert caf["caf_very_satisfied_lower"] < 0.92 < caf["caf_very_satisfied_upper"]
     marac = _figures(result.run_dir, "04_marac")
     assert marac["marac_no_tool_after"] < marac["marac_no_tool_before"]
+    messy = _figures(result.run_dir, "00_data_quality_messy")
+    for kind in ("cpp", "caf", "marac"):
+        assert messy[f"{kind}_refused"] is False  # identifier columns dropped by the config
+        assert messy[f"{kind}_balanced"] is True  # every row accounted for
+        assert messy[f"{kind}_share_clean"] < 1.0  # the injected defects were found
     board = _figures(result.run_dir, "05_board_summary")
     assert board["reports_missing"] == []
     assert board["data_are_synthetic"] is True

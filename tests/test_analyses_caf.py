@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import caf_rows
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.proportion import proportion_confint
@@ -132,25 +133,6 @@ def test_headlines(caf) -> None:
 
 
 # ------------------------------------------------------------------ small hand-built extracts
-
-
-def caf_rows(n: int) -> pd.DataFrame:
-    """``n`` valid raw CAF rows (one school assessment each, surveyed in March 2013)."""
-    return pd.DataFrame(
-        {
-            "caf_id": [f"CAF{i:06d}" for i in range(n)],
-            "child_id": [f"C{i:05d}" for i in range(n)],
-            "assessment_date": ["03/09/2012"] * n,
-            "initiating_agency": ["school"] * n,
-            "lead_professional_agency": ["health"] * n,
-            "closure_date": ["01/03/2013"] * n,
-            "closure_reason": ["needs met"] * n,
-            "survey_date": ["15/03/2013"] * n,
-            "satisfaction": ["very satisfied"] * n,
-            "things_improved": ["yes"] * n,
-            "knowledge_improved": ["don't know"] * n,
-        }
-    )
 
 
 def _clean_rows(tmp_path: Path, rows: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from sscb_analysis.reporting.prepare import PrepareError, ensure_processed
 def test_project_config_lists_the_seven_notebooks_with_board_summary_last():
     config = load_config(paths.CONFIG / "reports.yml")
     names = [e.name for e in config.entries]
-    assert sorted(names) == [
+    seven = [
         "00_data_quality",
         "01_cpp_repeat_plans",
         "02_cpp_duration",
@@ -45,8 +45,14 @@ def test_project_config_lists_the_seven_notebooks_with_board_summary_last():
         "05_board_summary",
         "06_national_benchmark",
     ]
+    assert sorted({e.notebook.stem for e in config.entries}) == seven
+    assert set(seven) <= set(names)
+    # One notebook may run more than once: the data-quality report also runs on the messy extracts.
+    messy = config.entry("00_data_quality_messy")
+    assert messy.notebook.stem == "00_data_quality"
+    assert "messy" in str(config.parameters_for(messy)["cpp_path"])
     summary = config.entry("05_board_summary")
-    assert set(summary.depends_on) == set(names) - {"05_board_summary"}
+    assert set(summary.depends_on) == set(seven) - {"05_board_summary"}
     benchmark = config.parameters_for(config.entry("06_national_benchmark"))
     assert benchmark["la_code"] == 210 and benchmark["year"] == 2013
     common = config.parameters_for(config.entry("01_cpp_repeat_plans"))

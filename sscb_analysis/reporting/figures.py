@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -150,16 +148,9 @@ def _is_missing(value: Any) -> bool:
 
 
 def _write_atomic(target: Path, payload: dict[str, Any]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from sscb_analysis.reporting.manifest import write_json_atomic  # stdlib only: stays light
+
+    write_json_atomic(target, payload, sort_keys=True)
 
 
 def _names_synthetic(source: str) -> bool:

@@ -100,20 +100,10 @@ def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str |
     return versions
 
 
-def write_json_atomic(path: str | Path, payload: Any) -> None:
+def write_json_atomic(path: str | Path, payload: Any, *, sort_keys: bool = False) -> None:
     """Write JSON via a temporary file and ``os.replace`` so readers never see half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=False, default=str)
-            handle.write("\n")
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(payload, indent=2, sort_keys=sort_keys, default=str) + "\n"
+    write_text_atomic(path, text)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

@@ -222,6 +222,9 @@ def reading_guide(confidence: float = 0.95) -> str:
         "means a change too large or too sustained to be chance, in a good or a worrying "
         "direction; *special cause neutral* means a real change in a measure where neither "
         "direction is simply better; *not charted* means a single figure, not a series. "
+        "A **p** value in a sentence is the chance of seeing a difference at least that large "
+        "if nothing had really changed: the smaller it is, the less likely the difference is "
+        f"chance; below {1 - confidence:.2g} we call it more than chance. "
         "A count from 1 to the suppression threshold is never shown, to protect the children "
         "and families concerned."
     )

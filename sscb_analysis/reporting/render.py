@@ -39,6 +39,8 @@ _STYLE = """
 .sscb-toc .lvl2{margin-left:1.2em}.sscb-toc .lvl3{margin-left:2.4em}
 .sscb-footer{margin:2em;padding-top:.5em;border-top:1px solid #ccc;color:#555;
   font:.85em sans-serif}
+.jp-RenderedHTMLCommon table.board-summary td,.jp-RenderedHTMLCommon table.board-summary th{
+  text-align:left;vertical-align:top}
 </style>
 """
 

@@ -55,6 +55,9 @@ class Encoded:
             arr = arr.combine_chunks()
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
+        fixed = _encode_fixed_width(arr)
+        if fixed is not None:
+            return cls(*fixed)
         # A chunked column (as pyarrow reads a CSV) is encoded chunk by chunk against one shared
         # dictionary, in first-appearance order, so it is never copied into one block first.
         enc = pc.dictionary_encode(arr)
@@ -96,6 +99,9 @@ class Encoded:
 
     def to_arrow(self) -> pa.Array:
         """The column as a pyarrow string array (blank = null)."""
+        n = len(self.codes)
+        if len(self.dictionary) == n and n and np.array_equal(self.codes, np.arange(n)):
+            return self.dictionary  # every row its own value, in order (a record id column)
         index = pa.array(np.where(self.codes < 0, 0, self.codes), mask=self.codes < 0)
         if not len(self.dictionary):
             return pa.nulls(len(self.codes), pa.string())
@@ -114,6 +120,68 @@ class Encoded:
         null = values.is_null().to_numpy(zero_copy_only=False)
         remap = np.append(np.where(null, -1, np.arange(len(values))), -1)
         return Encoded(remap[self.codes], values)
+
+
+#: Columns shorter than this are always encoded by hashing their text (the general path).
+FIXED_WIDTH_MIN_ROWS = 65_536
+_ASCII_ALNUM = np.zeros(256, dtype=bool)
+for _lo, _hi in ((48, 57), (65, 90), (97, 122)):
+    _ASCII_ALNUM[_lo : _hi + 1] = True
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_UNMIX = np.uint64(pow(int(_MIX), -1, 2**64))
+
+
+def _encode_fixed_width(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """(codes, distinct values in first-appearance order) of a column whose values all have the
+    same byte length (at least 8) and differ only within 8 neighbouring bytes, as ids such as
+    "CPP0040452" and full dates do; None for any other column (it takes the general path).
+
+    Two such values are equal exactly when those 8 bytes are, so the bytes read as one 64-bit
+    integer per row are factorised instead of hashing a million strings. Values starting and ending
+    with an ASCII letter or digit need no trimming and are never blank, as the general path
+    requires of the result.
+    """
+    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        return None
+    n = len(arr)
+    _, offset_buffer, data_buffer = arr.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    begin = int(offsets[0])
+    width, rest = divmod(int(offsets[-1]) - begin, n)
+    if width < 8 or rest:
+        return None
+    if not np.array_equal(offsets, begin + width * np.arange(n + 1, dtype=np.int32)):
+        return None
+    cells = np.frombuffer(data_buffer, dtype=np.uint8, count=width * n, offset=begin).reshape(
+        n, width
+    )
+    if not (_ASCII_ALNUM[cells[:, 0]].all() and _ASCII_ALNUM[cells[:, -1]].all()):
+        return None
+    varying = [j for j in range(width) if not (cells[:, j] == cells[0, j]).all()]
+    if varying and varying[-1] - varying[0] >= 8:
+        return None
+    # The 8 bytes from ``window`` on cover every varying byte; read them as one integer per row,
+    # multiplied by an odd constant (a bijection) so the hash table's buckets fill evenly.
+    window = min(varying[0], width - 8) if varying else 0
+    key = np.ndarray((n,), dtype="<u8", buffer=cells, offset=window, strides=(width,))
+    codes, uniques = pd.factorize(key * _MIX)
+    uniques = np.asarray(uniques, dtype=np.uint64) * _UNMIX
+    distinct = np.repeat(cells[:1], len(uniques), axis=0)
+    distinct[:, window : window + 8] = uniques.astype("<u8").view(np.uint8).reshape(-1, 8)
+    dictionary = pa.Array.from_buffers(
+        pa.string(),
+        len(uniques),
+        [
+            None,
+            pa.py_buffer(width * np.arange(len(uniques) + 1, dtype=np.int32)),
+            pa.py_buffer(distinct),
+        ],
+    )
+    return codes.astype(np.int64, copy=False), dictionary
 
 
 @dataclass
@@ -191,6 +259,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+#: An empty line; a regular expression finds it about twice as fast as ``in`` on 100 MB.
+_EMPTY_LINE = re.compile(rb"\n\n")
+
+
 def _read_csv(data: bytes, path: Path) -> RawTable:
     import pyarrow.csv as pacsv
 
@@ -208,7 +280,7 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
     if n > 1:
         # Keep empty lines as blank rows so row numbers stay line numbers.
         filler = b"\n" + b"," * (n - 1) + b"\n"
-        while b"\n\n" in data:
+        while _EMPTY_LINE.search(data):
             data = data.replace(b"\n\n", filler)
     names = [f"c{i}" for i in range(n)]
     table = None
@@ -517,15 +589,10 @@ def parse_dates(arr: Encoded) -> tuple[np.ndarray, np.ndarray]:
     """
     codes, distinct = _encode(arr)
     parsed, ok = _parse_distinct_dates(distinct)
-    present = codes >= 0
-    safe = np.where(present, codes, 0)
-    if len(distinct):
-        out = np.where(present, parsed[safe], np.datetime64("NaT")).astype("datetime64[D]")
-        bad = present & ~ok[safe]
-    else:
-        out = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
-        bad = np.zeros(len(codes), dtype=bool)
-    out[bad] = np.datetime64("NaT")
+    # Values that are not dates are already NaT in ``parsed``. One entry appended for blanks, so
+    # code -1 (a blank) picks it: one gather per output instead of masks over every row.
+    out = np.append(parsed, np.datetime64("NaT")).astype("datetime64[D]")[codes]
+    bad = np.append(~ok, False)[codes]
     return out, bad
 
 
@@ -562,9 +629,9 @@ def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.n
     mapped = np.array(
         [position.get(lookup.get(compact(t), ""), -1) for t in distinct.to_pylist()], dtype=np.int64
     )
-    present = codes >= 0
-    out = np.where(present, mapped[np.where(present, codes, 0)] if len(distinct) else -1, -1)
-    bad = present & (out < 0)
+    # An entry appended for blanks, so code -1 picks it (see parse_dates).
+    out = np.append(mapped, -1)[codes]
+    bad = np.append(mapped < 0, False)[codes]
     return pd.Categorical.from_codes(out, categories=cats), bad
 
 

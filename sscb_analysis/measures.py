@@ -153,18 +153,109 @@ def cpp_measures(frame: pd.DataFrame, person_codes: np.ndarray | None = None) ->
     out["plan_number"] = pd.array(plan_number, dtype="Int64")
     out["second_or_subsequent"] = plan_number > 1
     has_prev = prev >= 0
-    prev_end = pd.Series(pd.NaT, index=out.index, dtype=end.dtype)
-    prev_end.iloc[np.flatnonzero(has_prev)] = end.to_numpy()[prev[has_prev]]
-    within = (start <= prev_end + TWO_YEARS).astype("boolean")
-    within[prev_end.isna().to_numpy()] = pd.NA
-    within[(plan_number == 1)] = False
-    out["within_two_years_of_previous"] = within
-    out["duration_days"] = days_between(start, end)
-    out["lasted_two_years_or_more"] = (end.notna() & (end >= start + TWO_YEARS)).astype(bool)
-    out["reporting_year"] = reporting_year(start)
-    out["financial_quarter"] = financial_quarter(start)
-    out["calendar_quarter"] = calendar_quarter(start)
+    if all(isinstance(d, np.dtype) and d.kind == "M" for d in (start.dtype, end.dtype)):
+        # numpy datetimes (as the cleaner makes): the offsets come from a table of days.
+        start_values = start.to_numpy()
+        end_values = end.to_numpy()
+        prev_end = np.full(len(out), np.datetime64("NaT"), dtype=end_values.dtype)
+        prev_end[has_prev] = end_values[prev[has_prev]]
+        prev_end_series = pd.Series(prev_end, index=out.index, copy=False)
+        within = start_values <= _plus_offset(prev_end_series, TWO_YEARS)
+        within[plan_number == 1] = False
+        out["within_two_years_of_previous"] = pd.arrays.BooleanArray(
+            within, np.isnat(prev_end) & (plan_number != 1)
+        )
+        out["duration_days"] = days_between(start, end)
+        out["lasted_two_years_or_more"] = ~np.isnat(end_values) & (
+            end_values >= _plus_offset(start, TWO_YEARS)
+        )
+    else:
+        prev_end = pd.Series(pd.NaT, index=out.index, dtype=end.dtype)
+        prev_end.iloc[np.flatnonzero(has_prev)] = end.to_numpy()[prev[has_prev]]
+        within = (start <= prev_end + TWO_YEARS).astype("boolean")
+        within[prev_end.isna().to_numpy()] = pd.NA
+        within[(plan_number == 1)] = False
+        out["within_two_years_of_previous"] = within
+        out["duration_days"] = days_between(start, end)
+        out["lasted_two_years_or_more"] = (end.notna() & (end >= start + TWO_YEARS)).astype(bool)
+    labels = _start_labels(start)
+    out["reporting_year"] = labels["reporting_year"]
+    out["financial_quarter"] = labels["financial_quarter"]
+    out["calendar_quarter"] = labels["calendar_quarter"]
     return out
+
+
+def _day_span_ok(lo: int, hi: int, n: int) -> bool:
+    """Whether a table over every day from ``lo`` to ``hi`` is small beside ``n`` rows."""
+    return hi - lo < 4 * n + 10_000
+
+
+def _plus_offset(dates: pd.Series, offset: pd.DateOffset) -> np.ndarray:
+    """``dates + offset`` as a numpy datetime64 array, computed once per day of the dates' range
+    when every date is a whole day (a national extract has a few thousand distinct days)."""
+    values = dates.to_numpy()
+    if values.dtype.kind == "M" and len(values):
+        unit, _ = np.datetime_data(values.dtype)
+        if unit in ("D", "h", "m", "s", "ms", "us", "ns"):
+            known = values.view(np.int64) != np.iinfo(np.int64).min
+            days = values.astype("datetime64[D]")
+            day_numbers = days.view(np.int64)
+            # Every known date at midnight (NaT never compares equal, so ``whole`` implies known).
+            whole = days.astype(values.dtype) == values
+            if known.any() and np.array_equal(whole, known):
+                lo = int(np.where(known, day_numbers, day_numbers.max()).min())
+                hi = int(np.where(known, day_numbers, lo).max())
+                if _day_span_ok(lo, hi, len(values)):
+                    grid = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]")
+                    table = (pd.Series(grid.astype(values.dtype)) + offset).to_numpy()
+                    index = np.where(known, day_numbers - lo, 0)
+                    return np.where(known, table[index], np.datetime64("NaT"))
+    return (dates + offset).to_numpy()
+
+
+def _start_labels(dates: pd.Series) -> dict[str, pd.Series]:
+    """:func:`reporting_year`, :func:`financial_quarter` and :func:`calendar_quarter` of the same
+    dates, with the month of each date found once and each label formatted once per month."""
+    values = dates.to_numpy(dtype="datetime64[D]")
+    ok = ~np.isnat(values)
+    day_numbers = values.view(np.int64)
+    if ok.any():
+        lo, hi = int(day_numbers[ok].min()), int(day_numbers[ok].max())
+    else:
+        lo = hi = 0
+    if not _day_span_ok(lo, hi, len(values)):
+        return {
+            "reporting_year": reporting_year(dates),
+            "financial_quarter": financial_quarter(dates),
+            "calendar_quarter": calendar_quarter(dates),
+        }
+    grid = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]")
+    month_of_day = grid.astype("datetime64[M]").astype(np.int64)
+    first_month = int(month_of_day[0])
+    months = month_of_day[-1] - first_month + 1
+    month_index = (month_of_day - first_month).astype(np.int32)
+    index = np.zeros(len(values), dtype=np.int32)
+    index[ok] = month_index[day_numbers[ok] - lo]
+    indices = pa.array(index, mask=~ok)
+    safe = first_month + np.arange(months, dtype=np.int64)
+    year, month = safe // 12 + 1970, safe % 12 + 1
+    first = np.where(month >= 4, year, year - 1)
+    fq = first * 10 + ((month - 4) % 12) // 3 + 1
+    cq = year * 10 + (month - 1) // 3 + 1
+    texts = {
+        "reporting_year": [f"{y}-{(y + 1) % 100:02d}" for y in first.tolist()],
+        "financial_quarter": [
+            f"{c // 10}-{(c // 10 + 1) % 100:02d} Q{c % 10}" for c in fq.tolist()
+        ],
+        "calendar_quarter": [f"{c // 10} Q{c % 10}" for c in cq.tolist()],
+    }
+    return {
+        name: text_series(
+            pa.DictionaryArray.from_arrays(indices, pa.array(labels, type=pa.string())),
+            dates.index,
+        )
+        for name, labels in texts.items()
+    }
 
 
 SATISFIED = ("very satisfied", "fairly satisfied")

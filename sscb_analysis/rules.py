@@ -138,10 +138,10 @@ def generic_hits(
     record = raw[spec.record_id]
     present = active & ~record.is_null
     if present.any():
+        # Rows whose record id is on more than one active row: counted per code, not hashed.
         codes = record.codes
-        subset = pd.Series(codes[present])
-        dup = np.zeros(len(active), dtype=bool)
-        dup[np.flatnonzero(present)] = subset.duplicated(keep=False).to_numpy()
+        counts = np.bincount(codes[present])
+        dup = present & (counts[np.where(present, codes, 0)] > 1)
         hits.append(
             hit(
                 spec.rule("duplicate_id"),

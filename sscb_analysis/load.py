@@ -263,6 +263,29 @@ def _is_utf8(data: bytes) -> bool:
 _EMPTY_LINE = re.compile(rb"\n\n")
 
 
+def _fill_empty_lines(data: bytes, n_columns: int) -> bytes:
+    """Turn each empty line into a row of ``n_columns`` empty fields (pyarrow rejects a row with
+    one field), leaving line breaks inside quoted values untouched."""
+    if not _EMPTY_LINE.search(data):
+        return data
+    if b'"' not in data:
+        filler = b"\n" + b"," * (n_columns - 1) + b"\n"
+        while _EMPTY_LINE.search(data):
+            data = data.replace(b"\n\n", filler)
+        return data
+    buf = np.frombuffer(data, dtype=np.uint8)
+    pairs = np.flatnonzero((buf[:-1] == 10) & (buf[1:] == 10))
+    quotes = np.flatnonzero(buf == 34)
+    # A line break is inside a quoted value when an odd number of quotes precede it ("" escapes
+    # count twice, so they keep the parity).
+    outside = np.searchsorted(quotes, pairs) % 2 == 0
+    cuts = (pairs[outside] + 1).tolist()
+    if not cuts:
+        return data
+    pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    return (b"," * (n_columns - 1)).join(pieces)
+
+
 def _read_csv(data: bytes, path: Path) -> RawTable:
     import pyarrow.csv as pacsv
 
@@ -279,9 +302,7 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
     n = len(headers)
     if n > 1:
         # Keep empty lines as blank rows so row numbers stay line numbers.
-        filler = b"\n" + b"," * (n - 1) + b"\n"
-        while _EMPTY_LINE.search(data):
-            data = data.replace(b"\n\n", filler)
+        data = _fill_empty_lines(data, n)
     names = [f"c{i}" for i in range(n)]
     table = None
     # Quoted line breaks stop pyarrow parsing in parallel, so allow them only when needed.

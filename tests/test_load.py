@@ -192,3 +192,18 @@ def test_clean_dtypes_are_stable(cpp):
     assert isinstance(data["gender"].dtype, pd.CategoricalDtype)
     assert str(data["previous_plans"].dtype) == "Int64"
     assert str(data["source_row"].dtype) == "Int64"
+
+
+def test_line_breaks_inside_quoted_values_are_kept_as_they_are(tmp_path):
+    """An empty line inside a quoted value is part of the value, not a blank row."""
+    from sscb_analysis.load import read_extract
+
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(
+        b'plan_id,child_id,team\nP1,C1,"Team A\n\nsecond line"\n\nP2,C2,"He said ""hi"""\n\n\nP3,C3,B\n'
+    )
+    table = read_extract(path)
+    team = table.columns[2].to_arrow().to_pylist()
+    assert team == ["Team A\n\nsecond line", None, 'He said "hi"', None, None, "B"]
+    ids = table.columns[0].to_arrow().to_pylist()
+    assert ids == ["P1", None, "P2", None, None, "P3"]

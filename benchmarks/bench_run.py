@@ -1,11 +1,12 @@
-"""Time a full ``sscb run`` and print the seconds (target: the default 7-notebook run under 60 s
+"""Time a full ``sscb run`` and print the seconds (target: the default report set under 60 s
 wall on 2 cores with a warm venv).
 
 Usage:
-    .venv/bin/python benchmarks/bench_run.py                 # the test fixture notebooks
-    .venv/bin/python benchmarks/bench_run.py --config config/reports.yml --repeat 1
+    .venv/bin/python benchmarks/bench_run.py                 # the real config/reports.yml
+    .venv/bin/python benchmarks/bench_run.py --fixtures      # the runner alone, on fixture notebooks
 
-With the fixtures it builds a throwaway project of seven entries (the fixture notebook run with
+Reports go to a temporary folder. The real run re-cleans nothing when data/processed is current,
+as a scheduled run would find it. With ``--fixtures`` it builds a throwaway project of seven entries (the fixture notebook run with
 seven parameter sets, as the real config will run seven notebooks), so the figure measures the
 runner's own cost: worker start-up, kernel starts, both HTML renders, manifest and index.
 """
@@ -66,20 +67,21 @@ def time_run(config: Path, jobs: int, out: Path) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=None, help="default: fixture project")
-    parser.add_argument("--notebooks", type=int, default=7)
+    parser.add_argument("--config", type=Path, default=ROOT / "config" / "reports.yml")
+    parser.add_argument("--fixtures", action="store_true", help="time the runner on fixtures")
+    parser.add_argument("--notebooks", type=int, default=7, help="entries with --fixtures")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_run_") as tmp:
         workdir = Path(tmp)
-        config = args.config or fixture_config(workdir, args.notebooks)
+        config = fixture_config(workdir, args.notebooks) if args.fixtures else args.config
         times = []
         for i in range(args.repeat):
             seconds, code = time_run(config, args.jobs, workdir / f"reports{i}")
             times.append(seconds)
             print(f"run {i + 1}: {seconds:.1f} s (exit {code})")
-        label = "fixture x" + str(args.notebooks) if args.config is None else str(args.config)
+        label = f"fixture x{args.notebooks}" if args.fixtures else str(args.config)
         print(
             f"sscb run [{label}, --jobs {args.jobs}]: median {statistics.median(times):.1f} s, "
             f"min {min(times):.1f} s over {len(times)} run(s)"

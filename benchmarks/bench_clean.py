@@ -113,7 +113,7 @@ def main() -> None:
     wall = min(w for w, _ in runs)
     peak_mb = max(m for _, m in runs)
 
-    import sscb_analysis.clean as cleaning
+    import sscb_analysis.cleaning as cleaning
     from sscb_analysis import synth
 
     # A small extract first, so one-off imports (pandera) are not counted in the timing.

@@ -18,10 +18,7 @@ __all__ = ["CleanResult", "__version__", "clean", "load_processed"]
 
 
 def __getattr__(name: str) -> Any:
-    # ``sscb_analysis.clean`` is the (callable) module sscb_analysis/clean.py: calling it runs
-    # ``clean.clean``, and its helpers (write_outputs, load_processed) stay reachable on it.
-    if name == "clean":
-        return importlib.import_module("sscb_analysis.clean")
-    if name in ("CleanResult", "load_processed"):
-        return getattr(importlib.import_module("sscb_analysis.clean"), name)
+    # ``clean``, ``CleanResult`` and ``load_processed`` live in sscb_analysis/cleaning.py.
+    if name in ("clean", "CleanResult", "load_processed"):
+        return getattr(importlib.import_module("sscb_analysis.cleaning"), name)
     raise AttributeError(f"module 'sscb_analysis' has no attribute {name!r}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sscb_analysis.clean import CleanResult, clean, output_paths
+from sscb_analysis.cleaning import CleanResult, clean, output_paths
 from sscb_analysis.paths import ROOT
 
 RAW_SUFFIXES = {".csv", ".xlsx", ".xlsm"}

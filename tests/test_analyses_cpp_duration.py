@@ -15,7 +15,7 @@ from scipy import stats
 
 from sscb_analysis.analyses import cpp_duration as m
 from sscb_analysis.analyses.headline import Headline
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 from sscb_analysis.paths import SYNTHETIC
 
 

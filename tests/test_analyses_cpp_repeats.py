@@ -14,7 +14,7 @@ import pytest
 
 from sscb_analysis.analyses import cpp_repeats as m
 from sscb_analysis.analyses.headline import Headline
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 from sscb_analysis.paths import SYNTHETIC
 
 

@@ -9,7 +9,7 @@ from conftest import FIXED_TODAY, caf_rows, cpp_rows, marac_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 from sscb_analysis.privacy import IdentifierError
 
 ROWS = {"cpp": cpp_rows, "caf": caf_rows, "marac": marac_rows}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 from sscb_analysis.extracts import get_spec
 from sscb_analysis.privacy import IdentifierError
 

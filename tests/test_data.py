@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import cpp_rows
 
-from sscb_analysis.clean import IdentifierError, clean, write_outputs
+from sscb_analysis.cleaning import IdentifierError, clean, write_outputs
 from sscb_analysis.data import load_clean_result, load_extract, resolve
 from sscb_analysis.paths import ROOT, SYNTHETIC
 

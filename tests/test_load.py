@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import FIXED_TODAY, caf_rows, cpp_rows
 
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 from sscb_analysis.extracts import get_spec
 from sscb_analysis.load import (
     Encoded,

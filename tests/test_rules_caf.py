@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import FIXED_TODAY
 
-from sscb_analysis.clean import clean
+from sscb_analysis.cleaning import clean
 
 
 def run(frame: pd.DataFrame):

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sscb_analysis.analyses.common import count_words
 from sscb_analysis.analyses.headline import Headline
-from sscb_analysis.clean import CleanResult, ExtractError, IdentifierError
+from sscb_analysis.cleaning import CleanResult, ExtractError, IdentifierError
 from sscb_analysis.data import load_clean_result, resolve
 from sscb_analysis.disclose import safe_count
 from sscb_analysis.extracts import KINDS, get_spec

@@ -46,7 +46,7 @@ def command(
     sheet: str | None,
 ) -> None:
     """Clean INPUT (CSV or XLSX) as a KIND extract and write the outputs to --out."""
-    from sscb_analysis import clean as cleaning
+    from sscb_analysis import cleaning
     from sscb_analysis.load import ExtractError
     from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
 

@@ -1,7 +1,7 @@
 """The step before the notebooks: make sure ``data/processed/<kind>.parquet`` is fresh.
 
 A processed file is fresh when it exists and is newer than its raw extract. A stale or missing one
-is rebuilt with the cleaning API (``sscb_analysis.clean.clean``); the cleaner is a parameter so the
+is rebuilt with the cleaning API (``sscb_analysis.cleaning.clean``); the cleaner is a parameter so the
 step can be tested without it.
 """
 
@@ -99,13 +99,13 @@ def ensure_processed(
 
 
 def default_cleaner(kind: str, raw: Path, processed_dir: Path) -> Any:
-    """Clean with ``sscb_analysis.clean`` as ``sscb clean KIND RAW --out DIR`` does.
+    """Clean with ``sscb_analysis.cleaning`` as ``sscb clean KIND RAW --out DIR`` does.
 
     Uses ``clean(kind, raw)`` then ``write_outputs(result, processed_dir)``; a ``clean`` that
     takes an output folder itself (``out``/``out_dir``) is called with it instead.
     """
     try:
-        module = importlib.import_module("sscb_analysis.clean")
+        module = importlib.import_module("sscb_analysis.cleaning")
     except ImportError as exc:
         raise PrepareError(
             f"the {kind} extract needs cleaning but the cleaning module is not available "
@@ -120,6 +120,6 @@ def default_cleaner(kind: str, raw: Path, processed_dir: Path) -> Any:
     write_outputs = getattr(module, "write_outputs", None)
     if not callable(write_outputs):
         raise PrepareError(
-            "sscb_analysis.clean has no write_outputs(); cannot save the cleaned extract"
+            "sscb_analysis.cleaning has no write_outputs(); cannot save the cleaned extract"
         )
     return write_outputs(result, processed_dir)

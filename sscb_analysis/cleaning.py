@@ -2,8 +2,7 @@
 
 ``sscb_analysis.clean("cpp", path_or_frame)`` returns a :class:`CleanResult` in memory (nothing
 touches the disk); :func:`write_outputs` writes the four files atomically; :func:`load_processed`
-reads them back for notebooks. This module is itself callable (``sscb_analysis.clean(...)`` is
-:func:`clean`) so the function and its helpers share one name.
+reads them back for notebooks. ``sscb_analysis.clean`` is this module's :func:`clean`.
 
 Accounting: every input row ends in exactly one of the clean data, the quarantine, the duplicates
 (exact copies of an earlier row, logged and dropped) or the blank rows (every cell empty, logged
@@ -18,9 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
-import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -606,14 +603,3 @@ def load_processed(
 
     frames = synth.generate(synth.DEFAULT_SEED)
     return clean(kind, synth.format_for_csv(frames[kind]), source_name=f"synthetic {kind}").data
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``sscb_analysis.clean(...)`` call :func:`clean` while ``sscb_analysis.clean.write_outputs``
-    still reaches this module's helpers."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> CleanResult:
-        return clean(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

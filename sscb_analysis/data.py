@@ -37,7 +37,7 @@ def load_clean_result(
     ``drop`` names columns of a raw extract to remove before any check (as ``sscb clean
     --drop``); a processed parquet was cleaned already, so ``drop`` with one is a ValueError.
     Results are cached per (kind, file, modification time, drop): several analyses in one kernel
-    clean a raw extract once.
+    clean a raw extract once. Treat the result as read-only; ``load_extract`` gives a copy.
     """
     names = _drop_names(drop)
     target = resolve(path)

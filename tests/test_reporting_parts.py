@@ -439,3 +439,24 @@ def test_record_saves_a_result_holding_a_table() -> None:
     assert len(saved["table"]) == 12
     assert saved["table"][7]["value"] == 30
     assert "description" in saved
+
+
+def test_notebook_parameter_names_reads_the_parameters_cell():
+    from sscb_analysis.reporting.parameters import notebook_parameter_names
+
+    names = notebook_parameter_names(paths.NOTEBOOKS / "01_cpp_repeat_plans.ipynb")
+    assert {"cpp_path", "confidence_level", "suppression_threshold", "run_dir"} <= names
+    assert "p" not in names  # assigned in a later cell, not a parameter
+
+
+def test_a_mistyped_override_is_refused_before_anything_runs(tmp_path):
+    """`-p confidence 0.9` (the parameter is confidence_level) must fail loudly, not be ignored."""
+    from sscb_analysis.reporting.config import ConfigError
+    from sscb_analysis.reporting.runner import run_reports
+
+    config = load_config(paths.CONFIG / "reports.yml")
+    with pytest.raises(ConfigError, match=r"'confidence'.*confidence_level"):
+        run_reports(
+            config, only=["01_cpp_repeat_plans"], overrides={"confidence": 0.9}, out=tmp_path
+        )
+    assert not any(tmp_path.iterdir()), "nothing may be written for a refused run"

@@ -24,6 +24,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from sscb_analysis.reporting.config import (
+    ConfigError,
     NotebookEntry,
     ReportsConfig,
     is_path_parameter,
@@ -40,6 +41,7 @@ from sscb_analysis.reporting.manifest import (
     package_versions,
     write_json_atomic,
 )
+from sscb_analysis.reporting.parameters import notebook_parameter_names, unknown_overrides
 from sscb_analysis.reporting.prepare import Cleaner, PrepareError, ensure_processed
 from sscb_analysis.reporting.worker import (
     NotebookOutcome,
@@ -95,9 +97,18 @@ def run_reports(
     """Run the configured notebooks (or just ``only``) and publish them under ``out``.
 
     ``overrides`` replace parameters of every selected notebook. Raises :class:`RunLockedError`
-    when another run holds the lock and ``ConfigError`` for an unknown ``only`` name.
+    when another run holds the lock and ``ConfigError`` for an unknown ``only`` name or an override
+    that no selected notebook declares as a parameter.
     """
     selected = [config.entry(name) for name in only] if only else list(config.entries)
+    unknown = unknown_overrides(set(overrides or {}), [e.notebook for e in selected])
+    if unknown:
+        files = [e.notebook for e in selected if e.notebook.is_file()]
+        declared = sorted(set().union(*(notebook_parameter_names(nb) for nb in files)))
+        raise ConfigError(
+            f"no notebook in this run has a parameter called {', '.join(map(repr, unknown))}; "
+            f"the parameters are: {', '.join(declared)}"
+        )
     out_dir = Path(out) if out is not None else config.out
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)

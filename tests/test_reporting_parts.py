@@ -460,3 +460,25 @@ def test_a_mistyped_override_is_refused_before_anything_runs(tmp_path):
             config, only=["01_cpp_repeat_plans"], overrides={"confidence": 0.9}, out=tmp_path
         )
     assert not any(tmp_path.iterdir()), "nothing may be written for a refused run"
+
+
+def test_index_shows_each_report_by_its_title(tmp_path):
+    from sscb_analysis.reporting.index import write_index
+    from sscb_analysis.reporting.manifest import write_json_atomic
+
+    run = tmp_path / "20130401-063000-abcd"
+    run.mkdir()
+    write_json_atomic(
+        run / "manifest.json",
+        {
+            "run_id": run.name,
+            "status": "ok",
+            "notebooks": [
+                {"name": "01_cpp_repeat_plans", "title": "Repeat plans", "status": "ok"},
+                {"name": "99_untitled", "status": "ok"},
+            ],
+        },
+    )
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "Repeat plans<br><small>01_cpp_repeat_plans</small>" in page
+    assert "<td>99_untitled</td>" in page

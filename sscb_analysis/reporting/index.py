@@ -103,7 +103,7 @@ def _run_section(run: dict[str, Any], latest: str | None) -> str:
     )
     if run.get("error"):
         head += f"<p class='failed'>{html.escape(str(run['error']))}</p>"
-    rows = ["<table><tr><th>Notebook</th><th>Status</th><th>Seconds</th><th>Pages</th></tr>"]
+    rows = ["<table><tr><th>Report</th><th>Status</th><th>Seconds</th><th>Pages</th></tr>"]
     for nb in run.get("notebooks", []):
         rows.append(_notebook_row(run_id, nb))
     rows.append("</table>")
@@ -131,7 +131,9 @@ def _notebook_row(run_id: str, nb: dict[str, Any]) -> str:
         status_cell += f"<br><small>{html.escape(str(error)[:300])}</small>"
     duration = nb.get("duration_s")
     seconds = f"{duration:.1f}" if isinstance(duration, int | float) else ""
+    title = nb.get("title")
+    label = f"{html.escape(str(title))}<br><small>{html.escape(name)}</small>" if title else ""
     return (
-        f"<tr><td>{html.escape(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
+        f"<tr><td>{label or html.escape(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
         f"<td>{links}</td></tr>"
     )

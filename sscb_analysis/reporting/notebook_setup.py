@@ -9,12 +9,10 @@ problem at once, so a wrong path or date fails in the first cell with a plain me
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
-HOUSE_STYLE_FUNCTIONS = ("set_house_style", "use_house_style", "apply_house_style", "set_style")
 DATE_NAMES = frozenset({"period_start", "period_end"})
 
 
@@ -158,25 +156,7 @@ def _ipython() -> Any:
 
 
 def _apply_house_style() -> None:
-    """Use ``sscb_analysis.plots``' house style when that module provides one."""
-    try:
-        plots = importlib.import_module("sscb_analysis.plots")
-    except ImportError:
-        plots = None
-    for name in HOUSE_STYLE_FUNCTIONS:
-        function = getattr(plots, name, None) if plots else None
-        if callable(function):
-            function()
-            return
-    import matplotlib as mpl
+    """The house chart style from :mod:`sscb_analysis.plots`."""
+    from sscb_analysis.plots import set_house_style
 
-    mpl.rcParams.update(
-        {
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "axes.titleweight": "bold",
-            "font.size": 10,
-        }
-    )
+    set_house_style()

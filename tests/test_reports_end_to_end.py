@@ -181,3 +181,23 @@ def test_tiny_extract_forces_suppression(tmp_path, monkeypatch):
     )
     assert figures["repeat_first_quarter"] in {"0", "c"}
     assert figures["repeat_last_quarter"] in {"0", "c"}
+
+
+def test_national_benchmark_runs_for_another_authority(tmp_path, monkeypatch):
+    """Camden (202), another year: the notebook is not tied to Southwark."""
+    figures = _run_notebook("06_national_benchmark", tmp_path, monkeypatch, la_code=202, year=2016)
+    assert figures["la_code"] == "202"
+    assert figures["la_name"] == "Camden"
+    assert figures["period"] == "2015-16"
+    assert figures["funnel_position"] in {
+        "within",
+        "above 95%",
+        "below 95%",
+        "above 99.8%",
+        "below 99.8%",
+    }
+
+
+def test_national_benchmark_unknown_code_names_close_matches(tmp_path, monkeypatch):
+    with pytest.raises(pm.PapermillExecutionError, match="UnknownLocalAuthorityError"):
+        _run_notebook("06_national_benchmark", tmp_path, monkeypatch, la_code=2100)

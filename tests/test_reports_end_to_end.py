@@ -199,5 +199,8 @@ def test_national_benchmark_runs_for_another_authority(tmp_path, monkeypatch):
 
 
 def test_national_benchmark_unknown_code_names_close_matches(tmp_path, monkeypatch):
-    with pytest.raises(pm.PapermillExecutionError, match="UnknownLocalAuthorityError"):
+    with pytest.raises(
+        pm.PapermillExecutionError,
+        match=r"UnknownLocalAuthorityError(.|\n)*Did you mean: Southwark",
+    ):
         _run_notebook("06_national_benchmark", tmp_path, monkeypatch, la_code=2100)

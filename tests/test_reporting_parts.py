@@ -482,3 +482,27 @@ def test_index_shows_each_report_by_its_title(tmp_path):
     page = write_index(tmp_path).read_text(encoding="utf-8")
     assert "Repeat plans<br><small>01_cpp_repeat_plans</small>" in page
     assert "<td>99_untitled</td>" in page
+
+
+def test_a_run_killed_midway_is_marked_interrupted(tmp_path):
+    """A manifest left at "running" (the process was killed) is marked when the next run starts."""
+    from sscb_analysis.reporting.index import mark_interrupted_runs, write_index
+    from sscb_analysis.reporting.manifest import read_manifest, write_json_atomic
+
+    for run_id, status in (("20130401-063000-aaaa", "running"), ("20130402-063000-bbbb", "ok")):
+        (tmp_path / run_id).mkdir()
+        write_json_atomic(
+            tmp_path / run_id / "manifest.json",
+            {
+                "run_id": run_id,
+                "status": status,
+                "notebooks": [{"name": "01_cpp_repeat_plans", "status": "pending"}],
+            },
+        )
+    assert mark_interrupted_runs(tmp_path) == ["20130401-063000-aaaa"]
+    stale = read_manifest(tmp_path / "20130401-063000-aaaa")
+    assert stale["status"] == "interrupted"
+    assert stale["notebooks"][0]["status"] == "interrupted"
+    assert read_manifest(tmp_path / "20130402-063000-bbbb")["status"] == "ok"
+    assert "interrupted" in write_index(tmp_path).read_text(encoding="utf-8")
+    assert mark_interrupted_runs(tmp_path) == []

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sscb_analysis.reporting.manifest import read_manifest, write_text_atomic
+from sscb_analysis.reporting.manifest import read_manifest, write_json_atomic, write_text_atomic
 
 INDEX_NAME = "index.html"
 LATEST_NAME = "latest"
@@ -21,7 +21,7 @@ body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .ok{color:#1b5e20;font-weight:bold}.failed,.skipped{color:#b00020;font-weight:bold}
-.running{color:#7a4d00;font-weight:bold}.latest{background:#e8f5e9}
+.running,.interrupted{color:#7a4d00;font-weight:bold}.latest{background:#e8f5e9}
 .synthetic{background:#b00020;color:#fff;padding:0 .4em;font-size:.8em}
 </style>"""
 
@@ -36,6 +36,27 @@ def list_runs(reports_dir: str | Path) -> list[dict[str, Any]]:
             if manifest is not None:
                 runs.append(manifest)
     return runs
+
+
+def mark_interrupted_runs(reports_dir: str | Path) -> list[str]:
+    """Mark runs still saying "running" as "interrupted"; return their ids.
+
+    Call only while holding the reports lock: then no other run can be under way, so a manifest
+    left at "running" belongs to a run that was killed before it could finish.
+    """
+    stale = []
+    for manifest in list_runs(reports_dir):
+        run_id = manifest.get("run_id")
+        if manifest.get("status") != "running" or not isinstance(run_id, str):
+            continue
+        manifest["status"] = "interrupted"
+        manifest["error"] = manifest.get("error") or "the run stopped before it finished"
+        for item in manifest.get("notebooks", []):
+            if item.get("status") in (None, "pending", "running"):
+                item["status"] = "interrupted"
+        write_json_atomic(Path(reports_dir) / run_id / "manifest.json", manifest)
+        stale.append(run_id)
+    return stale
 
 
 def latest_run_id(reports_dir: str | Path) -> str | None:

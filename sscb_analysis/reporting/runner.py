@@ -32,7 +32,7 @@ from sscb_analysis.reporting.config import (
     resolve_parameter,
 )
 from sscb_analysis.reporting.figures import is_synthetic_source
-from sscb_analysis.reporting.index import point_latest_at, write_index
+from sscb_analysis.reporting.index import mark_interrupted_runs, point_latest_at, write_index
 from sscb_analysis.reporting.manifest import (
     MANIFEST_NAME,
     MANIFEST_VERSION,
@@ -136,6 +136,8 @@ def _run_locked(
     progress: bool | None,
     cleaner: Cleaner | None,
 ) -> RunResult:
+    for stale in mark_interrupted_runs(out_dir):
+        log.warning("run %s had stopped before it finished; marked interrupted", stale)
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)
     run_dir = out_dir / run_id

@@ -201,3 +201,14 @@ def test_bad_input_gets_a_clear_message() -> None:
     frame = _tiny([2, 0, 3])
     with pytest.raises(ValueError, match="before it starts"):
         m.quarterly_series(frame, "2015-01-01")
+
+
+def test_recorded_figures_hold_no_p_value_when_a_count_is_suppressed(series):
+    """24 against 4: the 4 is suppressed, and an exact p-value would give it back."""
+    comparison = m.compare_quarters(series, "2012Q1", "2012Q4")
+    figures = comparison.figures()
+    assert comparison.suppressed
+    assert figures["repeat_last_quarter"] == "c"
+    assert figures["repeat_comparison_p_value"] is None
+    assert figures["repeat_rate_comparison_p_value"] is None
+    assert figures["repeat_comparison_significant"] is True

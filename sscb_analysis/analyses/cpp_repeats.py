@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -233,6 +234,28 @@ class QuarterComparison:
     def significant(self) -> bool:
         """Whether the counts differ at the chosen confidence level."""
         return self.count_test.significant
+
+    def figures(self) -> dict[str, Any]:
+        """The headline figures to record for dashboards, safe to leave the analyst's machine.
+
+        With one count known, any exact p-value gives the other back, so p-values are left out
+        (``None``) when a count is suppressed; whether the change is significant is kept.
+        """
+
+        def p(test: TestResult | None) -> float | None:
+            return None if self.suppressed or test is None else test.p_value
+
+        return {
+            "repeat_first_quarter": self.first_count,
+            "repeat_last_quarter": self.last_count,
+            "repeat_compare_first": self.first,
+            "repeat_compare_last": self.last,
+            "repeat_comparison_p_value": p(self.count_test),
+            "repeat_rate_comparison_p_value": p(self.rate_test),
+            "repeat_share_comparison_p_value": p(self.share_test),
+            "repeat_comparison_significant": self.significant,
+            "repeat_comparison_suppressed": self.suppressed,
+        }
 
 
 def compare_quarters(

@@ -22,8 +22,12 @@ setup() {
   "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
   log "setting up $VENV (first run, or the lock file changed): about a minute"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  # (Some machines' global pip config names local indexes that do not exist; pip then warns once
+  # per package. Those lines are noise, so they are filtered; pip's own exit status still counts.)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e . \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   "$VENV/bin/python" -m ipykernel install --sys-prefix --name sscb-analysis \
     --display-name "Python (sscb-analysis)" >/dev/null
   echo "$want" >"$stamp"

@@ -506,3 +506,27 @@ def test_a_run_killed_midway_is_marked_interrupted(tmp_path):
     assert read_manifest(tmp_path / "20130402-063000-bbbb")["status"] == "ok"
     assert "interrupted" in write_index(tmp_path).read_text(encoding="utf-8")
     assert mark_interrupted_runs(tmp_path) == []
+
+
+def test_board_page_drops_warnings_but_keeps_errors(tmp_path):
+    """stderr (a Python warning) is for analysts; an error of a failed cell stays on both pages."""
+    from sscb_analysis.reporting.render import RenderContext, render_reports
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="UserWarning: LIBRARY_WARNING\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="VISIBLE_TEXT\n"),
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="CELL_FAILED", traceback=["ValueError: CELL_FAILED"]
+        ),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Report"), cell]
+    source = tmp_path / "nb.ipynb"
+    nbformat.write(nb, source)
+    context = RenderContext("20130401-000000-abcd", "x", commit="0123456789abcdef", synthetic=True)
+    render_reports(source, tmp_path / "b.html", tmp_path / "a.html", context)
+    board = (tmp_path / "b.html").read_text()
+    analyst = (tmp_path / "a.html").read_text()
+    assert "LIBRARY_WARNING" not in board and "LIBRARY_WARNING" in analyst
+    assert "VISIBLE_TEXT" in board and "CELL_FAILED" in board

@@ -17,7 +17,7 @@ from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
@@ -58,6 +58,23 @@ class RenderContext:
     status: str = "ok"
 
 
+class RemoveStderrPreprocessor(Preprocessor):
+    """Drop stderr text (Python warnings, library log lines) from the board page.
+
+    It is written for analysts, who see it on their page; a board member would read it as an
+    unexplained error. Errors of a failed cell are not stderr and stay visible.
+    """
+
+    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [
+                out
+                for out in cell.get("outputs", [])
+                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]
+        return cell, resources
+
+
 def make_exporters() -> tuple[HTMLExporter, HTMLExporter]:
     """Build (board, analyst) exporters; building them once per worker process saves time."""
     board = HTMLExporter(
@@ -75,6 +92,7 @@ def make_exporters() -> tuple[HTMLExporter, HTMLExporter]:
         ),
         enabled=True,
     )
+    board.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
     analyst = HTMLExporter(embed_images=True)
     analyst.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True), enabled=True

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -237,6 +237,13 @@ def _protect(
     return _Protected(columns, extras, log, dropped)
 
 
+def _id_header(spec: ExtractSpec) -> Callable[[str], bool]:
+    """Whether a header names one of the extract's id columns (read as plain text: mostly distinct)."""
+    lookup = _load.header_lookup(spec)
+    ids = {c.name for c in spec.columns if c.type == "id"}
+    return lambda header: lookup.get(compact(header)) in ids
+
+
 def _mostly_dates(arr: Encoded) -> bool:
     """At least half of the non-blank values are full day-first dates."""
     present = int((~arr.is_null).sum())
@@ -352,7 +359,7 @@ def clean(
         if table.n_rows == 0:
             raise ExtractError("The DataFrame has no rows.")
     else:
-        table = _load.read_extract(source, sheet=sheet)
+        table = _load.read_extract(source, sheet=sheet, wide=_id_header(spec))
         if source_name:
             table.source_file = source_name
     if pseudonymise:

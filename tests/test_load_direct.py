@@ -1,0 +1,133 @@
+"""The direct CSV read (pyarrow reads the file itself) gives exactly the careful path's table.
+
+``read_extract`` first tries :func:`sscb_analysis.load._read_plain_csv`, which hands the file to
+pyarrow on all cores; any file it is unsure of goes to the careful path, which reads the bytes,
+transcodes, fills empty lines and explains what is wrong. These tests hold the two to the same
+result, with pyarrow's blocks made small so that files of a few kilobytes are read in many
+blocks on several threads, as a national extract is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sscb_analysis import load
+from sscb_analysis.cleaning import _id_header
+from sscb_analysis.extracts import get_spec
+from sscb_analysis.load import ExtractError, RawTable, read_extract
+
+HEADER = "plan_id,child_id,plan_start_date,category_of_abuse,notes\n"
+
+
+def body(rows: int = 400) -> str:
+    """Data lines with repeats, blanks, padding and commas inside quotes."""
+    cats = ["Neglect", " neglect ", "PHYSICAL", "", '"sexual, and emotional"']
+    lines = []
+    for i in range(rows):
+        start = f"{1 + i % 28:02d}/{1 + i % 12:02d}/20{10 + i % 5}"
+        lines.append(f"P{i:05d},C{i % 97:04d},{start},{cats[i % len(cats)]},n{i % 7}\n")
+    return "".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(load, "BLOCK_SIZE", 1 << 10)
+
+
+def careful(path: Path) -> RawTable:
+    return load._read_csv(path.read_bytes(), path)
+
+
+def assert_same(a: RawTable, b: RawTable) -> None:
+    assert a.headers == b.headers
+    assert np.array_equal(a.source_rows, b.source_rows)
+    assert len(a.columns) == len(b.columns)
+    for i, (x, y) in enumerate(zip(a.columns, b.columns, strict=True)):
+        assert np.array_equal(x.codes, y.codes), a.headers[i]
+        assert x.dictionary.equals(y.dictionary), a.headers[i]
+
+
+WIDE = _id_header(get_spec("cpp"))
+
+PLAIN = {
+    "lf": (HEADER + body()).encode(),
+    "crlf": (HEADER + body()).replace("\n", "\r\n").encode(),
+    "bom": b"\xef\xbb\xbf" + (HEADER + body()).encode(),
+    "no final newline": (HEADER + body()).rstrip("\n").encode(),
+    "empty lines": (HEADER + body(100) + "\n\n" + body(100) + "\n").encode(),
+    "crlf empty lines": (HEADER + body(100) + "\n" + body(50)).replace("\n", "\r\n").encode(),
+    "non-ascii": (HEADER + body().replace("n3", "Zoë — ß")).encode(),
+}
+CAREFUL = {
+    "cp1252": (HEADER + body().replace("n3", "Zoë")).encode("cp1252"),
+    "whitespace line": (HEADER + body(100) + "   \n" + body(10)).encode(),
+    "short row": (HEADER + body(100) + "P9,C9\n").encode(),
+    "header only": HEADER.encode(),
+}
+
+
+@pytest.mark.parametrize("name", PLAIN)
+@pytest.mark.parametrize("wide", [WIDE, None], ids=["ids plain", "all plain"])
+def test_direct_read_matches_careful_read(tmp_path, name, wide):
+    path = tmp_path / "x.csv"
+    path.write_bytes(PLAIN[name])
+    direct = load._read_plain_csv(path, wide)
+    assert direct is not None, "the direct path should take this file"
+    assert_same(direct, careful(path))
+    assert_same(read_extract(path, wide=wide), careful(path))
+
+
+def test_empty_line_is_a_blank_row_keeping_line_numbers(tmp_path):
+    # pyarrow reads an empty line as a row of empty values; the direct path relies on it.
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b,c\n1,2,3\n\n4,5,6\n")
+    table = load._read_plain_csv(path, None)
+    assert table is not None
+    assert table.source_rows.tolist() == [2, 3, 4]
+    assert [c.values_at(np.arange(3)) for c in table.columns] == [
+        ["1", None, "4"],
+        ["2", None, "5"],
+        ["3", None, "6"],
+    ]
+
+
+@pytest.mark.parametrize("name", CAREFUL)
+def test_unusual_files_take_the_careful_path(tmp_path, name):
+    path = tmp_path / "x.csv"
+    path.write_bytes(CAREFUL[name])
+    assert load._read_plain_csv(path, WIDE) is None
+    try:
+        expected = careful(path)
+    except ExtractError as exc:
+        with pytest.raises(ExtractError, match="not a well-formed CSV|no data rows"):
+            read_extract(path, wide=WIDE)
+        assert "x.csv" in str(exc)
+        return
+    if expected.n_rows == 0:
+        with pytest.raises(ExtractError, match="no data rows"):
+            read_extract(path, wide=WIDE)
+        return
+    assert_same(read_extract(path, wide=WIDE), expected)
+
+
+@pytest.mark.parametrize("at", range(0, 120, 9))
+def test_quoted_newline_anywhere_gives_the_careful_table(tmp_path, monkeypatch, at):
+    # With small blocks, some positions put a block boundary inside the quoted value: whichever
+    # path reads the file, the value keeps its line break and every row is there.
+    monkeypatch.setattr(load, "BLOCK_SIZE", 256)
+    path = tmp_path / "x.csv"
+    path.write_bytes((HEADER + body(at) + 'P9,C9,01/01/2012,N,"two\nlines"\n' + body(50)).encode())
+    table = read_extract(path, wide=WIDE)
+    assert_same(table, careful(path))
+    assert "two\nlines" in table.columns[4].dictionary.to_pylist()
+    assert table.n_rows == at + 51
+
+
+def test_excel_named_file_is_not_read_as_csv(tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes((HEADER + body(5)).encode())
+    with pytest.raises(ExtractError, match="not a readable Excel workbook"):
+        read_extract(path, wide=WIDE)

@@ -569,18 +569,28 @@ def output_paths(kind: str, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
 
 
 def write_outputs(
-    result: CleanResult, out_dir: str | os.PathLike[str] = PROCESSED
+    result: CleanResult,
+    out_dir: str | os.PathLike[str] = PROCESSED,
+    *,
+    validated: bool = False,
 ) -> dict[str, Path]:
     """Write parquet, quarantine, log and summary; each goes to a temporary folder first and is
-    renamed into place only once all four are written, so a failed run leaves no half set."""
-    validate(result.kind, result.data)
+    renamed into place only once all four are written, so a failed run leaves no half set.
+
+    The data are checked against the schema first, unless ``validated`` says they come straight
+    from :func:`clean` (which has just checked them) with nothing changed since.
+    """
+    if not validated:
+        validate(result.kind, result.data)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = output_paths(result.kind, out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{result.kind}-", dir=out))
     try:
         staged = {k: tmp / p.name for k, p in paths.items()}
-        result.data.to_parquet(staged["data"], index=False)
+        result.data.to_parquet(
+            staged["data"], index=False, use_dictionary=_dictionary_columns(result)
+        )
         result.quarantine.to_csv(staged["quarantine"], index=False)
         result.log.to_csv(staged["log"], index=False)
         staged["summary"].write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
@@ -589,6 +599,14 @@ def write_outputs(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return paths
+
+
+def _dictionary_columns(result: CleanResult) -> list[str]:
+    """Columns parquet should dictionary-encode: all but ids and row numbers, whose values are
+    mostly distinct (parquet would hash a million values only to fall back to plain)."""
+    spec = get_spec(result.kind)
+    distinct = {c.name for c in spec.columns if c.type == "id"} | {"source_row"}
+    return [str(c) for c in result.data.columns if c not in distinct]
 
 
 def load_processed(

@@ -38,6 +38,32 @@ def test_write_outputs_and_read_back(tmp_path):
     assert summary["rules"]["CPP010"]["rows"] == 1
 
 
+def test_write_outputs_checks_the_schema_unless_told_it_was_just_checked(tmp_path):
+    from pandera.errors import SchemaError
+
+    result = clean("cpp", cpp_rows(3), today=FIXED_TODAY)
+    result.data["previous_plans"] = result.data["previous_plans"].astype("float64")
+    with pytest.raises(SchemaError, match="previous_plans"):
+        write_outputs(result, tmp_path / "checked")
+    assert not (tmp_path / "checked" / "cpp.parquet").exists()
+    fresh = clean("cpp", cpp_rows(3), today=FIXED_TODAY)
+    paths = write_outputs(fresh, tmp_path / "trusted", validated=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(paths["data"]), fresh.data)
+
+
+def test_parquet_dictionary_encodes_only_columns_with_few_values(tmp_path):
+    import pyarrow.parquet as pq
+
+    paths = write_outputs(clean("cpp", cpp_rows(30), today=FIXED_TODAY), tmp_path)
+    meta = pq.ParquetFile(paths["data"]).metadata.row_group(0)
+    encodings = {
+        meta.column(i).path_in_schema: meta.column(i).encodings for i in range(meta.num_columns)
+    }
+    assert not any("DICTIONARY" in e for e in encodings["plan_id"])
+    assert not any("DICTIONARY" in e for e in encodings["source_row"])
+    assert any("DICTIONARY" in e for e in encodings["team"])
+
+
 def test_failed_write_leaves_no_half_set(tmp_path, monkeypatch):
     result = clean("cpp", cpp_rows(2), today=FIXED_TODAY)
 

@@ -59,7 +59,7 @@ def command(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     try:
-        paths = cleaning.write_outputs(result, out_dir)
+        paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:
         click.echo(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_INVALID)

@@ -32,7 +32,7 @@ from sscb_analysis import load as _load
 from sscb_analysis import privacy, rules
 from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
 from sscb_analysis.load import Encoded, ExtractError, RawTable
-from sscb_analysis.measures import text_series
+from sscb_analysis.measures import order_within, restrict_order, text_series
 from sscb_analysis.paths import PROCESSED, SYNTHETIC
 from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
 from sscb_analysis.schemas import DATE_DTYPE, column_dtypes, validate
@@ -265,13 +265,16 @@ def _blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.n
     blank = np.ones(n, dtype=bool)
     for arr in table.columns:
         blank &= arr.codes < 0
+    blank[list(table.malformed)] = False  # its cells stand in blank for text that did not fit
     first = np.arange(n, dtype=np.int64)
     duplicate = np.zeros(n, dtype=bool)
     if not table.columns:
         return blank, duplicate, first
     widest = max(table.columns, key=lambda arr: len(arr.dictionary))
     counts = np.bincount(widest.codes + 1)
-    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank)
+    comparable = ~blank
+    comparable[list(table.malformed)] = False  # blank stand-ins, not values to compare
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & comparable)
     if len(candidates) < 2:
         return blank, duplicate, first
     codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
@@ -285,6 +288,24 @@ def _blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.n
     duplicate[candidates[copies]] = True
     first[candidates[copies]] = candidates[leader[~starts]]
     return blank, duplicate, first
+
+
+def _malformed_hits(spec: ExtractSpec, malformed: dict[int, str]) -> list[rules.Hit]:
+    """One error hit per kind of malformed row (rows with the wrong number of values). The row's
+    text is not copied: it did not go through the identifier checks column by column."""
+    by_message: dict[str, list[int]] = {}
+    for position, message in sorted(malformed.items()):
+        by_message.setdefault(message, []).append(position)
+    return [
+        rules.Hit(
+            spec.rule("malformed_row"),
+            "",
+            np.array(positions, dtype=np.int64),
+            [None] * len(positions),
+            f"{message}; its values are not copied here: correct the row in the source file",
+        )
+        for message, positions in by_message.items()
+    ]
 
 
 def _typed_columns(
@@ -370,10 +391,12 @@ def clean(
 
     blank, duplicate, first = _blank_and_duplicates(table)
     active = ~blank & ~duplicate
+    malformed = np.zeros(n, dtype=bool)
+    malformed[list(table.malformed)] = True
     typed, bad = _typed_columns(spec, protected.columns)
     raw = protected.columns
 
-    hits: list[rules.Hit] = []
+    hits: list[rules.Hit] = _malformed_hits(spec, table.malformed)
     if blank.any():
         h = rules.hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
         h.action = "skipped"
@@ -390,13 +413,21 @@ def clean(
                 "dropped as duplicate",
             )
         )
-    hits.extend(rules.generic_hits(spec, raw, typed, bad, active, today))
+    # A malformed row stays active so that its error quarantines it, but its cells (blank
+    # stand-ins) are not judged by the other rules.
+    hits.extend(rules.generic_hits(spec, raw, typed, bad, active & ~malformed, today))
     error = np.zeros(n, dtype=bool)
     for h in hits:
         if h.rule.severity == "error":
             error[h.rows] = True
     candidates = np.flatnonzero(active & ~error)
-    specific = rules.specific_hits(spec, typed, candidates, raw)
+    # Rows by person, then event date: sorted once here for the checks and the derived fields.
+    person_codes = raw[spec.person_id].codes
+    event = typed[spec.event_date]
+    order = order_within(
+        person_codes[candidates], event if len(candidates) == n else event.iloc[candidates]
+    )
+    specific = rules.specific_hits(spec, typed, candidates, raw, order=order)
     hits.extend(specific)
     for h in specific:
         if h.rule.severity == "error":
@@ -438,7 +469,11 @@ def clean(
     data["query_flags"] = text_series(flags[keep_pos])
     for name, arr in protected.extras.items():
         data[name] = _extra_series(arr, keep_pos)
-    data = spec.derive(data, person_codes=raw[spec.person_id].codes[keep_pos])
+    data = spec.derive(
+        data,
+        person_codes=person_codes[keep_pos],
+        order=restrict_order(order, kept[candidates]),
+    )
     dtypes = column_dtypes(spec)
     data = data[[*dtypes, *protected.extras]]
     validate(kind, data)

@@ -15,9 +15,10 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,6 +199,9 @@ class RawTable:
     columns: list[Encoded]
     source_file: str
     source_rows: np.ndarray
+    #: Rows that could not be split into one value per header: position -> what was wrong. Their
+    #: cells are blank here; the cleaner quarantines them without copying their text.
+    malformed: dict[int, str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -393,32 +397,83 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
         # Keep empty lines as blank rows so row numbers stay line numbers.
         data = _fill_empty_lines(data, n)
     names = [f"c{i}" for i in range(n)]
-    table = None
+
+    def read(newlines: bool, handler: Callable[[Any], str] | None = None) -> pa.Table:
+        # With a handler, one thread, so that pyarrow reports the row number of each bad row.
+        return pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=handler is None
+            ),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=newlines, ignore_empty_lines=False, invalid_row_handler=handler
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+
     # Quoted line breaks stop pyarrow parsing in parallel, so allow them only when needed.
     for newlines in (False, True):
         try:
-            table = pacsv.read_csv(
-                pa.py_buffer(data),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-                parse_options=pacsv.ParseOptions(
-                    newlines_in_values=newlines, ignore_empty_lines=False
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-                ),
-            )
-            break
-        except (pa.ArrowInvalid, pa.ArrowException) as exc:
-            if newlines or b'"' not in data:
-                detail = str(exc).split("\n")[0]
-                raise ExtractError(
-                    f"{path} is not a well-formed CSV file ({detail}); every row needs one value "
-                    "per header."
-                ) from None
-    assert table is not None
-    columns = encode_columns([table.column(i) for i in range(n)])
-    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
-    return RawTable(headers, columns, str(path), rows)
+            table = read(newlines)
+        except (pa.ArrowInvalid, pa.ArrowException):
+            continue
+        columns = encode_columns([table.column(i) for i in range(n)])
+        rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        return RawTable(headers, columns, str(path), rows)
+    return _read_ragged_csv(read, headers, path)
+
+
+def _read_ragged_csv(read: Callable[..., pa.Table], headers: list[str], path: Path) -> RawTable:
+    """Read a CSV in which some rows have more or fewer values than the header.
+
+    Those rows are kept in place as blank rows listed in ``RawTable.malformed`` (the cleaner
+    quarantines them), so every other row keeps its number. A file where more than half the rows
+    are like that is refused: its delimiter or quoting is wrong, not a few rows.
+    """
+    bad: list[tuple[int | None, int, int]] = []
+
+    def note(row: Any) -> str:
+        bad.append((row.number, row.actual_columns, row.expected_columns))
+        return "skip"
+
+    try:
+        table = read(True, note)
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        raise _not_well_formed(path, str(exc).split("\n")[0]) from None
+    total = table.num_rows + len(bad)
+    numbers = [number for number, _, _ in bad]
+    if any(k is None or not 2 <= k <= total + 1 for k in numbers) or len(set(numbers)) < len(bad):
+        raise _not_well_formed(path, "rows with a wrong number of values could not be placed")
+    if 2 * len(bad) > total:
+        first = min(k for k in numbers if k is not None)
+        raise _not_well_formed(
+            path,
+            f"{len(bad)} of {total} rows do not have {len(headers)} "
+            f"value{'s' if len(headers) != 1 else ''} as the header does, the first at row "
+            f"{first}; check the delimiter and the quotes",
+        )
+    valid = np.ones(total, dtype=bool)
+    valid[np.array(numbers, dtype=np.int64) - 2] = False
+    columns = []
+    for arr in encode_columns([table.column(i) for i in range(len(headers))]):
+        codes = np.full(total, -1, dtype=np.int64)
+        codes[valid] = arr.codes
+        columns.append(Encoded(codes, arr.dictionary))
+    malformed = {
+        int(k) - 2: f"the row has {actual} value{'s' if actual != 1 else ''} where the header has "
+        f"{expected}"
+        for k, actual, expected in bad
+    }
+    rows = np.arange(2, total + 2, dtype=np.int64)
+    return RawTable(headers, columns, str(path), rows, malformed)
+
+
+def _not_well_formed(path: Path, detail: str) -> ExtractError:
+    return ExtractError(
+        f"{path} is not a well-formed CSV file ({detail}); every row needs one value per header."
+    )
 
 
 def encode_columns(arrays: Sequence[pa.Array | pa.ChunkedArray]) -> list[Encoded]:

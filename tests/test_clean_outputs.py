@@ -64,6 +64,33 @@ def test_parquet_dictionary_encodes_only_columns_with_few_values(tmp_path):
     assert any("DICTIONARY" in e for e in encodings["team"])
 
 
+def test_ragged_rows_are_quarantined_in_place_without_their_text(tmp_path):
+    path = tmp_path / "cpp.csv"
+    cpp_rows(6).to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    lines[2] += ",Jane Smith 01/02/2010"  # row 3: one value too many
+    lines[4] = lines[4].rsplit(",", 2)[0]  # row 5: two too few
+    lines[6] = lines[5]  # row 7 copies row 6 exactly
+    path.write_text("\n".join(lines) + "\n")
+    result = clean("cpp", path, today=FIXED_TODAY)
+    s = result.summary
+    assert (s["rows_in"], s["clean"], s["quarantined"], s["duplicates"]) == (6, 3, 2, 1)
+    assert s["balanced"] and s["rules"]["CPP000"]["rows"] == 2
+    assert result.data["source_row"].tolist() == [2, 4, 6]
+    q = result.quarantine
+    assert q["source_row"].tolist() == [3, 5] and q["rules"].tolist() == ["CPP000", "CPP000"]
+    assert q["reasons"].str.contains("13 values where the header has 12").iloc[0]
+    assert q["reasons"].str.contains("10 values where the header has 12").iloc[1]
+    log = result.log[result.log["rule"] == "CPP000"]
+    assert log["source_row"].tolist() == [3, 5] and log["value"].isna().all()
+    everything = pd.concat([q.astype(str), result.log.astype(str)]).to_string()
+    assert "Jane" not in everything and "01/02/2010" not in everything
+    runner = CliRunner()
+    out = runner.invoke(command, ["cpp", str(path), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert "CPP000" in out.output
+
+
 def test_failed_write_leaves_no_half_set(tmp_path, monkeypatch):
     result = clean("cpp", cpp_rows(2), today=FIXED_TODAY)
 

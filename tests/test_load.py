@@ -142,10 +142,26 @@ def test_missing_and_binary_files(tmp_path):
         read_extract(tmp_path / "bad.xlsx")
 
 
-def test_ragged_csv_is_one_sentence(tmp_path):
-    (tmp_path / "r.csv").write_text("a,b,c\n1,2,3\n1,2\n")
-    with pytest.raises(ExtractError, match="not a well-formed CSV"):
+def test_mostly_ragged_csv_is_one_sentence(tmp_path):
+    (tmp_path / "r.csv").write_text("a;b;c\n1,2,3\n1,2\n4\n")
+    with pytest.raises(
+        ExtractError,
+        match=r"not a well-formed CSV.*2 of 3 rows do not have 1 value as the header does, the first at row 2",
+    ):
         read_extract(tmp_path / "r.csv")
+
+
+def test_a_few_ragged_rows_are_kept_in_place_as_malformed(tmp_path):
+    text = 'a,b,c\n1,2,3\n"x\ny",5,6\n7,8\n9,10,11,12\n\n13,14,15\n'
+    (tmp_path / "r.csv").write_text(text)
+    table = read_extract(tmp_path / "r.csv")
+    assert table.source_rows.tolist() == [2, 3, 4, 5, 6, 7]
+    assert table.malformed == {
+        2: "the row has 2 values where the header has 3",
+        3: "the row has 4 values where the header has 3",
+    }
+    assert table.columns[0].values_at(np.arange(6)) == ["1", "x\ny", None, None, None, "13"]
+    assert table.columns[2].values_at(np.arange(6)) == ["3", "6", None, None, None, "15"]
 
 
 def test_wrong_kind_names_the_right_one(tmp_path):

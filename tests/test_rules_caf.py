@@ -22,6 +22,19 @@ def test_valid_rows_are_all_clean(caf):
     assert len(result.data) == 3 and result.data["query_flags"].isna().all()
 
 
+def test_caf000_malformed_row_is_quarantined_without_its_text(caf, tmp_path):
+    path = tmp_path / "caf.csv"
+    caf.to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    lines[2] += ",an extra value"
+    path.write_text("\n".join(lines) + "\n")
+    result = clean("caf", path, today=FIXED_TODAY)
+    assert rules_at(result, 3) == {"CAF000"}
+    assert result.quarantine["source_row"].tolist() == [3]
+    assert "an extra value" not in result.quarantine.to_string() + result.log.to_string()
+    assert result.summary["balanced"]
+
+
 def test_caf001_blank_row(caf):
     caf.loc[0, :] = None
     assert rules_at(run(caf), 2) == {"CAF001"}

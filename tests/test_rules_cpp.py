@@ -24,6 +24,19 @@ def test_valid_rows_are_all_clean(cpp):
     assert result.data["query_flags"].isna().all()
 
 
+def test_cpp000_malformed_row_is_quarantined_without_its_text(cpp, tmp_path):
+    path = tmp_path / "cpp.csv"
+    cpp.to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    lines[2] += ",an extra value"
+    path.write_text("\n".join(lines) + "\n")
+    result = clean("cpp", path, today=FIXED_TODAY)
+    assert rules_at(result, 3) == {"CPP000"}
+    assert result.quarantine["source_row"].tolist() == [3]
+    assert "an extra value" not in result.quarantine.to_string() + result.log.to_string()
+    assert result.summary["balanced"]
+
+
 def test_cpp001_blank_row_is_skipped_and_counted(cpp):
     cpp.loc[1, :] = ""
     result = run(cpp)

@@ -22,6 +22,19 @@ def test_valid_rows_are_all_clean(marac):
     assert len(result.data) == 3 and result.data["query_flags"].isna().all()
 
 
+def test_marac000_malformed_row_is_quarantined_without_its_text(marac, tmp_path):
+    path = tmp_path / "marac.csv"
+    marac.to_csv(path, index=False)
+    lines = path.read_text().splitlines()
+    lines[2] += ",an extra value"
+    path.write_text("\n".join(lines) + "\n")
+    result = clean("marac", path, today=FIXED_TODAY)
+    assert rules_at(result, 3) == {"MARAC000"}
+    assert result.quarantine["source_row"].tolist() == [3]
+    assert "an extra value" not in result.quarantine.to_string() + result.log.to_string()
+    assert result.summary["balanced"]
+
+
 def test_marac001_blank_row(marac):
     marac.loc[2, :] = " "
     assert rules_at(run(marac), 4) == {"MARAC001"}

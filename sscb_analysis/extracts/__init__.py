@@ -78,6 +78,11 @@ class Column:
 
 # Rules every extract has; the code is the kind's prefix and this number.
 GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
+    "malformed_row": (
+        "000",
+        "error",
+        "row with more or fewer values than the header; set aside, its text not copied",
+    ),
     "blank_row": ("001", "info", "blank row: every cell empty; skipped and counted as blank"),
     "exact_duplicate": ("002", "info", "exact duplicate of an earlier row; kept once"),
     "missing_id": ("003", "error", "record or person id missing"),

@@ -160,18 +160,28 @@ def generic_hits(
 
 
 def specific_hits(
-    spec: ExtractSpec, typed: pd.DataFrame, rows: np.ndarray, raw: dict[str, Encoded]
+    spec: ExtractSpec,
+    typed: pd.DataFrame,
+    rows: np.ndarray,
+    raw: dict[str, Encoded],
+    order: np.ndarray | None = None,
 ) -> list[Hit]:
-    """Hits of the extract's own checks, run on the rows at positions ``rows``."""
+    """Hits of the extract's own checks, run on the rows at positions ``rows``.
+
+    ``order`` (optional): those rows' :func:`~sscb_analysis.measures.order_within` by person and
+    event date, passed on to the checks so they need not sort again.
+    """
     frame = typed.iloc[rows].reset_index(drop=True)
     person = raw.get(spec.person_id)
     person_codes = person.codes[rows] if person is not None else None
     hits = []
-    for code, column, mask, message in spec.checks(frame, person_codes=person_codes):
-        mask = np.asarray(pd.Series(mask).fillna(False).to_numpy(dtype=bool))
-        full = np.zeros(len(typed), dtype=bool)
-        full[rows[mask]] = True
-        if full.any():
+    for code, column, mask, message in spec.checks(frame, person_codes=person_codes, order=order):
+        values = mask.to_numpy() if isinstance(mask, pd.Series) else np.asarray(mask)
+        if values.dtype != bool:  # nullable or object: missing counts as not hit
+            values = np.asarray(pd.Series(mask).fillna(False).to_numpy(dtype=bool))
+        if values.any():
+            full = np.zeros(len(typed), dtype=bool)
+            full[rows[values]] = True
             hits.append(hit(spec.rule(code), column, full, raw.get(column), message))
     return hits
 

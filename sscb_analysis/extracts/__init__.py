@@ -110,7 +110,9 @@ class ExtractSpec:
     date_order: tuple[tuple[str, str, str], ...]
     specific_rules: tuple[Rule, ...]
     #: Extract-specific checks: (typed frame of rows without errors) -> hits. Both callables also
-    #: take ``person_codes=`` (integer codes of ``person_id`` per row) so ids are hashed once.
+    #: take ``person_codes=`` (integer codes of ``person_id`` per row) so ids are hashed once, and
+    #: ``order=`` (the rows sorted by those codes, then ``event_date``, then position, as
+    #: ``measures.order_within`` gives) so the rows are sorted once; either may be None.
     checks: Callable[..., list[tuple[str, str, pd.Series, str]]]
     #: Derived fields added to the clean data (sorted and typed frame in, frame out).
     derive: Callable[..., pd.DataFrame]

@@ -140,9 +140,16 @@ RULES = (
 
 
 def checks(
-    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+    frame: pd.DataFrame,
+    person_codes: np.ndarray | None = None,
+    *,
+    order: np.ndarray | None = None,
 ) -> list[tuple[str, str, pd.Series, str]]:
-    """CAF-specific checks on rows that passed the generic rules (``person_codes`` is unused)."""
+    """CAF-specific checks on rows that passed the generic rules.
+
+    ``person_codes`` and ``order`` are accepted for a uniform signature with the other kinds and
+    unused.
+    """
     closed = frame["closure_date"].notna()
     reason = frame["closure_reason"].notna()
     answered = frame[list(SURVEY_ANSWERS)].notna().any(axis=1)

@@ -12,10 +12,14 @@ import pandas as pd
 from sscb_analysis.extracts import Column, ExtractSpec, Rule
 from sscb_analysis.measures import (
     CPP_DERIVED,
+    NAT_DAY,
     cpp_measures,
+    day_numbers,
     group_codes,
+    order_by_day,
     order_within,
     previous_in_group,
+    value_before,
 )
 
 CHILD_ID_ALIASES = (
@@ -164,20 +168,98 @@ RULES = (
 )
 
 
+#: A conference this many calendar days or more before the start is always more than 15 working
+#: days before it (3 weeks hold exactly 15 working days; any 3 more days hold at least one);
+#: at 15 days or fewer it never is. Only the days between need counting.
+ALWAYS_TOO_EARLY = 24
+NEVER_TOO_EARLY = 15
+
+
 def checks(
-    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+    frame: pd.DataFrame,
+    person_codes: np.ndarray | None = None,
+    *,
+    order: np.ndarray | None = None,
 ) -> list[tuple[str, str, pd.Series, str]]:
     """CPP-specific checks on rows that passed the generic rules.
 
     ``person_codes`` (optional): integer codes of the person id, one per row, when the caller
-    already has them (the cleaner does), so the ids are not hashed again.
+    already has them (the cleaner does), so the ids are not hashed again. ``order`` (optional,
+    with ``person_codes``): the rows' :func:`~sscb_analysis.measures.order_within` by those codes
+    and the plan start, when the caller has it already.
     """
+    start = frame["plan_start_date"]
+    end = frame["plan_end_date"]
+    icpc = frame["initial_conference_date"]
+    start_days, end_days, icpc_days = (day_numbers(c) for c in (start, end, icpc))
+    if start_days is None or end_days is None or icpc_days is None:
+        return _checks_datetimes(frame, person_codes, order)
+    hits: list[tuple[str, str, pd.Series, str]] = []
+    start_known = start_days != NAT_DAY
+    if len(frame):
+        child = group_codes(frame["child_id"]) if person_codes is None else person_codes
+        if order is None:
+            order = order_by_day(child, start_days)
+        prev = previous_in_group(child, order)
+        prev_end = value_before(end_days, prev)
+        # The earlier plan is still open (no end) or ends after this one starts.
+        late_end = prev_end > start_days  # False where the earlier end is missing
+        late_end &= start_known
+        late_end |= prev_end == NAT_DAY
+        late_end &= prev >= 0
+        hits.append(
+            (
+                "CPP011",
+                "plan_start_date",
+                pd.Series(late_end, index=frame.index),
+                "starts before the child's previous plan ended",
+            )
+        )
+    both = icpc_days != NAT_DAY
+    both &= start_known
+    gap = start_days - icpc_days  # calendar days; wraps where a day is missing (not in ``both``)
+    after = gap < 0
+    after &= both
+    busy = gap >= ALWAYS_TOO_EARLY
+    busy &= both
+    count = np.flatnonzero(both & (gap > NEVER_TOO_EARLY) & (gap < ALWAYS_TOO_EARLY))
+    if len(count):
+        busy[count] = (
+            np.busday_count(
+                icpc_days[count].view("datetime64[D]"), start_days[count].view("datetime64[D]")
+            )
+            > 15
+        )
+    hits.append(
+        (
+            "CPP012",
+            "initial_conference_date",
+            pd.Series(after, index=frame.index),
+            "initial conference after the plan start",
+        )
+    )
+    hits.append(
+        (
+            "CPP012",
+            "initial_conference_date",
+            pd.Series(busy, index=frame.index),
+            "initial conference more than 15 working days before the plan start",
+        )
+    )
+    return hits
+
+
+def _checks_datetimes(
+    frame: pd.DataFrame, person_codes: np.ndarray | None, order: np.ndarray | None
+) -> list[tuple[str, str, pd.Series, str]]:
+    """:func:`checks` on dates that are not whole days (a time of day, a time zone)."""
     hits: list[tuple[str, str, pd.Series, str]] = []
     start = frame["plan_start_date"]
     end = frame["plan_end_date"]
     if len(frame):
         child = group_codes(frame["child_id"]) if person_codes is None else person_codes
-        order = order_within(child, start)
+        if order is None:
+            order = order_within(child, start)
         prev = previous_in_group(child, order)
         has_prev = prev >= 0
         end_values = end.to_numpy(dtype="datetime64[s]")

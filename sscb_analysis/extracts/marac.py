@@ -103,9 +103,16 @@ RULES = (
 
 
 def checks(
-    frame: pd.DataFrame, person_codes: np.ndarray | None = None
+    frame: pd.DataFrame,
+    person_codes: np.ndarray | None = None,
+    *,
+    order: np.ndarray | None = None,
 ) -> list[tuple[str, str, pd.Series, str]]:
-    """MARAC-specific checks on rows that passed the generic rules (``person_codes`` is unused)."""
+    """MARAC-specific checks on rows that passed the generic rules.
+
+    ``person_codes`` and ``order`` are accepted for a uniform signature with the other kinds and
+    unused.
+    """
     ticks = frame["dash_ticks"]
     tool = frame["risk_tool"]
     has_ticks = ticks.notna()

@@ -464,7 +464,9 @@ def clean(
     flags = _join_by_row(all_rows[is_query], codes[is_query], n, ";")
     keep_pos = np.flatnonzero(kept)
     data = typed.iloc[keep_pos].reset_index(drop=True)
-    data["source_file"] = _repeat_text(source_file, len(keep_pos))
+    data["source_file"] = pd.Categorical.from_codes(
+        np.zeros(len(keep_pos), dtype=np.int8), categories=[source_file]
+    )
     data["source_row"] = pd.array(table.source_rows[keep_pos], dtype="Int64")
     data["query_flags"] = text_series(flags[keep_pos])
     for name, arr in protected.extras.items():

@@ -16,7 +16,8 @@ from sscb_analysis.extracts import ExtractSpec, get_spec
 DATE_DTYPE = "datetime64[ns]"
 
 #: Columns every clean row carries besides the extract's own.
-PROVENANCE = {"source_file": "str", "source_row": "Int64", "query_flags": "str"}
+#: ``source_file`` is categorical: one value per extract, so a million rows hold one string.
+PROVENANCE = {"source_file": "category", "source_row": "Int64", "query_flags": "str"}
 
 
 def column_dtypes(spec: ExtractSpec) -> dict[str, object]:

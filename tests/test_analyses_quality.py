@@ -141,3 +141,33 @@ def test_headline_on_completeness() -> None:
     assert head.value.startswith("100.0% of rows used (")
     frame = pd.DataFrame([head.as_row()])
     assert frame.loc[0, "Pattern over time"] == "not charted"
+
+
+def test_rough_share_never_pins_down_a_hidden_count() -> None:
+    # "about 95%" of 40 rows could only be 38: with 40 rows only "most" is said.
+    assert q.rough_share(38, 40, 5) == "most"
+    assert q.rough_share(3, 40, 5) == "fewer than half"
+    assert q.rough_share(8, 10, 5) == "some"
+    # 1,100 rows: a whole percent spans 11 counts, more than any hidden count from 1 to 5.
+    assert q.rough_share(1097, 1100, 5) == "about 100%"
+    assert q.rough_share(1070, 1100, 5) == "about 97%"
+    for rows_in in range(1, 5000, 3):
+        # whichever count from 1 to 5 is hidden (rows set aside, or rows used), the words are
+        # the same, so they say nothing the "c" does not
+        possible = range(1, min(5, rows_in) + 1)
+        set_aside = {q.rough_share(rows_in - k, rows_in, 5) for k in possible}
+        used = {q.rough_share(k, rows_in, 5) for k in possible}
+        assert len(set_aside) == 1 and len(used) == 1, rows_in
+
+
+def test_a_small_extract_gives_no_share_that_reveals_the_rows_set_aside(tmp_path) -> None:
+    from conftest import cpp_rows
+
+    frame = cpp_rows(40)
+    frame.loc[[3, 7], "plan_start_date"] = "31/02/2012"  # two rows set aside: shown as c
+    path = tmp_path / "cpp.csv"
+    frame.to_csv(path, index=False)
+    res = q.assess_extract("cpp", path, threshold=5)
+    assert res.accounting["Rows"]["Set aside for errors (quarantined)"] == "c"
+    words = " ".join(res.trust + res.care)
+    assert "%" not in words and "Most of the rows read are clean" in words

@@ -10,6 +10,7 @@ of the 2012/13 board report's "92% very satisfied, 66% saw improvement" against 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -264,6 +265,21 @@ class Share:
         s = self.summary
         return f"{pct(s.share)} ({pct_range(s.lower, s.upper)})"
 
+    def figure(self) -> LikertSummary | dict[str, Any]:
+        """The share to record for dashboards: its Likert summary when shown; otherwise only
+        why it is withheld (its counts, share, interval and sentence would give back a count
+        from 1 to the threshold, with the base or on their own)."""
+        if self.shown:
+            return self.summary
+        return {
+            "shown": False,
+            "suppressed": True,
+            "reason": self.reason,
+            "share": None,
+            "lower": None,
+            "upper": None,
+        }
+
 
 @dataclass(frozen=True)
 class SurveyYear:
@@ -312,7 +328,8 @@ class SurveyResults:
 
     ``table`` is a display table (strings): responses (disclosed) and each share with its
     interval, or why it is not shown. ``trends`` holds a Cochran-Armitage trend test per measure
-    across the reportable years (``None`` with fewer than three), ``trend_sentences`` the words.
+    across the years whose share is shown (``None`` with fewer than three), ``trend_sentences``
+    the words.
     """
 
     years: tuple[SurveyYear, ...]
@@ -376,7 +393,9 @@ def survey_results(
     trends: dict[str, TestResult | None] = {}
     sentences: dict[str, str] = {}
     for key in MEASURES:
-        usable = [y for y in years if not y.shares[key].summary.suppressed]
+        # Only years whose share is shown: with the published responses and the other years'
+        # shares, a trend's slope or p-value would give a withheld year's small count back.
+        usable = [y for y in years if y.shares[key].shown]
         if len(usable) >= 3:
             result = trend_in_proportions(
                 [y.shares[key].summary.top_box for y in usable],
@@ -415,7 +434,7 @@ def _trend_sentence(key: str, result: TestResult | None, usable: list[SurveyYear
     label = MEASURES[key][0].lower()
     if result is None:
         return (
-            f"Too few years with enough responses to test for a trend in the share {label} "
+            f"Too few years with a share that can be shown to test for a trend in the share {label} "
             "(a trend test needs at least three)."
         )
     span = f"from {usable[0].label} to {usable[-1].label}"

@@ -103,7 +103,11 @@ class DurationMeasure:
     """One way of counting plans of two years or more, by year, with its tests.
 
     ``counts`` holds true numbers and intervals (analysis only); ``table`` is disclosed.
-    ``trend`` is None (with ``note``) when fewer than three years have plans.
+    ``trend`` is None (with ``note``) when fewer than three years have a share that may be shown
+    (a year whose share is ``c`` is left out of the trend: with the published bases and the
+    other years' shares, the trend's slope or p-value would give its count back).
+    ``comparison_hidden`` is True when a count behind the before-and-after comparison is from 1
+    to the threshold: its p-value is then kept off the board page and out of the JSON.
     """
 
     key: str
@@ -116,6 +120,15 @@ class DurationMeasure:
     after: int | None
     sentence: str
     note: str
+    comparison_hidden: bool = False
+
+    @property
+    def comparison_p_value(self) -> float | None:
+        """The before-and-after p-value to record, or None when a count behind it is suppressed
+        (with one count and the bases known, an exact test's p-value gives the other back)."""
+        if self.comparison is None or self.comparison_hidden:
+            return None
+        return self.comparison.p_value
 
 
 def _measure(
@@ -154,7 +167,11 @@ def _measure(
         )
     counts = base.assign(share_lower=lows, share_upper=highs)
     table = pd.DataFrame(rows).set_index("Year")
-    usable = counts[counts[total_col] > 0]
+    shown_years = [
+        n > 0 and not share_hidden(x, n, t)
+        for x, n in zip(counts[long_col].astype(int), counts[total_col].astype(int), strict=True)
+    ]
+    usable = counts[shown_years]
     trend = None
     note = ""
     if len(usable) >= 3:
@@ -165,24 +182,32 @@ def _measure(
         )
     else:
         note = (
-            f"No trend test: it needs at least three years with plans, and there are {len(usable)}."
+            "No trend test: it needs at least three years with plans whose share can be shown "
+            f"(no count from 1 to {t}), and there are {len(usable)}."
         )
     review_year = int(intervention_date.year + (1 if intervention_date.month >= 4 else 0))
     before, after = review_year - 1, review_year + 1
     years = dict(zip(counts["year"].astype(int), counts.itertuples(index=False), strict=True))
     comparison = None
+    hidden_comparison = False
     if before in years and after in years:
         b, a = years[before], years[after]
         nb, xb = int(getattr(b, total_col)), int(getattr(b, long_col))
         na, xa = int(getattr(a, total_col)), int(getattr(a, long_col))
         if nb and na:
             comparison = compare_proportions(xb, nb, xa, na, confidence)
+            hidden_comparison = share_hidden(xb, nb, t) or share_hidden(xa, na, t)
     if comparison is None:
         note += (
             f" No before-and-after comparison: it needs {financial_year_label(before)} and "
             f"{financial_year_label(after)} (the full years either side of the review)."
         )
     sentence = _sentence(title, counts, total_col, long_col, trend, comparison, before, after, t)
+    if trend is None and int((counts[total_col] > 0).sum()) >= 3:
+        sentence = sentence.rstrip() + (
+            " No trend across the years is given: fewer than three years have a share that can be "
+            f"shown (no count from 1 to {t}), and a trend through the others would give them back."
+        )
     return DurationMeasure(
         key,
         title,
@@ -194,6 +219,7 @@ def _measure(
         after if comparison else None,
         sentence,
         note.strip(),
+        hidden_comparison,
     )
 
 
@@ -243,11 +269,8 @@ def _sentence(
             if comparison.significant
             else "a difference that could be chance"
         )
-        if hidden:
-            parts.append(
-                f"Between {b} (before the review) and {a} (after it) there is {verdict} "
-                f"({_p(comparison.p_value)})."
-            )
+        if hidden:  # no p-value: with one count and the bases known it gives the other back
+            parts.append(f"Between {b} (before the review) and {a} (after it) there is {verdict}.")
         else:
             parts.append(
                 f"The share was {pct(pb)} in {b} (before the review) and {pct(pa)} in {a} "

@@ -15,7 +15,7 @@ the complement of a suppressed count, is not shown), so primary suppression per 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -361,6 +361,26 @@ class TrendSummary:
     result: TrendResult
     sentence: str
 
+    def figures(self) -> dict[str, Any]:
+        """The trend's figures to record for dashboards (see :func:`model_figures`)."""
+        return {
+            "repeat_trend_rate_ratio_per_quarter": self.result.rate_ratio,
+            "repeat_trend": model_figures(self.result),
+        }
+
+
+def model_figures(result: TrendResult) -> dict[str, Any]:
+    """A fitted trend as it may leave the analyst's machine: every field but ``fitted``.
+
+    A Poisson model's fitted values add up to the observed counts (and, in the segmented model,
+    nearly equal them quarter by quarter), so with the published quarters they would give a
+    suppressed quarter back; the rate ratios, intervals and p-values are kept, as on the page.
+    """
+    out = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "fitted"}
+    out["type"] = type(result).__name__
+    out["description"] = result.describe()
+    return out
+
 
 def _exposure(series: QuarterlySeries) -> tuple[list[int], list[int]]:
     c = series.counts
@@ -411,6 +431,14 @@ class InterruptedSeries:
     def level_change(self) -> float | None:
         """Rate ratio of the step at the review (below 1 = a fall), or None."""
         return None if self.result is None else self.result.level_change[0]
+
+    def figures(self) -> dict[str, Any]:
+        """The model's figures to record (the note when it was not fitted); no fitted values."""
+        return {
+            "repeat_its_available": self.available,
+            "repeat_its": model_figures(self.result) if self.result is not None else self.note,
+            "repeat_its_level_change": self.level_change,
+        }
 
 
 def interrupted_series(

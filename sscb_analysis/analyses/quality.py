@@ -91,6 +91,35 @@ class ExtractQuality:
             return None
         return self.counts["clean"] / self.counts["rows_in"]
 
+    def figures(self) -> dict[str, Any]:
+        """The headline figures to record for dashboards, disclosed as the page shows them.
+
+        A row is one child's plan, assessment or referral, so rows are treated as counts of
+        children: rows read from 1 to the threshold are ``"c"``. When the clean rows are hidden
+        on the page or the rows not used are from 1 to the threshold, the share of rows used is
+        recorded as the page says it (:func:`rough_share`): to a whole percent when that cannot
+        give a hidden count back, else ``None`` (95% of 40 rows is 38), with the words in
+        ``<kind>_share_clean_words``. A refused extract records only that it was refused.
+        """
+        out: dict[str, Any] = {
+            f"{self.kind}_refused": self.refused,
+            f"{self.kind}_balanced": self.balanced,
+        }
+        if self.refused:
+            return out
+        rows_in, clean = int(self.counts["rows_in"]), int(self.counts["clean"])
+        out[f"{self.kind}_rows_in"] = "c" if 1 <= rows_in <= self.threshold else rows_in
+        hidden = "clean" in hidden_outcomes(self.counts, self.threshold)
+        small_rest = 1 <= rows_in - clean <= self.threshold
+        if not (hidden or small_rest):
+            out[f"{self.kind}_share_clean"] = self.share_clean
+            return out
+        words = rough_share(clean, rows_in, self.threshold)
+        rounded = words.startswith("about")
+        out[f"{self.kind}_share_clean"] = round(clean / rows_in, 2) if rounded else None
+        out[f"{self.kind}_share_clean_words"] = words
+        return out
+
     def verdict(self) -> str:
         """What the board can trust in this extract and what not, as Markdown."""
         name = KIND_NAMES.get(self.kind, self.kind.upper())
@@ -217,13 +246,29 @@ def accounting_table(counts: dict[str, int], threshold: int = 5) -> pd.DataFrame
     return pd.DataFrame(rows).set_index("Outcome")
 
 
-def _share_words(counts: dict[str, int], threshold: int) -> str:
-    """The share of rows used, to one decimal, or to a whole percent when the clean count is
-    hidden (so it cannot be worked back)."""
-    share = counts["clean"] / counts["rows_in"]
-    if "clean" in hidden_outcomes(counts, threshold):
+def rough_share(used: int, rows_in: int, threshold: int) -> str:
+    """Words for a share whose count is hidden, too coarse to give the count back.
+
+    A whole percent spans ``rows_in / 100`` possible counts: when that is at least
+    ``2 * threshold + 1``, "about 97%" leaves any hidden count from 1 to the threshold open.
+    With fewer rows a whole percent could pin one down ("about 95%" of 40 rows is 38, so 2 set
+    aside), so only "most" or "fewer than half" is said; with ``2 * threshold`` rows or fewer
+    even that could tell one hidden count from another, so only "some".
+    """
+    share = used / rows_in
+    if rows_in >= 100 * (2 * threshold + 1):
         return f"about {100 * share:.0f}%"
-    return f"{share:.1%}"
+    if rows_in <= 2 * threshold:
+        return "some"
+    return "most" if share >= 0.5 else "fewer than half"
+
+
+def _share_words(counts: dict[str, int], threshold: int) -> str:
+    """The share of rows used, to one decimal, or in words that cannot give the count back when
+    the clean count is hidden (see :func:`rough_share`)."""
+    if "clean" in hidden_outcomes(counts, threshold):
+        return rough_share(int(counts["clean"]), int(counts["rows_in"]), threshold)
+    return f"{counts['clean'] / counts['rows_in']:.1%}"
 
 
 def rules_table(summary: dict[str, Any], threshold: int = 5) -> pd.DataFrame:
@@ -290,6 +335,16 @@ def worst_problems(
     return problems.set_index("File")
 
 
+def _usable_words(counts: dict[str, int], threshold: int) -> str:
+    """ "Only 91.2% of rows are usable", in words that keep a hidden count hidden."""
+    words = _share_words(counts, threshold)
+    if words in {"most", "some"}:
+        return "Not every row is usable"
+    if words == "fewer than half":
+        return "Fewer than half the rows are usable"
+    return f"Only {words} of rows are usable"
+
+
 def _verdict(
     kind: str, counts: dict[str, int], summary: dict[str, Any], threshold: int
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -340,7 +395,7 @@ def _verdict(
         )
     if share < 0.95:
         care.append(
-            f"Only {_share_words(counts, t)} of rows are usable: figures from this extract may be biased if "
+            f"{_usable_words(counts, t)}: figures from this extract may be biased if "
             "the rows set aside differ from the rest; fix the export before relying on them."
         )
     return tuple(trust), tuple(care)
@@ -461,9 +516,11 @@ def pooled_share(results: dict[str, ExtractQuality]) -> tuple[str, bool]:
     rows_in = sum(q.counts["rows_in"] for q in used)
     if not rows_in:
         return "no rows", False
-    share = sum(q.counts["clean"] for q in used) / rows_in
+    clean = sum(q.counts["clean"] for q in used)
     exact = all("clean" not in hidden_outcomes(q.counts, q.threshold) for q in used)
-    return (f"{share:.1%}" if exact else f"about {100 * share:.0f}%"), exact
+    if exact:
+        return f"{clean / rows_in:.1%}", True
+    return rough_share(clean, rows_in, max(q.threshold for q in used)), False
 
 
 def conclusion(results: dict[str, ExtractQuality]) -> str:
@@ -481,7 +538,7 @@ def conclusion(results: dict[str, ExtractQuality]) -> str:
         if worst.share_clean is not None and worst.share_clean < 1:
             parts.append(
                 f"The least complete is {KIND_NAMES.get(worst.kind, worst.kind)} "
-                f"({_share_words(worst.counts, worst.threshold)} of rows used); rows set aside are left out of every "
+                f"({_share_words(worst.counts, worst.threshold)} of the rows used); rows set aside are left out of every "
                 "count, so its figures may be slightly low."
             )
         else:

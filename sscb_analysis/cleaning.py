@@ -84,6 +84,8 @@ class _Protected:
     extras: dict[str, pa.Array]
     log: list[pd.DataFrame]
     dropped: list[str]
+    #: column -> placeholder spelling -> cells read as blank
+    placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
@@ -179,9 +181,27 @@ def _protect(
 
     key = privacy.pseudonym_key(environ) if pseudonymise else None
     columns: dict[str, Encoded] = {}
+    blanked: dict[str, dict[str, int]] = {}
     n = table.n_rows
     for i, name in canonical.items():
-        arr = table.columns[i]
+        # Placeholders go blank before anything else sees the values: "NULL" ids must not be
+        # hashed into one pseudonym or counted as one child.
+        arr, placeholders = _load.blank_placeholders(table.columns[i], spec.column(name))
+        if placeholders:
+            table.columns[i] = arr
+            blanked[name] = placeholders
+            cells = sum(placeholders.values())
+            spellings = ", ".join(repr(t) for t in placeholders)
+            log.append(
+                rules.column_entry(
+                    source,
+                    name,
+                    "LOAD004",
+                    f"{cells:,} cell{'s' if cells != 1 else ''} held {spellings}, a placeholder "
+                    "for no value",
+                    "read as blank",
+                )
+            )
         if key is not None and spec.column(name).type == "id":
             arr = privacy.pseudonymise_ids(arr, key)
             log.append(
@@ -234,7 +254,7 @@ def _protect(
             )
         if kind is None or kind not in ("date_of_birth", "postcode"):
             dropped.append(header)
-    return _Protected(columns, extras, log, dropped)
+    return _Protected(columns, extras, log, dropped, blanked)
 
 
 def _id_header(spec: ExtractSpec) -> Callable[[str], bool]:
@@ -568,6 +588,7 @@ def _summary(
         "flagged": flagged,
         "pseudonymised": bool(pseudonymise),
         "columns_dropped": protected.dropped,
+        "placeholders_read_as_blank": protected.placeholders,
         "rules": per_rule,
     }
     summary["balanced"] = summary["rows_in"] == (
@@ -590,6 +611,9 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines += [f"{c:<9} {r['severity']:<9} {r['rows']:>5}  {r['description']}" for c, r in fired]
     if s["columns_dropped"]:
         lines.append("columns dropped: " + ", ".join(s["columns_dropped"]))
+    for column, found in (s.get("placeholders_read_as_blank") or {}).items():
+        cells = ", ".join(f"{n} x {t!r}" for t, n in found.items())
+        lines.append(f"read as blank in {column}: {cells}")
     return "\n".join(lines)
 
 

@@ -761,6 +761,44 @@ def parse_dates(arr: Encoded) -> tuple[np.ndarray, np.ndarray]:
     return out, bad
 
 
+#: Text that case systems and spreadsheets write for "no value" (compared ignoring case).
+PLACEHOLDERS = ("NULL", "N/A", "#N/A", "NA", "<NA>", "NaN", "None")
+_PLACEHOLDER_KEYS = frozenset(p.lower() for p in PLACEHOLDERS)
+
+
+def blank_placeholders(arr: Encoded, column: Column) -> tuple[Encoded, dict[str, int]]:
+    """Read "NULL", "N/A" and the other :data:`PLACEHOLDERS` as blank cells.
+
+    Returns the column with them blank and the number of cells per spelling found (for the
+    log). A spelling the column declares as a category ("n/a" is a risk tool of "none") keeps
+    its meaning. Without this, a SQL export's "NULL" end date would quarantine an open plan, and
+    "NULL" child ids would join unrelated children into one history.
+    """
+    if not len(arr.dictionary):
+        return arr, {}
+    declared = column.category_lookup()
+    keys = {k for k in _PLACEHOLDER_KEYS if compact(k) not in declared}
+    # Only short values can be placeholders: a million distinct ids are not lower-cased.
+    lengths = pc.utf8_length(arr.dictionary).to_numpy(zero_copy_only=False)
+    short = np.flatnonzero(lengths <= max(len(k) for k in _PLACEHOLDER_KEYS))
+    if not len(short):
+        return arr, {}
+    texts = arr.dictionary.take(pa.array(short)).to_pylist()
+    hit = {int(i): t for i, t in zip(short, texts, strict=True) if t.lower() in keys}
+    if not hit:
+        return arr, {}
+    counts = np.bincount(arr.codes[arr.codes >= 0], minlength=len(arr.dictionary))
+    found: dict[str, int] = {}
+    for i, text in hit.items():
+        if counts[i]:
+            found[text] = found.get(text, 0) + int(counts[i])
+    # The placeholders' codes become -1 (blank); their entries stay in the dictionary, unused.
+    remap = np.arange(len(arr.dictionary) + 1, dtype=np.int64)
+    remap[-1] = -1
+    remap[list(hit)] = -1
+    return Encoded(remap[arr.codes], arr.dictionary), found
+
+
 _INT = re.compile(r"^[+-]?\d{1,15}(?:\.0*)?$")
 
 

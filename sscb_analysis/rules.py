@@ -38,6 +38,7 @@ COLUMN_RULES: dict[str, Rule] = {
         Rule("LOAD001", "info", "unknown column dropped"),
         Rule("LOAD002", "info", "optional column absent from the file; left blank"),
         Rule("LOAD003", "info", "column dropped on request (--drop)"),
+        Rule("LOAD004", "info", "placeholders for no value (NULL, N/A, ...) read as blank"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),

@@ -171,3 +171,16 @@ def test_a_small_extract_gives_no_share_that_reveals_the_rows_set_aside(tmp_path
     assert res.accounting["Rows"]["Set aside for errors (quarantined)"] == "c"
     words = " ".join(res.trust + res.care)
     assert "%" not in words and "Most of the rows read are clean" in words
+
+
+def test_placeholders_read_as_blank_are_named_on_the_page(tmp_path) -> None:
+    from conftest import cpp_rows
+
+    frame = cpp_rows(20)
+    frame.loc[:11, "plan_end_date"] = "NULL"
+    path = tmp_path / "cpp.csv"
+    frame.to_csv(path, index=False)
+    res = q.assess_extract("cpp", path, threshold=5)
+    line = next(t for t in res.trust if "placeholder" in t)
+    assert "'NULL'" in line and "plan end date" in line
+    assert res.accounting["Rows"]["Clean rows (used)"] == "20"

@@ -223,3 +223,18 @@ def test_line_breaks_inside_quoted_values_are_kept_as_they_are(tmp_path):
     assert team == ["Team A\n\nsecond line", None, 'He said "hi"', None, None, "B"]
     ids = table.columns[0].to_arrow().to_pylist()
     assert ids == ["P1", None, "P2", None, None, "P3"]
+
+
+def test_placeholders_read_as_blank_unless_the_column_declares_them():
+    import pyarrow as pa
+
+    from sscb_analysis.extracts import get_spec
+    from sscb_analysis.load import blank_placeholders
+
+    arr = Encoded.from_arrow(pa.array(["NULL", "x", "n/a", "null", "", "#N/A", "Nonesuch"]))
+    out, found = blank_placeholders(arr, get_spec("cpp").column("team"))
+    assert found == {"NULL": 1, "n/a": 1, "null": 1, "#N/A": 1}
+    assert out.values_at(np.arange(7)) == [None, "x", None, None, None, None, "Nonesuch"]
+    tool = get_spec("marac").column("risk_tool")  # declares "n/a" as no tool
+    out, found = blank_placeholders(arr, tool)
+    assert "n/a" not in found and out.values_at(np.arange(3)) == [None, "x", "n/a"]

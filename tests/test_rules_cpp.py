@@ -157,3 +157,32 @@ def test_every_declared_rule_has_a_test_here():
     text = Path(__file__).read_text()
     tested = set(re.findall(r"test_(cpp\d{3})", text))
     assert {c.lower() for c in get_spec("cpp").rules} <= tested
+
+
+def test_null_placeholders_are_blank_not_errors_and_never_one_child(cpp):
+    cpp.loc[0, "plan_end_date"] = "NULL"  # an open plan, as a SQL export writes it
+    cpp.loc[[1, 2], "child_id"] = "NULL"  # two unrelated children must not become one
+    result = run(cpp)
+    assert result.quarantine["source_row"].tolist() == [3, 4]
+    assert set(result.quarantine["rules"]) == {"CPP003"}
+    assert len(result.data) == 1 and result.data["plan_end_date"].isna().all()
+    assert result.summary["placeholders_read_as_blank"] == {
+        "child_id": {"NULL": 2},
+        "plan_end_date": {"NULL": 1},
+    }
+    log = result.log[result.log["rule"] == "LOAD004"]
+    assert log["column"].tolist() == ["child_id", "plan_end_date"]
+    assert log["action"].eq("read as blank").all()
+
+
+def test_null_ids_are_not_pseudonymised_into_one_child(cpp):
+    cpp.loc[[0, 1], "child_id"] = " null "
+    result = clean(
+        "cpp",
+        cpp,
+        pseudonymise=True,
+        environ={"SSCB_PSEUDONYM_KEY": "a key of sixteen or more"},
+        today=FIXED_TODAY,
+    )
+    assert result.quarantine["rules"].tolist() == ["CPP003", "CPP003"]
+    assert result.quarantine["child_id"].isna().all()

@@ -387,6 +387,16 @@ def _verdict(
             + "; ".join(queries)
             + ")."
         )
+    placeholders = summary.get("placeholders_read_as_blank") or {}
+    if placeholders:
+        spellings = sorted({t for found in placeholders.values() for t in found})
+        trust.append(
+            "Cells holding a placeholder for no value ("
+            + ", ".join(repr(t) for t in spellings)
+            + ") were read as empty, not as errors, in: "
+            + ", ".join(c.replace("_", " ") for c in placeholders)
+            + "."
+        )
     dropped = summary.get("columns_dropped") or []
     if dropped:
         trust.append(

@@ -779,7 +779,7 @@ def blank_placeholders(arr: Encoded, column: Column) -> tuple[Encoded, dict[str,
     declared = column.category_lookup()
     keys = {k for k in _PLACEHOLDER_KEYS if compact(k) not in declared}
     # Only short values can be placeholders: a million distinct ids are not lower-cased.
-    lengths = pc.utf8_length(arr.dictionary).to_numpy(zero_copy_only=False)
+    lengths = pc.binary_length(arr.dictionary).to_numpy(zero_copy_only=False)  # bytes: cheap
     short = np.flatnonzero(lengths <= max(len(k) for k in _PLACEHOLDER_KEYS))
     if not len(short):
         return arr, {}

@@ -260,10 +260,12 @@ BLOCK_SIZE: int | None = None
 def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable | None:
     """The fast path: pyarrow reads the file itself, on all cores, with no copy into Python.
 
-    Only for the usual file: UTF-8 (a BOM is fine), a header line, one value per header on every
-    line and no line breaks inside quoted values. Anything else returns None, and
-    :func:`read_extract` takes the careful path (which transcodes, fills empty lines and reports
-    what is wrong), so both paths give the same table for every file the fast one accepts.
+    Only for the usual file: UTF-8 (a BOM is fine), a header line and one value per header on
+    every row. Anything else returns None, and :func:`read_extract` takes the careful path (which
+    transcodes, places broken rows and reports what is wrong). A line break inside a quoted value
+    is read correctly within one of pyarrow's blocks; across two it makes a short row, so the
+    careful path takes that file too. Both paths give the same table for every file the fast one
+    accepts (tests, including a byte-level fuzz, hold them to it).
     """
     import pyarrow.csv as pacsv
 

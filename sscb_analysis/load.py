@@ -1,10 +1,12 @@
 """Reading extracts robustly: CSV (UTF-8, UTF-8 with BOM, Windows-1252) and XLSX, header matching,
 and parsing of dates, numbers and categories.
 
-Everything is read as text first (pyarrow, all columns as strings) and parsed column by column.
-Parsers work on the *distinct* values of a column (``dictionary_encode``) and broadcast the result,
-so a million-row extract with a few thousand distinct dates costs a few thousand parses.
-Parsers never guess: a value they cannot read is reported (``bad`` mask) with the raw value kept.
+Everything is read as text first (pyarrow) and held as codes into each column's distinct values
+(:class:`Encoded`); an ordinary CSV is read by pyarrow straight from the file, with the non-id
+columns already dictionary-encoded, and anything unusual by a careful path that gives the same
+table. Parsers work on the *distinct* values and broadcast the result, so a million-row extract
+with a few thousand distinct dates costs a few thousand parses. Parsers never guess: a value they
+cannot read is reported (``bad`` mask) with the raw value kept.
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class Encoded:
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
         fixed = _encode_fixed_width(arr)
+        if fixed is None:
+            fixed = _encode_digits(arr)
         if fixed is not None:
             return cls(*fixed)
         # A chunked column (as pyarrow reads a CSV) is encoded chunk by chunk against one shared
@@ -191,6 +193,40 @@ def _encode_fixed_width(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
         ],
     )
     return codes.astype(np.int64, copy=False), dictionary
+
+
+def _encode_digits(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """(codes, distinct values in first-appearance order) of a column of plain whole numbers of
+    any width ("7", "40452", no sign, space or leading zero), as many case systems number their
+    records; None for any other column.
+
+    Such text is equal exactly when its number is, so the numbers are factorised instead of
+    hashing a million strings (about half the time), and the distinct texts are taken from the
+    rows where each first appears: the same result as the general path.
+    """
+    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        return None
+    n = len(arr)
+    _, offset_buffer, data_buffer = arr.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    lengths = np.diff(offsets)
+    if lengths.min() < 1 or lengths.max() > 18:  # 18 digits always fit in an int64
+        return None
+    begin = int(offsets[0])
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=int(offsets[-1]) - begin, offset=begin)
+    if not (data - np.uint8(48) < 10).all():
+        return None
+    if ((data[offsets[:-1] - begin] == 48) & (lengths > 1)).any():
+        return None  # "007" and "7" are different ids
+    numbers = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    codes, _ = pd.factorize(numbers)
+    # Codes are numbered in order of first appearance, so a new one is a new running maximum.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    return codes.astype(np.int64, copy=False), arr.take(pa.array(first))
 
 
 @dataclass

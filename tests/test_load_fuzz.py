@@ -28,7 +28,7 @@ from sscb_analysis.privacy import IdentifierError
 HEADER = ",".join(cpp_rows(1).columns)
 GOOD = [",".join(row) for row in cpp_rows(40).astype(str).itertuples(index=False)]
 
-piece = st.sampled_from(['"', ",", "\n", "\r\n", " ", "", "x", "1", '""', "Neglect", "é"])
+piece = st.sampled_from(['"', ",", "\n", "\r\n", " ", "", "x", "1", '""', "Neglect", "é", "NULL"])
 
 
 @st.composite

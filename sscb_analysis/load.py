@@ -351,6 +351,10 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         return None  # not UTF-8, or unreadable: the careful path says why
     if invalid or table.num_rows == 0:
         return None
+    if _has_quote(path) and table.num_rows + 1 != _count_lines(path):
+        # A quote left open runs over a line break: read block by block, pyarrow can drop the
+        # rows it swallows without a word. One row per line, or the careful path decides.
+        return None
     # An empty line reads as a row of empty values (as the careful path makes it), so row numbers
     # stay line numbers; a test holds pyarrow to that.
     table = table.unify_dictionaries()
@@ -362,6 +366,31 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         columns[i] = encoded
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     return RawTable(headers, [c for c in columns if c is not None], str(path), rows)
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a double quote anywhere (searched in place, without a copy)."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b'"') >= 0
+
+
+def _count_lines(path: str | Path | None = None, data: bytes | None = None) -> int:
+    """Lines in a file or in ``data``: its line feeds, plus one for a last line without one."""
+    if data is None:
+        import mmap
+
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            buf = np.frombuffer(mm, dtype=np.uint8)
+            step = 1 << 24  # count in slices, never a full-size temporary
+            feeds = sum(
+                int(np.count_nonzero(buf[i : i + step] == 10)) for i in range(0, len(buf), step)
+            )
+            last = int(buf[-1]) if len(buf) else 10
+            del buf  # the mmap cannot close while a view of it is alive
+        return feeds + (last != 10)
+    return data.count(b"\n") + (not data.endswith(b"\n"))
 
 
 def _decode(data: bytes, path: Path) -> bytes:
@@ -454,11 +483,14 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
         )
 
     # Quoted line breaks stop pyarrow parsing in parallel, so allow them only when needed.
+    quoted = b'"' in data
     for newlines in (False, True):
         try:
             table = read(newlines)
         except (pa.ArrowInvalid, pa.ArrowException):
             continue
+        if not newlines and quoted and table.num_rows + 1 != _count_lines(data=data):
+            continue  # a quote runs over a line break: read again, following the quotes
         columns = encode_columns([table.column(i) for i in range(n)])
         rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
         return RawTable(headers, columns, str(path), rows)

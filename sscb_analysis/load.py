@@ -452,8 +452,9 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
     import pyarrow.csv as pacsv
 
     data = _decode(data, path)
-    if b"\r\n" in data[:65536]:
-        data = data.replace(b"\r\n", b"\n")
+    if b"\r" in data:
+        # Line ends as pyarrow reads them (and the direct path sees them): CRLF, and a lone CR too.
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8")
     try:

@@ -149,3 +149,20 @@ def test_a_quote_left_open_never_drops_rows_silently(tmp_path, monkeypatch, at):
     assert_same(table, careful(path))
     # the open quote runs to the next quote: as many records as Python's csv module reads
     assert table.n_rows == sum(1 for _ in csv.reader(io.StringIO("".join(lines)))) - 1
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\r\n", "\n\r"], ids=["lone CR", "CR CR LF", "LF CR"])
+@pytest.mark.parametrize("quotes", [True, False], ids=["with quotes", "no quotes"])
+def test_stray_carriage_returns_end_lines_on_both_paths(tmp_path, ending, quotes):
+    # Found by the fuzz: a CR on its own ends a line for pyarrow; the careful path now agrees.
+    text = HEADER + body(60)
+    if not quotes:
+        text = text.replace('"', "")
+    lines = text.splitlines(keepends=True)
+    lines[20] = lines[20].rstrip("\n") + ending
+    path = tmp_path / "x.csv"
+    path.write_text("".join(lines), newline="")
+    table = read_extract(path, wide=WIDE)
+    assert_same(table, careful(path))
+    extra = {"\r": 0, "\r\r\n": 1, "\n\r": 1}[ending]
+    assert table.n_rows == 60 + extra  # a stray CR adds an empty line, as in a text editor

@@ -29,9 +29,10 @@ import pandas as pd
 import pyarrow as pa
 
 from sscb_analysis import load as _load
-from sscb_analysis import privacy, rules
+from sscb_analysis import parse, privacy, rules
+from sscb_analysis.encoded import Encoded
 from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
-from sscb_analysis.load import Encoded, ExtractError, RawTable
+from sscb_analysis.load import ExtractError, RawTable
 from sscb_analysis.measures import order_within, restrict_order, text_series
 from sscb_analysis.paths import PROCESSED, SYNTHETIC
 from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
@@ -186,7 +187,7 @@ def _protect(
     for i, name in canonical.items():
         # Placeholders go blank before anything else sees the values: "NULL" ids must not be
         # hashed into one pseudonym or counted as one child.
-        arr, placeholders = _load.blank_placeholders(table.columns[i], spec.column(name))
+        arr, placeholders = parse.blank_placeholders(table.columns[i], spec.column(name))
         if placeholders:
             table.columns[i] = arr
             blanked[name] = placeholders
@@ -225,8 +226,8 @@ def _protect(
                 )
             )
         elif kind == "date_of_birth":
-            birth, _ = _load.parse_dates(table.columns[i])
-            event, _ = _load.parse_dates(columns[spec.event_date])
+            birth, _ = parse.parse_dates(table.columns[i])
+            event, _ = parse.parse_dates(columns[spec.event_date])
             extras["birth_month"], extras["age_at_event"] = privacy.degrade_birth_date(birth, event)
             log.append(
                 rules.column_entry(
@@ -269,7 +270,7 @@ def _mostly_dates(arr: Encoded) -> bool:
     present = int((~arr.is_null).sum())
     if present == 0:
         return False
-    values, _ = _load.parse_dates(arr)
+    values, _ = parse.parse_dates(arr)
     return int((~np.isnat(values)).sum()) >= 0.5 * present
 
 
@@ -337,14 +338,14 @@ def _typed_columns(
     for col in spec.columns:
         arr = columns[col.name]
         if col.type == "date":
-            values, bad[col.name] = _load.parse_dates(arr)
+            values, bad[col.name] = parse.parse_dates(arr)
             data[col.name] = values.astype(DATE_DTYPE)
         elif col.type == "category":
-            data[col.name], bad[col.name] = _load.parse_categories(arr, col)
+            data[col.name], bad[col.name] = parse.parse_categories(arr, col)
         elif col.type == "int":
-            data[col.name], bad[col.name] = _load.parse_ints(arr, col.minimum)
+            data[col.name], bad[col.name] = parse.parse_ints(arr, col.minimum)
         elif col.type == "list":
-            values, bad[col.name] = _load.parse_lists(arr, col)
+            values, bad[col.name] = parse.parse_lists(arr, col)
             data[col.name] = text_series(values)
         else:
             data[col.name] = arr.to_arrow().to_pandas(

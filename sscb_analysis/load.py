@@ -1,22 +1,19 @@
-"""Reading extracts robustly: CSV (UTF-8, UTF-8 with BOM, Windows-1252) and XLSX, header matching,
-and parsing of dates, numbers and categories.
+"""Reading extracts robustly: CSV (UTF-8, UTF-8 with BOM, Windows-1252) and XLSX, and header
+matching.
 
-Everything is read as text first (pyarrow) and held as codes into each column's distinct values
-(:class:`Encoded`); an ordinary CSV is read by pyarrow straight from the file, with the non-id
-columns already dictionary-encoded, and anything unusual by a careful path that gives the same
-table. Parsers work on the *distinct* values and broadcast the result, so a million-row extract
-with a few thousand distinct dates costs a few thousand parses. Parsers never guess: a value they
-cannot read is reported (``bad`` mask) with the raw value kept.
+Everything is read as text and held as codes into each column's distinct values
+(:class:`~sscb_analysis.encoded.Encoded`). An ordinary CSV is read by pyarrow straight from the
+file, with the non-id columns already dictionary-encoded; anything unusual by a careful path that
+gives the same table. Parsing the text (dates, numbers, categories) is in
+:mod:`sscb_analysis.parse`; both are re-exported here, where callers have always found them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,9 +22,40 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from sscb_analysis.extracts import KINDS, Column, ExtractSpec, compact, get_spec
+from sscb_analysis.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
+from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
+from sscb_analysis.parse import (
+    DATE_PATTERNS,
+    MONTHS,
+    PLACEHOLDERS,
+    blank_placeholders,
+    parse_categories,
+    parse_dates,
+    parse_ints,
+    parse_lists,
+)
+
+__all__ = [
+    "DATE_PATTERNS",
+    "FIXED_WIDTH_MIN_ROWS",
+    "MONTHS",
+    "PLACEHOLDERS",
+    "Encoded",
+    "ExtractError",
+    "HeaderMatch",
+    "RawTable",
+    "blank_placeholders",
+    "encode_columns",
+    "header_lookup",
+    "match_headers",
+    "parse_categories",
+    "parse_dates",
+    "parse_ints",
+    "parse_lists",
+    "read_extract",
+    "table_from_frame",
+]
 
 
 class ExtractError(ValueError):
@@ -35,198 +63,6 @@ class ExtractError(ValueError):
 
     The message is one plain sentence for the user; the CLI prints it and exits 1.
     """
-
-
-@dataclass
-class Encoded:
-    """A text column as integer codes into its distinct values (trimmed; code -1 = blank).
-
-    Every step (blank and duplicate rows, parsing, identifier scans) works on the codes or on the
-    few distinct values, never on a million Python strings.
-    """
-
-    codes: np.ndarray
-    dictionary: pa.Array
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    @classmethod
-    def from_arrow(cls, arr: pa.Array | pa.ChunkedArray) -> Encoded:
-        """Encode a string array, trimming whitespace; empty or whitespace-only cells are blank."""
-        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
-            arr = arr.combine_chunks()
-        if not pa.types.is_string(arr.type):
-            arr = arr.cast(pa.string())
-        fixed = _encode_fixed_width(arr)
-        if fixed is None:
-            fixed = _encode_digits(arr)
-        if fixed is not None:
-            return cls(*fixed)
-        # A chunked column (as pyarrow reads a CSV) is encoded chunk by chunk against one shared
-        # dictionary, in first-appearance order, so it is never copied into one block first.
-        return cls.from_dictionary(pc.dictionary_encode(arr))
-
-    @classmethod
-    def from_dictionary(cls, enc: pa.DictionaryArray | pa.ChunkedArray) -> Encoded:
-        """Encode a dictionary-typed string column whose chunks share one dictionary (as
-        ``dictionary_encode`` or ``Table.unify_dictionaries`` leave them), trimming as
-        :meth:`from_arrow` does."""
-        chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
-        if not chunks:
-            return cls.nulls(0)
-        codes = np.concatenate(
-            [
-                (c.indices if c.indices.null_count == 0 else pc.fill_null(c.indices, -1)).to_numpy(
-                    zero_copy_only=False
-                )
-                for c in chunks
-            ],
-            dtype=np.int64,
-        )
-        dictionary = chunks[0].dictionary
-        trimmed = pc.utf8_trim_whitespace(dictionary)
-        if trimmed.equals(dictionary):
-            # Nothing to trim (the usual case): the distinct values stay distinct, so skip hashing
-            # them again; a million distinct ids would cost as much as the first pass.
-            again, remap = dictionary, np.arange(len(trimmed), dtype=np.int64)
-        else:
-            encoded = pc.dictionary_encode(trimmed)
-            again = encoded.dictionary
-            remap = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        remap[pc.equal(trimmed, "").to_numpy(zero_copy_only=False)] = -1
-        remap = np.append(remap, -1)  # code -1 stays -1
-        return cls(remap[codes], again)
-
-    @classmethod
-    def nulls(cls, n: int) -> Encoded:
-        """A column of ``n`` blanks."""
-        return cls(np.full(n, -1, dtype=np.int64), pa.array([], pa.string()))
-
-    @property
-    def is_null(self) -> np.ndarray:
-        """Mask of blank cells."""
-        return self.codes < 0
-
-    def to_arrow(self) -> pa.Array:
-        """The column as a pyarrow string array (blank = null)."""
-        n = len(self.codes)
-        if len(self.dictionary) == n and n and np.array_equal(self.codes, np.arange(n)):
-            return self.dictionary  # every row its own value, in order (a record id column)
-        index = pa.array(np.where(self.codes < 0, 0, self.codes), mask=self.codes < 0)
-        if not len(self.dictionary):
-            return pa.nulls(len(self.codes), pa.string())
-        return self.dictionary.take(index)
-
-    def values_at(self, rows: np.ndarray) -> list[str | None]:
-        """The text of the cells at positions ``rows`` (None for blanks)."""
-        codes = self.codes[rows]
-        if not len(self.dictionary):
-            return [None] * len(rows)
-        index = pa.array(np.where(codes < 0, 0, codes), mask=codes < 0)
-        return self.dictionary.take(index).to_pylist()
-
-    def map_distinct(self, values: pa.Array) -> Encoded:
-        """A new column whose distinct value ``i`` is ``values[i]`` (null -> blank)."""
-        null = values.is_null().to_numpy(zero_copy_only=False)
-        remap = np.append(np.where(null, -1, np.arange(len(values))), -1)
-        return Encoded(remap[self.codes], values)
-
-
-#: Columns shorter than this are always encoded by hashing their text (the general path).
-FIXED_WIDTH_MIN_ROWS = 65_536
-_ASCII_ALNUM = np.zeros(256, dtype=bool)
-for _lo, _hi in ((48, 57), (65, 90), (97, 122)):
-    _ASCII_ALNUM[_lo : _hi + 1] = True
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_UNMIX = np.uint64(pow(int(_MIX), -1, 2**64))
-
-
-def _encode_fixed_width(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
-    """(codes, distinct values in first-appearance order) of a column whose values all have the
-    same byte length (at least 8) and differ only within 8 neighbouring bytes, as ids such as
-    "CPP0040452" and full dates do; None for any other column (it takes the general path).
-
-    Two such values are equal exactly when those 8 bytes are, so the bytes read as one 64-bit
-    integer per row are factorised instead of hashing a million strings. Values starting and ending
-    with an ASCII letter or digit need no trimming and are never blank, as the general path
-    requires of the result.
-    """
-    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string():
-        return None
-    n = len(arr)
-    _, offset_buffer, data_buffer = arr.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
-    begin = int(offsets[0])
-    width, rest = divmod(int(offsets[-1]) - begin, n)
-    if width < 8 or rest:
-        return None
-    if not np.array_equal(offsets, begin + width * np.arange(n + 1, dtype=np.int32)):
-        return None
-    cells = np.frombuffer(data_buffer, dtype=np.uint8, count=width * n, offset=begin).reshape(
-        n, width
-    )
-    if not (_ASCII_ALNUM[cells[:, 0]].all() and _ASCII_ALNUM[cells[:, -1]].all()):
-        return None
-    varying = [j for j in range(width) if not (cells[:, j] == cells[0, j]).all()]
-    if varying and varying[-1] - varying[0] >= 8:
-        return None
-    # The 8 bytes from ``window`` on cover every varying byte; read them as one integer per row,
-    # multiplied by an odd constant (a bijection) so the hash table's buckets fill evenly.
-    window = min(varying[0], width - 8) if varying else 0
-    key = np.ndarray((n,), dtype="<u8", buffer=cells, offset=window, strides=(width,))
-    codes, uniques = pd.factorize(key * _MIX)
-    uniques = np.asarray(uniques, dtype=np.uint64) * _UNMIX
-    distinct = np.repeat(cells[:1], len(uniques), axis=0)
-    distinct[:, window : window + 8] = uniques.astype("<u8").view(np.uint8).reshape(-1, 8)
-    dictionary = pa.Array.from_buffers(
-        pa.string(),
-        len(uniques),
-        [
-            None,
-            pa.py_buffer(width * np.arange(len(uniques) + 1, dtype=np.int32)),
-            pa.py_buffer(distinct),
-        ],
-    )
-    return codes.astype(np.int64, copy=False), dictionary
-
-
-def _encode_digits(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
-    """(codes, distinct values in first-appearance order) of a column of plain whole numbers of
-    any width ("7", "40452", no sign, space or leading zero), as many case systems number their
-    records; None for any other column.
-
-    Such text is equal exactly when its number is, so the numbers are factorised instead of
-    hashing a million strings (about half the time), and the distinct texts are taken from the
-    rows where each first appears: the same result as the general path.
-    """
-    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string():
-        return None
-    n = len(arr)
-    _, offset_buffer, data_buffer = arr.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
-    lengths = np.diff(offsets)
-    if lengths.min() < 1 or lengths.max() > 18:  # 18 digits always fit in an int64
-        return None
-    begin = int(offsets[0])
-    data = np.frombuffer(data_buffer, dtype=np.uint8, count=int(offsets[-1]) - begin, offset=begin)
-    if not (data - np.uint8(48) < 10).all():
-        return None
-    if ((data[offsets[:-1] - begin] == 48) & (lengths > 1)).any():
-        return None  # "007" and "7" are different ids
-    numbers = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-    codes, _ = pd.factorize(numbers)
-    # Codes are numbered in order of first appearance, so a new one is a new running maximum.
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
-    return codes.astype(np.int64, copy=False), arr.take(pa.array(first))
 
 
 @dataclass
@@ -549,15 +385,6 @@ def _not_well_formed(path: Path, detail: str) -> ExtractError:
     )
 
 
-def encode_columns(arrays: Sequence[pa.Array | pa.ChunkedArray]) -> list[Encoded]:
-    """Encode text columns on all cores: pyarrow releases the GIL while hashing, and the id
-    columns (a million distinct values each) are most of the cost of reading."""
-    if len(arrays) < 2 or (os.cpu_count() or 1) < 2 or sum(len(a) for a in arrays) < 100_000:
-        return [Encoded.from_arrow(a) for a in arrays]
-    with ThreadPoolExecutor(max_workers=min(len(arrays), os.cpu_count() or 1)) as pool:
-        return list(pool.map(Encoded.from_arrow, arrays))
-
-
 def _cell_text(value: object) -> str:
     """Text of one Excel cell as an analyst would see it (dates ISO, whole numbers without .0)."""
     if value is None:
@@ -717,216 +544,3 @@ def _other_kind(headers: Sequence[str], kind: str) -> str | None:
         if all(c.name in found for c in spec.columns if c.required):
             return other
     return None
-
-
-# ---------------------------------------------------------------------------- parsing
-def _encode(arr: Encoded) -> tuple[np.ndarray, pa.Array]:
-    """(codes with -1 for blank, distinct values) of an encoded column."""
-    return arr.codes, arr.dictionary
-
-
-MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ]
-    )
-    for name in names
-}
-
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-DATE_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("day-first", rf"^(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>\d{{4}}|\d{{2}}){_TIME}$"),
-    ("iso", rf"^(?P<y>\d{{4}})[\-/](?P<m>\d{{1,2}})[\-/](?P<d>\d{{1,2}}){_TIME}$"),
-    (
-        "month-name",
-        r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*(?P<m>[A-Za-z]{3,9})\.?[\s\-/.,]*(?P<y>\d{4}|\d{2})$",
-    ),
-    ("excel-serial", r"^(?P<n>\d{5})(?:\.0+)?$"),
-)
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-
-
-def _two_digit_year(y: np.ndarray) -> np.ndarray:
-    """20yy up to this year's two digits, else 19yy (only for years written with two digits)."""
-    pivot = date.today().year % 100
-    return np.where(y <= pivot, 2000 + y, 1900 + y)
-
-
-def _make_dates(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dates from components, with a mask of the ones that exist (no 31 February)."""
-    ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
-    ys, ms = np.where(ok, y, 1970), np.where(ok, m, 1)
-    month = ((ys - 1970) * 12 + (ms - 1)).astype("datetime64[M]")
-    first = month.astype("datetime64[D]")
-    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
-    ok &= d <= length
-    out = np.where(
-        ok, first + (np.where(ok, d, 1) - 1).astype("timedelta64[D]"), np.datetime64("NaT")
-    )
-    return out.astype("datetime64[D]"), ok
-
-
-def _parse_distinct_dates(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Parse distinct date strings; each format is tried only on what is still unparsed."""
-    n = len(values)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    done = np.zeros(n, dtype=bool)
-    for name, pattern in DATE_PATTERNS:
-        todo = np.flatnonzero(~done)
-        if not len(todo):
-            break
-        sub = values.take(pa.array(todo))
-        found = pc.extract_regex(sub, pattern)
-        hit = found.is_valid().to_numpy(zero_copy_only=False)
-        if not hit.any():
-            continue
-        idx = todo[hit]
-        parts = found.filter(pa.array(hit))
-        if name == "excel-serial":
-            serial = pc.struct_field(parts, "n").to_numpy(zero_copy_only=False).astype(np.int64)
-            out[idx] = EXCEL_EPOCH + serial.astype("timedelta64[D]")
-            done[idx] = True
-            continue
-        d = pc.struct_field(parts, "d").to_numpy(zero_copy_only=False).astype(np.int64)
-        y_text = pc.struct_field(parts, "y")
-        y = y_text.to_numpy(zero_copy_only=False).astype(np.int64)
-        y = np.where(
-            pc.utf8_length(y_text).to_numpy(zero_copy_only=False) == 2, _two_digit_year(y), y
-        )
-        m_text = pc.struct_field(parts, "m")
-        if name == "month-name":
-            names = pc.utf8_lower(m_text).to_pylist()
-            m = np.array([MONTHS.get(t, 0) for t in names], dtype=np.int64)
-        else:
-            m = m_text.to_numpy(zero_copy_only=False).astype(np.int64)
-        dates, ok = _make_dates(y, m, d)
-        out[idx[ok]] = dates[ok]
-        done[idx[ok]] = True
-    return out, done
-
-
-def parse_dates(arr: Encoded) -> tuple[np.ndarray, np.ndarray]:
-    """Day-first dates -> (datetime64[D] with NaT, mask of non-blank values that are not dates).
-
-    Accepted: 31/01/2012, 31-01-2012, 31.01.2012, 2012-01-31, 31-Jan-12, 31 January 2012 (a time of
-    day after a numeric date is ignored), and Excel serial day numbers (five digits). Two-digit years
-    are 20yy up to the current year, else 19yy. Impossible dates (31/02/2012) are not dates.
-    """
-    codes, distinct = _encode(arr)
-    parsed, ok = _parse_distinct_dates(distinct)
-    # Values that are not dates are already NaT in ``parsed``. One entry appended for blanks, so
-    # code -1 (a blank) picks it: one gather per output instead of masks over every row.
-    out = np.append(parsed, np.datetime64("NaT")).astype("datetime64[D]")[codes]
-    bad = np.append(~ok, False)[codes]
-    return out, bad
-
-
-#: Text that case systems and spreadsheets write for "no value" (compared ignoring case).
-PLACEHOLDERS = ("NULL", "N/A", "#N/A", "NA", "<NA>", "NaN", "None")
-_PLACEHOLDER_KEYS = frozenset(p.lower() for p in PLACEHOLDERS)
-
-
-def blank_placeholders(arr: Encoded, column: Column) -> tuple[Encoded, dict[str, int]]:
-    """Read "NULL", "N/A" and the other :data:`PLACEHOLDERS` as blank cells.
-
-    Returns the column with them blank and the number of cells per spelling found (for the
-    log). A spelling the column declares as a category ("n/a" is a risk tool of "none") keeps
-    its meaning. Without this, a SQL export's "NULL" end date would quarantine an open plan, and
-    "NULL" child ids would join unrelated children into one history.
-    """
-    if not len(arr.dictionary):
-        return arr, {}
-    declared = column.category_lookup()
-    keys = {k for k in _PLACEHOLDER_KEYS if compact(k) not in declared}
-    # Only short values can be placeholders: a million distinct ids are not lower-cased.
-    lengths = pc.binary_length(arr.dictionary).to_numpy(zero_copy_only=False)  # bytes: cheap
-    short = np.flatnonzero(lengths <= max(len(k) for k in _PLACEHOLDER_KEYS))
-    if not len(short):
-        return arr, {}
-    texts = arr.dictionary.take(pa.array(short)).to_pylist()
-    hit = {int(i): t for i, t in zip(short, texts, strict=True) if t.lower() in keys}
-    if not hit:
-        return arr, {}
-    counts = np.bincount(arr.codes[arr.codes >= 0], minlength=len(arr.dictionary))
-    found: dict[str, int] = {}
-    for i, text in hit.items():
-        if counts[i]:
-            found[text] = found.get(text, 0) + int(counts[i])
-    # The placeholders' codes become -1 (blank); their entries stay in the dictionary, unused.
-    remap = np.arange(len(arr.dictionary) + 1, dtype=np.int64)
-    remap[-1] = -1
-    remap[list(hit)] = -1
-    return Encoded(remap[arr.codes], arr.dictionary), found
-
-
-_INT = re.compile(r"^[+-]?\d{1,15}(?:\.0*)?$")
-
-
-def parse_ints(
-    arr: Encoded, minimum: int | None = None
-) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
-    """Whole numbers ("3", "3.0") -> (nullable Int64 array, mask of values that are not whole numbers
-    or fall below ``minimum``)."""
-    codes, distinct = _encode(arr)
-    values = np.zeros(len(distinct), dtype=np.int64)
-    ok = np.zeros(len(distinct), dtype=bool)
-    for i, text in enumerate(distinct.to_pylist()):
-        if _INT.match(text):
-            v = int(float(text)) if "." in text else int(text)
-            if minimum is None or v >= minimum:
-                values[i], ok[i] = v, True
-    present = codes >= 0
-    safe = np.where(present, codes, 0)
-    good = present & ok[safe] if len(distinct) else np.zeros(len(codes), dtype=bool)
-    bad = present & ~good
-    data = values[safe] if len(distinct) else np.zeros(len(codes), dtype=np.int64)
-    return pd.arrays.IntegerArray(data, ~good), bad
-
-
-def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.ndarray]:
-    """Map spellings ("Neglect", "N", "NEGLECT") to the declared categories; unknown -> bad mask."""
-    lookup = column.category_lookup()
-    codes, distinct = _encode(arr)
-    cats = column.categories
-    position = {c: i for i, c in enumerate(cats)}
-    mapped = np.array(
-        [position.get(lookup.get(compact(t), ""), -1) for t in distinct.to_pylist()], dtype=np.int64
-    )
-    # An entry appended for blanks, so code -1 picks it (see parse_dates).
-    out = np.append(mapped, -1)[codes]
-    bad = np.append(mapped < 0, False)[codes]
-    return pd.Categorical.from_codes(out, categories=cats), bad
-
-
-_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
-
-
-def parse_lists(arr: Encoded, column: Column) -> tuple[np.ndarray, np.ndarray]:
-    """Semicolon-separated category lists -> canonical "a;b" text (object array, None if blank)."""
-    lookup = column.category_lookup()
-    codes, distinct = _encode(arr)
-    mapped: list[str | None] = []
-    for text in distinct.to_pylist():
-        items = [p for p in _LIST_SPLIT.split(text) if p]
-        canon = [lookup.get(compact(p)) for p in items]
-        if not items or any(c is None for c in canon):
-            mapped.append(None)
-        else:
-            mapped.append(";".join(dict.fromkeys(c for c in canon if c)))
-    table = np.array([*mapped, None], dtype=object)
-    unknown = np.array([m is None for m in mapped] + [False], dtype=bool)
-    index = np.where(codes >= 0, codes, len(mapped))
-    return table[index], unknown[index]

@@ -13,8 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from sscb_analysis.encoded import Encoded
 from sscb_analysis.extracts import ExtractSpec, Rule
-from sscb_analysis.load import Encoded
 
 LOG_COLUMNS = [
     "source_file",

@@ -1,7 +1,7 @@
 """Encoding a million-row id column: the shortcuts give exactly the general path's result.
 
 ``Encoded.from_arrow`` hashes a column's text in general, but ids of one width
-(``_encode_fixed_width``) and plain whole numbers of any width (``_encode_digits``) are
+(``encoded._encode_fixed_width``) and plain whole numbers of any width (``encoded._encode_digits``) are
 factorised as integers instead. Both must give the same codes and the same distinct values, in
 the same (first-appearance) order, as hashing the text would.
 """
@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from sscb_analysis import load
-from sscb_analysis.load import Encoded
+from sscb_analysis import encoded
+from sscb_analysis.encoded import Encoded
 
-N = load.FIXED_WIDTH_MIN_ROWS + 1000
+N = encoded.FIXED_WIDTH_MIN_ROWS + 1000
 
 
 def general(arr: pa.Array | pa.ChunkedArray) -> Encoded:
@@ -37,7 +37,7 @@ def numbers(seed: int = 0) -> list[str]:
 
 def test_plain_numbers_take_the_digit_shortcut_and_match_the_general_path():
     arr = pa.array(numbers())
-    assert load._encode_digits(arr) is not None
+    assert encoded._encode_digits(arr) is not None
     assert_same(Encoded.from_arrow(arr), general(arr))
 
 
@@ -46,7 +46,7 @@ def test_chunked_and_sliced_numbers_match_too():
     chunked = pa.chunked_array([pa.array(values[:30_000]), pa.array(values[30_000:])])
     assert_same(Encoded.from_arrow(chunked), general(chunked))
     sliced = pa.array(["x", *values])[1:]
-    assert load._encode_digits(sliced) is not None
+    assert encoded._encode_digits(sliced) is not None
     assert_same(Encoded.from_arrow(sliced), general(sliced))
 
 
@@ -55,7 +55,7 @@ def test_anything_but_plain_numbers_takes_the_general_path(odd):
     values = numbers(2)
     values[N // 2] = odd
     arr = pa.array(values)
-    assert load._encode_digits(arr) is None
+    assert encoded._encode_digits(arr) is None
     assert_same(Encoded.from_arrow(arr), general(arr))
     # "007" and "7" stay two ids
     if odd == "007":
@@ -69,5 +69,5 @@ def test_fixed_width_ids_match_the_general_path(form):
     values = [form.format(v) for v in rng.integers(0, 10**7, size=N)]
     values[::9] = values[::4][: len(values[::9])]  # repeats
     arr = pa.array(values)
-    assert load._encode_fixed_width(arr) is not None
+    assert encoded._encode_fixed_width(arr) is not None
     assert_same(Encoded.from_arrow(arr), general(arr))

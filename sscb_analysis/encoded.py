@@ -124,6 +124,23 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _UNMIX = np.uint64(pow(int(_MIX), -1, 2**64))
 
 
+def _string_buffers(
+    arr: pa.Array | pa.ChunkedArray,
+) -> tuple[pa.Array, np.ndarray, pa.Buffer] | None:
+    """(the column in one piece, its offsets, its data buffer) when a shortcut may apply: a long
+    string column with no missing value; None otherwise (the general path takes it)."""
+    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        return None
+    _, offset_buffer, data_buffer = arr.buffers()
+    count = len(arr) + 1
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=count, offset=arr.offset * 4)
+    return arr, offsets, data_buffer
+
+
 def _encode_fixed_width(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
     """(codes, distinct values in first-appearance order) of a column whose values all have the
     same byte length (at least 8) and differ only within 8 neighbouring bytes, as ids such as
@@ -134,15 +151,11 @@ def _encode_fixed_width(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     with an ASCII letter or digit need no trimming and are never blank, as the general path
     requires of the result.
     """
-    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
+    buffers = _string_buffers(arr)
+    if buffers is None:
         return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string():
-        return None
+    arr, offsets, data_buffer = buffers
     n = len(arr)
-    _, offset_buffer, data_buffer = arr.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
     begin = int(offsets[0])
     width, rest = divmod(int(offsets[-1]) - begin, n)
     if width < 8 or rest:
@@ -186,15 +199,10 @@ def _encode_digits(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Arra
     hashing a million strings (about half the time), and the distinct texts are taken from the
     rows where each first appears: the same result as the general path.
     """
-    if len(arr) < max(FIXED_WIDTH_MIN_ROWS, 1) or arr.null_count:
+    buffers = _string_buffers(arr)
+    if buffers is None:
         return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string():
-        return None
-    n = len(arr)
-    _, offset_buffer, data_buffer = arr.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    arr, offsets, data_buffer = buffers
     lengths = np.diff(offsets)
     if lengths.min() < 1 or lengths.max() > 18:  # 18 digits always fit in an int64
         return None

@@ -144,6 +144,8 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
     import pyarrow.csv as pacsv
 
     try:
+        if not path.is_file():  # a pipe or device can be read only once: the careful path does
+            return None
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError:
@@ -187,7 +189,11 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         return None  # not UTF-8, or unreadable: the careful path says why
     if invalid or table.num_rows == 0:
         return None
-    if _has_quote(path) and table.num_rows + 1 != _count_lines(path):
+    try:
+        runs_over = _has_quote(path) and table.num_rows + 1 != _count_lines(path)
+    except (OSError, ValueError):  # cannot be mapped: let the careful path read it
+        return None
+    if runs_over:
         # A quote left open runs over a line break: read block by block, pyarrow can drop the
         # rows it swallows without a word. One row per line, or the careful path decides.
         return None

@@ -166,3 +166,30 @@ def test_stray_carriage_returns_end_lines_on_both_paths(tmp_path, ending, quotes
     assert_same(table, careful(path))
     extra = {"\r": 0, "\r\r\n": 1, "\n\r": 1}[ending]
     assert table.n_rows == 60 + extra  # a stray CR adds an empty line, as in a text editor
+
+
+def test_a_pipe_is_read_once_by_the_careful_path(tmp_path):
+    import os
+    import threading
+    import time
+
+    text = (HEADER + body(50)).encode()
+    plain = tmp_path / "x.csv"
+    plain.write_bytes(text)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(text)
+
+    result: list[RawTable] = []
+    # Both ends in daemon threads with a deadline: a pipe read twice would wait forever.
+    for target in (feed, lambda: result.append(read_extract(fifo, wide=WIDE))):
+        threading.Thread(target=target, daemon=True).start()
+    deadline = time.monotonic() + 20
+    while not result and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert result, "reading the pipe did not finish: was it read twice?"
+    table = result[0]
+    assert_same(RawTable(table.headers, table.columns, "", table.source_rows), careful(plain))

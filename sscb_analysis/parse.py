@@ -157,7 +157,7 @@ def blank_placeholders(arr: Encoded, column: Column) -> tuple[Encoded, dict[str,
     if not len(short):
         return arr, {}
     texts = arr.dictionary.take(pa.array(short)).to_pylist()
-    hit = {int(i): t for i, t in zip(short, texts, strict=True) if t.lower() in keys}
+    hit = {int(i): t for i, t in zip(short, texts, strict=True) if t and t.lower() in keys}
     if not hit:
         return arr, {}
     counts = np.bincount(arr.codes[arr.codes >= 0], minlength=len(arr.dictionary))

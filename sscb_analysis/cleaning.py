@@ -283,19 +283,19 @@ def _blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.n
     matrix is built for a million rows of distinct ids.
     """
     n = table.n_rows
-    blank = np.ones(n, dtype=bool)
+    # A malformed row's cells stand in blank for text that did not fit: it is neither blank nor
+    # compared with other rows.
+    malformed = table.malformed_mask
+    blank = ~malformed
     for arr in table.columns:
         blank &= arr.codes < 0
-    blank[list(table.malformed)] = False  # its cells stand in blank for text that did not fit
     first = np.arange(n, dtype=np.int64)
     duplicate = np.zeros(n, dtype=bool)
     if not table.columns:
         return blank, duplicate, first
     widest = max(table.columns, key=lambda arr: len(arr.dictionary))
     counts = np.bincount(widest.codes + 1)
-    comparable = ~blank
-    comparable[list(table.malformed)] = False  # blank stand-ins, not values to compare
-    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & comparable)
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed)
     if len(candidates) < 2:
         return blank, duplicate, first
     codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
@@ -412,8 +412,7 @@ def clean(
 
     blank, duplicate, first = _blank_and_duplicates(table)
     active = ~blank & ~duplicate
-    malformed = np.zeros(n, dtype=bool)
-    malformed[list(table.malformed)] = True
+    malformed = table.malformed_mask
     typed, bad = _typed_columns(spec, protected.columns)
     raw = protected.columns
 

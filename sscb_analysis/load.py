@@ -82,6 +82,13 @@ class RawTable:
         """Number of data rows (blank rows included)."""
         return len(self.source_rows)
 
+    @property
+    def malformed_mask(self) -> np.ndarray:
+        """Mask of the rows in :attr:`malformed`."""
+        mask = np.zeros(self.n_rows, dtype=bool)
+        mask[list(self.malformed)] = True
+        return mask
+
 
 # ---------------------------------------------------------------------------- reading files
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -156,8 +163,7 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
     if end < 0 or b"\x00" in head[:4096] or head.startswith(ZIP_MAGIC) or not head[:end].strip():
         return None
     try:
-        first_line = head[:end].rstrip(b"\r").decode("utf-8")
-        headers = [h.strip() for h in next(csv.reader(io.StringIO(first_line)))]
+        headers = _header_names(head[:end].rstrip(b"\r"))
     except (UnicodeDecodeError, StopIteration, csv.Error):
         return None
     n = len(headers)
@@ -189,13 +195,12 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         return None  # not UTF-8, or unreadable: the careful path says why
     if invalid or table.num_rows == 0:
         return None
+    # A quote left open runs over a line break: read block by block, pyarrow can drop the rows
+    # it swallows without a word. One row per line, or the careful path decides.
     try:
-        runs_over = _has_quote(path) and table.num_rows + 1 != _count_lines(path)
+        if not _one_row_per_line(path, table.num_rows):
+            return None
     except (OSError, ValueError):  # cannot be mapped: let the careful path read it
-        return None
-    if runs_over:
-        # A quote left open runs over a line break: read block by block, pyarrow can drop the
-        # rows it swallows without a word. One row per line, or the careful path decides.
         return None
     # An empty line reads as a row of empty values (as the careful path makes it), so row numbers
     # stay line numbers; a test holds pyarrow to that.
@@ -210,29 +215,27 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
     return RawTable(headers, [c for c in columns if c is not None], str(path), rows)
 
 
-def _has_quote(path: Path) -> bool:
-    """Whether the file holds a double quote anywhere (searched in place, without a copy)."""
+def _header_names(line: bytes) -> list[str]:
+    """The headers in a CSV's first line (UTF-8), trimmed; both read paths split it this way."""
+    return [h.strip() for h in next(csv.reader(io.StringIO(line.decode("utf-8"))))]
+
+
+def _one_row_per_line(path: Path, rows: int) -> bool:
+    """Whether a block-by-block read can be trusted: the file holds no quote at all, or its
+    ``rows`` data rows and header are exactly its lines. The file is mapped once, not copied."""
     import mmap
 
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm.find(b'"') >= 0
+        return mm.find(b'"') < 0 or _line_count(mm) == rows + 1
 
 
-def _count_lines(path: str | Path | None = None, data: bytes | None = None) -> int:
-    """Lines in a file or in ``data``: its line feeds, plus one for a last line without one."""
-    if data is None:
-        import mmap
-
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            buf = np.frombuffer(mm, dtype=np.uint8)
-            step = 1 << 24  # count in slices, never a full-size temporary
-            feeds = sum(
-                int(np.count_nonzero(buf[i : i + step] == 10)) for i in range(0, len(buf), step)
-            )
-            last = int(buf[-1]) if len(buf) else 10
-            del buf  # the mmap cannot close while a view of it is alive
-        return feeds + (last != 10)
-    return data.count(b"\n") + (not data.endswith(b"\n"))
+def _line_count(buf: bytes | memoryview | object) -> int:
+    """Lines in ``buf`` (bytes or a mapped file): its line feeds, plus one for a last line
+    without one."""
+    view = np.frombuffer(buf, dtype=np.uint8)
+    step = 1 << 24  # count in slices, never a full-size temporary
+    feeds = sum(int(np.count_nonzero(view[i : i + step] == 10)) for i in range(0, len(view), step))
+    return feeds + (len(view) > 0 and int(view[-1]) != 10)
 
 
 def _decode(data: bytes, path: Path) -> bytes:
@@ -298,12 +301,10 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
         # Line ends as pyarrow reads them (and the direct path sees them): CRLF, and a lone CR too.
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n")
-    first_line = (data if end < 0 else data[:end]).decode("utf-8")
     try:
-        headers = next(csv.reader(io.StringIO(first_line)))
+        headers = _header_names(data if end < 0 else data[:end])
     except (StopIteration, csv.Error):
         raise ExtractError(f"{path} has no readable header row.") from None
-    headers = [h.strip() for h in headers]
     n = len(headers)
     if n > 1:
         # Keep empty lines as blank rows so row numbers stay line numbers.
@@ -332,7 +333,7 @@ def _read_csv(data: bytes, path: Path) -> RawTable:
             table = read(newlines)
         except (pa.ArrowInvalid, pa.ArrowException):
             continue
-        if not newlines and quoted and table.num_rows + 1 != _count_lines(data=data):
+        if not newlines and quoted and table.num_rows + 1 != _line_count(data):
             continue  # a quote runs over a line break: read again, following the quotes
         columns = encode_columns([table.column(i) for i in range(n)])
         rows = np.arange(2, table.num_rows + 2, dtype=np.int64)

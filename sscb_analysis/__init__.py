@@ -18,7 +18,7 @@ __all__ = ["CleanResult", "__version__", "clean", "load_processed"]
 
 
 def __getattr__(name: str) -> Any:
-    # ``clean``, ``CleanResult`` and ``load_processed`` live in sscb_analysis/cleaning.py.
+    # ``clean``, ``CleanResult`` and ``load_processed`` live in sscb_analysis/cleaning/.
     if name in ("clean", "CleanResult", "load_processed"):
         return getattr(importlib.import_module("sscb_analysis.cleaning"), name)
     raise AttributeError(f"module 'sscb_analysis' has no attribute {name!r}")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sscb_analysis import load
-from sscb_analysis.cleaning import _id_header
+from sscb_analysis.cleaning.pipeline import _id_header
 from sscb_analysis.extracts import get_spec
 from sscb_analysis.load import ExtractError, RawTable, read_extract
 

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sscb_analysis import load
-from sscb_analysis.cleaning import _id_header, clean
+from sscb_analysis.cleaning import clean
+from sscb_analysis.cleaning.pipeline import _id_header
 from sscb_analysis.extracts import get_spec
 from sscb_analysis.load import ExtractError
 from sscb_analysis.privacy import IdentifierError

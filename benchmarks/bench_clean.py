@@ -108,8 +108,8 @@ def stage_times(path: Path, repeats: int) -> tuple[float, dict[str, float]]:
     import functools
 
     import sscb_analysis.cleaning as cleaning
-    import sscb_analysis.load as load
-    import sscb_analysis.rules as rules
+    import sscb_analysis.cleaning.read as load
+    import sscb_analysis.cleaning.validate as rules
     from sscb_analysis.extracts import get_spec
 
     stages: dict[str, float] = {}

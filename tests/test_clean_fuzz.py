@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sscb_analysis.cleaning import clean
-from sscb_analysis.privacy import IdentifierError
+from sscb_analysis.cleaning.protect import IdentifierError
 
 ROWS = {"cpp": cpp_rows, "caf": caf_rows, "marac": marac_rows}
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from sscb_analysis.cleaning import clean
+from sscb_analysis.cleaning.protect import IdentifierError
 from sscb_analysis.extracts import get_spec
-from sscb_analysis.privacy import IdentifierError
 
 KINDS = ["cpp", "caf", "marac"]
 STRAYS = ["Full Name", "NHS Number", "Postcode"]

@@ -11,8 +11,8 @@ from conftest import FIXED_TODAY, caf_rows, cpp_rows
 
 import sscb_analysis
 from sscb_analysis.cleaning import CleanResult, clean, load_processed, output_paths, write_outputs
+from sscb_analysis.cleaning.validate import LOG_COLUMNS
 from sscb_analysis.commands.clean import command
-from sscb_analysis.rules import LOG_COLUMNS
 
 
 def test_package_level_api_is_lazy_and_callable():

@@ -10,8 +10,7 @@ import pytest
 from conftest import FIXED_TODAY, caf_rows, cpp_rows
 
 from sscb_analysis.cleaning import clean
-from sscb_analysis.extracts import get_spec
-from sscb_analysis.load import (
+from sscb_analysis.cleaning.read import (
     Encoded,
     ExtractError,
     match_headers,
@@ -19,6 +18,7 @@ from sscb_analysis.load import (
     parse_ints,
     read_extract,
 )
+from sscb_analysis.extracts import get_spec
 
 
 def write(path: Path, frame: pd.DataFrame, encoding: str = "utf-8") -> Path:
@@ -212,7 +212,7 @@ def test_clean_dtypes_are_stable(cpp):
 
 def test_line_breaks_inside_quoted_values_are_kept_as_they_are(tmp_path):
     """An empty line inside a quoted value is part of the value, not a blank row."""
-    from sscb_analysis.load import read_extract
+    from sscb_analysis.cleaning.read import read_extract
 
     path = tmp_path / "quoted.csv"
     path.write_bytes(
@@ -228,8 +228,8 @@ def test_line_breaks_inside_quoted_values_are_kept_as_they_are(tmp_path):
 def test_placeholders_read_as_blank_unless_the_column_declares_them():
     import pyarrow as pa
 
+    from sscb_analysis.cleaning.read import blank_placeholders
     from sscb_analysis.extracts import get_spec
-    from sscb_analysis.load import blank_placeholders
 
     arr = Encoded.from_arrow(pa.array(["NULL", "x", "n/a", "null", "", "#N/A", "Nonesuch"]))
     out, found = blank_placeholders(arr, get_spec("cpp").column("team"))

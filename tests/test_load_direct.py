@@ -1,6 +1,6 @@
 """The direct CSV read (pyarrow reads the file itself) gives exactly the careful path's table.
 
-``read_extract`` first tries :func:`sscb_analysis.load._read_plain_csv`, which hands the file to
+``read_extract`` first tries :func:`sscb_analysis.cleaning.read._read_plain_csv`, which hands the file to
 pyarrow on all cores; any file it is unsure of goes to the careful path, which reads the bytes,
 transcodes, fills empty lines and explains what is wrong. These tests hold the two to the same
 result, with pyarrow's blocks made small so that files of a few kilobytes are read in many
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sscb_analysis import load
+from sscb_analysis.cleaning import read as load
 from sscb_analysis.cleaning.pipeline import _id_header
+from sscb_analysis.cleaning.read import ExtractError, RawTable, read_extract
 from sscb_analysis.extracts import get_spec
-from sscb_analysis.load import ExtractError, RawTable, read_extract
 
 HEADER = "plan_id,child_id,plan_start_date,category_of_abuse,notes\n"
 

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from sscb_analysis import encoded
-from sscb_analysis.encoded import Encoded
+from sscb_analysis.cleaning import encoded
+from sscb_analysis.cleaning.encoded import Encoded
 
 N = encoded.FIXED_WIDTH_MIN_ROWS + 1000
 

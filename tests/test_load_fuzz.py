@@ -19,12 +19,12 @@ from conftest import FIXED_TODAY, cpp_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sscb_analysis import load
 from sscb_analysis.cleaning import clean
+from sscb_analysis.cleaning import read as load
 from sscb_analysis.cleaning.pipeline import _id_header
+from sscb_analysis.cleaning.protect import IdentifierError
+from sscb_analysis.cleaning.read import ExtractError
 from sscb_analysis.extracts import get_spec
-from sscb_analysis.load import ExtractError
-from sscb_analysis.privacy import IdentifierError
 
 HEADER = ",".join(cpp_rows(1).columns)
 GOOD = [",".join(row) for row in cpp_rows(40).astype(str).itertuples(index=False)]

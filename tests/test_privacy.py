@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXED_TODAY, caf_rows, cpp_rows
 
 from sscb_analysis.cleaning import clean
-from sscb_analysis.privacy import (
+from sscb_analysis.cleaning.protect import (
     IdentifierError,
     PseudonymKeyError,
     nhs_check_digit_valid,
@@ -96,7 +96,7 @@ def test_drop_lets_the_extract_through(cpp):
 
 
 def test_drop_of_unknown_column_is_an_error(cpp):
-    from sscb_analysis.load import ExtractError
+    from sscb_analysis.cleaning.read import ExtractError
 
     with pytest.raises(ExtractError, match="no such column"):
         clean("cpp", cpp, drop=["Shoe Size"])

@@ -23,10 +23,10 @@ import pandas as pd
 from sscb_analysis.analyses.common import count_words
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.cleaning import CleanResult, ExtractError, IdentifierError
+from sscb_analysis.cleaning.protect import KIND_LABELS
 from sscb_analysis.data import load_clean_result, resolve
 from sscb_analysis.disclose import safe_count
 from sscb_analysis.extracts import KINDS, get_spec
-from sscb_analysis.privacy import KIND_LABELS
 
 REPORT = "00_data_quality"
 KIND_NAMES = {
@@ -475,8 +475,8 @@ def _present(kind: str, path: str | os.PathLike[str], drop: list[str]) -> list[s
     target = resolve(path)
     if target.suffix.lower() == ".parquet" or not target.is_file():
         return []
+    from sscb_analysis.cleaning.read import read_extract
     from sscb_analysis.extracts import compact
-    from sscb_analysis.load import read_extract
 
     headers = {compact(h) for h in read_extract(target).headers}
     return [c for c in drop if compact(c) in headers]

@@ -28,15 +28,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sscb_analysis import load as _load
-from sscb_analysis import parse, privacy, rules
-from sscb_analysis.encoded import Encoded
+from sscb_analysis.cleaning import parse
+from sscb_analysis.cleaning import protect as privacy
+from sscb_analysis.cleaning import read as _load
+from sscb_analysis.cleaning import validate as rules
+from sscb_analysis.cleaning.encoded import Encoded
+from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
+from sscb_analysis.cleaning.read import ExtractError, RawTable
+from sscb_analysis.cleaning.schemas import DATE_DTYPE, column_dtypes, validate
 from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
-from sscb_analysis.load import ExtractError, RawTable
 from sscb_analysis.measures import order_within, restrict_order, text_series
 from sscb_analysis.paths import PROCESSED, SYNTHETIC
-from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
-from sscb_analysis.schemas import DATE_DTYPE, column_dtypes, validate
 
 __all__ = [
     "CleanResult",

@@ -47,8 +47,8 @@ def command(
 ) -> None:
     """Clean INPUT (CSV or XLSX) as a KIND extract and write the outputs to --out."""
     from sscb_analysis import cleaning
-    from sscb_analysis.load import ExtractError
-    from sscb_analysis.privacy import IdentifierError, PseudonymKeyError
+    from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
+    from sscb_analysis.cleaning.read import ExtractError
 
     try:
         result = cleaning.clean(kind, input_path, pseudonymise=pseudonymise, drop=drop, sheet=sheet)

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sscb_analysis.encoded import Encoded
+from sscb_analysis.cleaning.encoded import Encoded
 
 KEY_VARIABLE = "SSCB_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16

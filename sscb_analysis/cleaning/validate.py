@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from sscb_analysis.encoded import Encoded
+from sscb_analysis.cleaning.encoded import Encoded
 from sscb_analysis.extracts import ExtractSpec, Rule
 
 LOG_COLUMNS = [

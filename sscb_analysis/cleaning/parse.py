@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sscb_analysis.encoded import Encoded
+from sscb_analysis.cleaning.encoded import Encoded
 from sscb_analysis.extracts import Column, compact
 
 

@@ -2,10 +2,10 @@
 matching.
 
 Everything is read as text and held as codes into each column's distinct values
-(:class:`~sscb_analysis.encoded.Encoded`). An ordinary CSV is read by pyarrow straight from the
+(:class:`~sscb_analysis.cleaning.encoded.Encoded`). An ordinary CSV is read by pyarrow straight from the
 file, with the non-id columns already dictionary-encoded; anything unusual by a careful path that
 gives the same table. Parsing the text (dates, numbers, categories) is in
-:mod:`sscb_analysis.parse`; both are re-exported here, where callers have always found them.
+:mod:`sscb_analysis.cleaning.parse`; both are re-exported here, where callers have always found them.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sscb_analysis.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
-from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
-from sscb_analysis.parse import (
+from sscb_analysis.cleaning.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
+from sscb_analysis.cleaning.parse import (
     DATE_PATTERNS,
     MONTHS,
     PLACEHOLDERS,
@@ -35,6 +34,7 @@ from sscb_analysis.parse import (
     parse_ints,
     parse_lists,
 )
+from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
 
 __all__ = [
     "DATE_PATTERNS",

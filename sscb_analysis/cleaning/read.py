@@ -48,6 +48,7 @@ __all__ = [
     "blank_placeholders",
     "encode_columns",
     "header_lookup",
+    "id_header",
     "match_headers",
     "parse_categories",
     "parse_dates",
@@ -495,6 +496,13 @@ def header_lookup(spec: ExtractSpec) -> dict[str, str]:
         for spelling in (col.name, *col.aliases):
             lookup.setdefault(compact(spelling), col.name)
     return lookup
+
+
+def id_header(spec: ExtractSpec) -> Callable[[str], bool]:
+    """Whether a header names one of the extract's id columns (read as plain text: mostly distinct)."""
+    lookup = header_lookup(spec)
+    ids = {c.name for c in spec.columns if c.type == "id"}
+    return lambda header: lookup.get(compact(header)) in ids
 
 
 def match_headers(

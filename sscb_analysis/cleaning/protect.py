@@ -407,7 +407,8 @@ def protect(
     else:
         if blocking:
             raise IdentifierError(blocking)
-        for kind in ("date_of_birth", "postcode"):
+        # Each degraded column becomes named extras: two of one kind would collide.
+        for kind in {k for k in handling.values() if spec.protection_of(k) in DEGRADERS}:
             several = [table.headers[i] for i, k in handling.items() if k == kind]
             if len(several) > 1:
                 raise IdentifierError(
@@ -440,7 +441,7 @@ def protect(
                     "read as blank",
                 )
             )
-        if key is not None and spec.column(name).type == "id":
+        if key is not None and spec.column(name).protect == "pseudonymise":
             arr = pseudonymise_ids(arr, key)
             log.append(
                 column_entry(
@@ -460,24 +461,10 @@ def protect(
             log.append(
                 column_entry(source, header, "LOAD001", "not a column of this extract", "dropped")
             )
-        elif kind == "date_of_birth":
-            birth, _ = parse.parse_dates(table.columns[i])
-            event, _ = parse.parse_dates(columns[spec.event_date])
-            extras["birth_month"], extras["age_at_event"] = degrade_birth_date(birth, event)
-            log.append(
-                column_entry(
-                    source,
-                    header,
-                    "PRIV003",
-                    f"kept as birth_month and age_at_event (age at {spec.event_date})",
-                    "degraded",
-                )
-            )
-        elif kind == "postcode":
-            extras["postcode_sector"] = postcode_sector(table.columns[i])
-            log.append(
-                column_entry(source, header, "PRIV004", "kept as postcode_sector", "degraded")
-            )
+        elif (action := spec.protection_of(kind)) in DEGRADERS:
+            degraded, message = DEGRADERS[action](table.columns[i], columns, spec)
+            extras.update(degraded)
+            log.append(column_entry(source, header, LOG_RULES[action], message, "degraded"))
         else:
             log.append(
                 column_entry(
@@ -488,9 +475,33 @@ def protect(
                     "dropped",
                 )
             )
-        if kind is None or kind not in ("date_of_birth", "postcode"):
+        if kind is None or spec.protection_of(kind) not in DEGRADERS:
             dropped.append(header)
     return Protected(columns, extras, log, dropped, blanked)
+
+
+def _to_month(
+    arr: Encoded, columns: dict[str, Encoded], spec: ExtractSpec
+) -> tuple[dict[str, pa.Array], str]:
+    """Protection ``month``: a date of birth kept as ``birth_month`` and ``age_at_event``."""
+    birth, _ = parse.parse_dates(arr)
+    event, _ = parse.parse_dates(columns[spec.event_date])
+    month, age = degrade_birth_date(birth, event)
+    message = f"kept as birth_month and age_at_event (age at {spec.event_date})"
+    return {"birth_month": month, "age_at_event": age}, message
+
+
+def _to_sector(
+    arr: Encoded, columns: dict[str, Encoded], spec: ExtractSpec
+) -> tuple[dict[str, pa.Array], str]:
+    """Protection ``sector``: a postcode kept as ``postcode_sector``."""
+    return {"postcode_sector": postcode_sector(arr)}, "kept as postcode_sector"
+
+
+#: The protections that keep a degraded form of a column (the others drop it or pseudonymise it).
+DEGRADERS = {"month": _to_month, "sector": _to_sector}
+#: The log rule of each degrading protection.
+LOG_RULES = {"month": "PRIV003", "sector": "PRIV004"}
 
 
 def mostly_dates(arr: Encoded) -> bool:

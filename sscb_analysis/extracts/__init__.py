@@ -21,6 +21,26 @@ KINDS: tuple[str, ...] = ("cpp", "caf", "marac")
 
 ColumnType = Literal["id", "text", "date", "category", "int", "list"]
 Severity = Literal["error", "query", "info"]
+#: What the protect stage does to a column under ``--pseudonymise``: replace each value with a
+#: keyed pseudonym, drop the column, keep only the month (and the age at the event) of a date of
+#: birth, or cut a postcode to its sector.
+Protection = Literal["pseudonymise", "drop", "month", "sector"]
+
+#: Protection of an identifier found outside the canonical columns, by the kind of identifier
+#: the guard found (the kinds of :mod:`sscb_analysis.cleaning.protect`). A kind not listed is
+#: dropped. Declared here, per extract, rather than decided in the pipeline (as Social Finance's
+#: liia-tools-pipeline declares ``degrade`` and ``sensitive`` per column in its configuration).
+DEFAULT_PROTECTION: Mapping[str, Protection] = {
+    "date_of_birth": "month",
+    "postcode": "sector",
+    "nhs_number": "drop",
+    "name": "drop",
+    "address": "drop",
+    "email": "drop",
+    "phone": "drop",
+    "free_text": "drop",
+    "other_identifier": "drop",
+}
 
 
 def compact(text: str) -> str:
@@ -47,7 +67,8 @@ class Column:
 
     ``values`` maps each canonical category to the other spellings accepted for it (matched by
     :func:`compact`). ``invalid_rule`` names the rule (by code) for a value outside the declared
-    categories when it is not the kind's generic unknown-category rule.
+    categories when it is not the kind's generic unknown-category rule. ``protect`` is what
+    ``--pseudonymise`` does to the column (ids: ``"pseudonymise"``); None keeps it as it is.
     """
 
     name: str
@@ -58,6 +79,11 @@ class Column:
     values: Mapping[str, tuple[str, ...]] | None = None
     invalid_rule: str | None = None
     minimum: int | None = None
+    protect: Protection | None = None
+
+    def __post_init__(self) -> None:
+        if self.type == "id" and self.protect is None:
+            object.__setattr__(self, "protect", "pseudonymise")
 
     @property
     def categories(self) -> list[str]:
@@ -117,6 +143,8 @@ class ExtractSpec:
     #: Derived fields added to the clean data (sorted and typed frame in, frame out).
     derive: Callable[..., pd.DataFrame]
     derived_dtypes: Mapping[str, str] = field(default_factory=dict)
+    #: identifier kind -> protection, for identifier columns outside the canonical ones
+    protection: Mapping[str, Protection] = field(default_factory=lambda: DEFAULT_PROTECTION)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -148,7 +176,11 @@ class ExtractSpec:
 
     def id_columns(self) -> list[str]:
         """Columns holding ids (the ones ``--pseudonymise`` replaces with a keyed hash)."""
-        return [col.name for col in self.columns if col.type == "id"]
+        return [col.name for col in self.columns if col.protect == "pseudonymise"]
+
+    def protection_of(self, identifier_kind: str) -> Protection:
+        """What ``--pseudonymise`` does to a column found to hold ``identifier_kind``."""
+        return self.protection.get(identifier_kind, "drop")
 
 
 def get_spec(kind: str) -> ExtractSpec:

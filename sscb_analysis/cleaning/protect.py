@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 
 from sscb_analysis.cleaning import parse
 from sscb_analysis.cleaning.encoded import Encoded
-from sscb_analysis.cleaning.read import ExtractError, RawTable, header_lookup, match_headers
+from sscb_analysis.cleaning.headers import ExtractError, any_lookup, match_headers
+from sscb_analysis.cleaning.read import RawTable
 from sscb_analysis.cleaning.validate import column_entry
 from sscb_analysis.extracts import ExtractSpec, compact
 
@@ -327,7 +328,7 @@ class Protected:
 def find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
     """Positions of the headers named by ``--drop`` (matched like headers, or by canonical name)."""
     keys = {compact(h): i for i, h in enumerate(headers)}
-    lookup = header_lookup(spec)
+    lookup = any_lookup(spec)
     out: set[int] = set()
     for name in drop:
         key = compact(name)
@@ -370,8 +371,21 @@ def protect(
         column_entry(source, table.headers[i], "LOAD003", "dropped on request", "dropped")
         for i in sorted(dropped_pos)
     ]
+    for j, note in match.notes.items():
+        log.append(column_entry(source, table.headers[kept[j]], "LOAD005", note, "matched"))
     for name in match.missing_optional:
-        if name not in canonical.values():
+        stand_in = spec.column(name).stands_in
+        if stand_in is not None:
+            log.append(
+                column_entry(
+                    source,
+                    name,
+                    "LOAD006",
+                    f"not in the file: {stand_in} stands in for it",
+                    f"copied from {stand_in}",
+                )
+            )
+        else:
             log.append(column_entry(source, name, "LOAD002", "not in the file", "left blank"))
 
     findings: list[Finding] = []
@@ -450,6 +464,8 @@ def protect(
             )
         columns[name] = arr
     for col in spec.columns:
+        if col.name not in columns and col.stands_in is not None:
+            columns[col.name] = columns[col.stands_in]
         columns.setdefault(col.name, Encoded.nulls(n))
 
     extras: dict[str, pa.Array] = {}

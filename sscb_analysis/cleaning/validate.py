@@ -46,6 +46,10 @@ COLUMN_RULES: dict[str, Rule] = {
         Rule("LOAD002", "info", "optional column absent from the file; left blank"),
         Rule("LOAD003", "info", "column dropped on request (--drop)"),
         Rule("LOAD004", "info", "placeholders for no value (NULL, N/A, ...) read as blank"),
+        Rule(
+            "LOAD005", "info", "a header that could mean more than one column, and how it was read"
+        ),
+        Rule("LOAD006", "info", "optional column absent from the file; another column stands in"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
@@ -127,11 +131,15 @@ def generic_hits(
                 )
             )
         elif col.type in ("category", "list"):
-            rule = (
-                spec.rule(col.invalid_rule) if col.invalid_rule else spec.rule("unknown_category")
-            )
+            if col.invalid_rule:
+                rule = spec.rule(col.invalid_rule)
+            elif col.headline:
+                rule = spec.rule("unknown_category")
+            else:
+                rule = spec.rule("unknown_code_query")
             allowed = ", ".join(col.categories)
-            hits.append(hit(rule, name, active & bad[name], arr, f"not one of: {allowed}"))
+            message = f"not one of: {allowed}" + ("" if col.headline else "; read as blank")
+            hits.append(hit(rule, name, active & bad[name], arr, message))
         elif col.type == "int":
             floor = "" if col.minimum is None else f" of at least {col.minimum}"
             hits.append(

@@ -105,3 +105,12 @@ def test_one_category_column_is_the_initial_and_stands_in_for_the_latest():
     entry = result.log[result.log["rule"] == "LOAD006"]
     assert entry["column"].tolist() == ["latest_category"]
     assert "initial_category stands in" in entry["message"].iloc[0]
+
+
+def test_annex_a_lettered_codes_are_read():
+    frame = cpp_rows(3)
+    frame["gender"] = ["a) Male", "b) Female", "c) Unknown"]
+    frame["ethnicity"] = ["a) WBRI", "s) NOBT", "q) OOTH"]
+    result = run(frame)
+    assert result.data["gender"].tolist() == ["male", "female", "unknown"]
+    assert result.data["ethnicity"].tolist() == ["white", "unknown", "other"]

@@ -200,3 +200,24 @@ def test_null_ids_are_not_pseudonymised_into_one_child(cpp):
     )
     assert result.quarantine["rules"].tolist() == ["CPP003", "CPP003"]
     assert result.quarantine["child_id"].isna().all()
+
+
+def test_cpp021_totals_row_at_the_bottom_is_a_footer(cpp):
+    frame = pd.concat([cpp, pd.DataFrame({cpp.columns[0]: ["Total"]})], ignore_index=True)
+    result = run(frame.fillna(""))
+    assert rules_at(result, 5) == {"CPP021"} and result.quarantine.empty
+    assert result.summary["footers"] == 1 and result.summary["balanced"]
+
+
+def test_cpp022_formula_cell_without_a_saved_value(cpp, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(cpp.columns))
+    for row in cpp.values.tolist():
+        sheet.append(row)
+    sheet.cell(row=3, column=3, value="=TODAY()")
+    book.save(tmp_path / "x.xlsx")
+    result = run(tmp_path / "x.xlsx")
+    assert rules_at(result, 3) == {"CPP022"} and result.quarantine["source_row"].tolist() == [3]

@@ -26,6 +26,7 @@ from sscb_analysis.cleaning import derive as _derive
 from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning import validate as _validate
+from sscb_analysis.cleaning.headers import known_header
 from sscb_analysis.cleaning.outputs import load_processed, output_paths, write_outputs
 from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
 from sscb_analysis.cleaning.read import ExtractError
@@ -94,14 +95,20 @@ def clean(
         if table.n_rows == 0:
             raise ExtractError("The DataFrame has no rows.")
     else:
-        table = _read.read_extract(source, sheet=sheet, wide=_read.id_header(spec))
+        table = _read.read_extract(
+            source,
+            sheet=sheet,
+            wide=_read.id_header(spec),
+            known=known_header(spec),
+            kind=kind,
+        )
         if source_name:
             table.source_file = source_name
     if pseudonymise:
         _protect.pseudonym_key(environ)  # refuse early, before any work
     protected = _protect.protect(table, spec, pseudonymise, drop, environ)
     raw = protected.columns
-    checked = _validate.check(table, spec, raw, today)
+    checked = _validate.check(table, spec, raw, today, protected.positions)
     flat = _validate.HitRows.of(checked.hits)
     n = table.n_rows
 
@@ -125,8 +132,9 @@ def clean(
         spec, raw, extras, q_pos, table.source_file, table.source_rows, flat, n
     )
     log = _validate.log_frame(checked.hits, table.source_file, table.source_rows)
-    if protected.log:
-        log = pd.concat([*protected.log, log], ignore_index=True)
+    notes = [*_read.read_log(table), *protected.log]
+    if notes:
+        log = pd.concat([*notes, log], ignore_index=True)
     log = log[_validate.LOG_COLUMNS]
     summary = summarise(
         spec,
@@ -139,5 +147,7 @@ def clean(
         checked.hits,
         protected,
         pseudonymise,
+        footers=len(table.footers),
+        header_row=table.header_row,
     )
     return CleanResult(kind, data, quarantine, log, summary)

@@ -323,6 +323,8 @@ class Protected:
     dropped: list[str]
     #: column -> placeholder spelling -> cells read as blank
     placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: canonical column -> position of its header in the file
+    positions: dict[str, int] = field(default_factory=dict)
 
 
 def find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
@@ -493,7 +495,8 @@ def protect(
             )
         if kind is None or spec.protection_of(kind) not in DEGRADERS:
             dropped.append(header)
-    return Protected(columns, extras, log, dropped, blanked)
+    positions = {name: i for i, name in canonical.items()}
+    return Protected(columns, extras, log, dropped, blanked, positions)
 
 
 def _to_month(

@@ -50,6 +50,7 @@ COLUMN_RULES: dict[str, Rule] = {
             "LOAD005", "info", "a header that could mean more than one column, and how it was read"
         ),
         Rule("LOAD006", "info", "optional column absent from the file; another column stands in"),
+        Rule("LOAD007", "info", "header row below title rows; the title rows skipped"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
@@ -287,21 +288,42 @@ class Checked:
 
 
 def check(
-    table: Any, spec: ExtractSpec, raw: dict[str, Encoded], today: date | None = None
+    table: Any,
+    spec: ExtractSpec,
+    raw: dict[str, Encoded],
+    today: date | None = None,
+    positions: dict[str, int] | None = None,
 ) -> Checked:
     """Blank rows, exact duplicates, malformed rows and every rule of ``spec`` over ``table``
-    (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``."""
+    (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``
+    (``positions``: each canonical column's header position in the table)."""
+    names = {i: name for name, i in (positions or {}).items()}
     n = table.n_rows
     blank, duplicate, first = blank_and_duplicates(table)
-    active = ~blank & ~duplicate
+    footer = table.footer_mask
+    active = ~blank & ~duplicate & ~footer
     malformed = table.malformed_mask
     typed, bad = typed_columns(spec, raw)
 
     hits: list[Hit] = malformed_hits(spec, table.malformed)
+    hits.extend(cell_hits(spec, table, names))
     if blank.any():
         h = hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
         h.action = "skipped"
         hits.append(h)
+    if footer.any():
+        rows = np.flatnonzero(footer)
+        hits.append(
+            Hit(
+                spec.rule("footer_row"),
+                "",
+                rows,
+                [table.footers[int(r)] for r in rows],
+                "a totals or notes row below the records (value = its label); not a record, "
+                "its cells not copied",
+                "skipped as footer",
+            )
+        )
     if duplicate.any():
         rows = np.flatnonzero(duplicate)
         hits.append(
@@ -316,7 +338,16 @@ def check(
         )
     # A malformed row stays active so that its error quarantines it, but its cells (blank
     # stand-ins) are not judged by the other rules.
-    hits.extend(generic_hits(spec, raw, typed, bad, active & ~malformed, today))
+    generic = generic_hits(spec, raw, typed, bad, active & ~malformed, today)
+    # A cell that could not be read is not blank: its error is the only one on that cell.
+    unreadable = {names.get(p.column) for p in table.problems} - {None}
+    for h in generic:
+        if h.column in unreadable:
+            mask = np.zeros(n, dtype=bool)
+            mask[[p.row for p in table.problems if names.get(p.column) == h.column]] = True
+            keep = ~mask[h.rows]
+            h.rows, h.values = h.rows[keep], [v for v, k in zip(h.values, keep, strict=True) if k]
+    hits.extend(h for h in generic if len(h.rows))
     error = np.zeros(n, dtype=bool)
     for h in hits:
         if h.rule.severity == "error":
@@ -356,7 +387,8 @@ def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
     # A malformed row's cells stand in blank for text that did not fit: it is neither blank nor
     # compared with other rows.
     malformed = table.malformed_mask
-    blank = ~malformed
+    footer = table.footer_mask
+    blank = ~malformed & ~footer
     for arr in table.columns:
         blank &= arr.codes < 0
     first = np.arange(n, dtype=np.int64)
@@ -365,7 +397,7 @@ def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
         return blank, duplicate, first
     widest = max(table.columns, key=lambda arr: len(arr.dictionary))
     counts = np.bincount(widest.codes + 1)
-    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed)
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed & ~footer)
     if len(candidates) < 2:
         return blank, duplicate, first
     codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
@@ -396,6 +428,26 @@ def malformed_hits(spec: ExtractSpec, malformed: dict[int, str]) -> list[Hit]:
             f"{message}; its values are not copied here: correct the row in the source file",
         )
         for message, positions in by_message.items()
+    ]
+
+
+def cell_hits(spec: ExtractSpec, table: Any, names: dict[int, str] | None = None) -> list[Hit]:
+    """One error hit per column and kind of spreadsheet cell that could not be read as stored;
+    the value logged is the cell's reference (``Sheet1!D14``), never a guess at its value.
+    ``names``: header position -> canonical name, for the log's column."""
+    names = names or {}
+    groups: dict[tuple[int, str], list[Any]] = {}
+    for p in table.problems:
+        groups.setdefault((p.column, p.message), []).append(p)
+    return [
+        Hit(
+            spec.rule("unreadable_cell"),
+            names.get(column, table.headers[column]),
+            np.array([p.row for p in found], dtype=np.int64),
+            [p.reference for p in found],
+            f"the cell (value = its reference) holds {message}",
+        )
+        for (column, message), found in groups.items()
     ]
 
 

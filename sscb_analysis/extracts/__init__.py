@@ -134,6 +134,13 @@ GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
         "query",
         "value not in the declared categories of a column no headline needs; read as blank",
     ),
+    "footer_row": ("021", "info", "totals or notes row below the records; not a record"),
+    "unreadable_cell": (
+        "022",
+        "error",
+        "a spreadsheet cell that cannot be read as stored (a formula without a saved value, an "
+        "error value)",
+    ),
 }
 
 

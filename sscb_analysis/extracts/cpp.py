@@ -238,7 +238,13 @@ COLUMNS = (
             "Number of Previous CP Plans",
             "Number of Previous Child Protection Plans",
         ),
-        looks_like=(("previous", "plan"), ("previous", "cpp"), ("prev", "plan"), ("prior", "plan")),
+        looks_like=(
+            ("previous", "plan"),
+            ("previous", "cp"),
+            ("prev", "plan"),
+            ("prev", "cp"),
+            ("prior", "plan"),
+        ),
     ),
     Column(
         "initial_conference_date",

@@ -73,19 +73,19 @@ def upn_check_letter(twelve_digits: str) -> str:
 
 
 @dataclass(frozen=True)
-class Children:
-    """Made-up identifiers and characteristics of each child, indexed by ``child_id``."""
+class Child:
+    """A child's made-up identifiers and characteristics."""
 
-    birth: pd.Series  # datetime64[D]
-    upn: pd.Series
-    former_upn: pd.Series  # "" for most children
-    ethnicity: pd.Series
-    gender: pd.Series
-    worker: pd.Series
+    birth: np.datetime64  # day
+    upn: str
+    former_upn: str  # "" for most children
+    ethnicity: str  # CIN code
+    gender: str  # male, female, unknown
+    worker: str
 
 
-def children(cpp: pd.DataFrame, la_code: str = "201", seed: int = DEFAULT_SEED) -> Children:
-    """Identifiers for every child in ``cpp``, stable for a given frame and seed."""
+def children(cpp: pd.DataFrame, la_code: str = "201", seed: int = DEFAULT_SEED) -> dict[str, Child]:
+    """Identifiers for every child in ``cpp`` by ``child_id``, stable for a frame and seed."""
     rng = np.random.default_rng([seed, 10])
     first = (
         cpp.sort_values(["child_id", "plan_start_date"], kind="stable")
@@ -99,44 +99,43 @@ def children(cpp: pd.DataFrame, la_code: str = "201", seed: int = DEFAULT_SEED) 
     hi = np.array([AGE_RANGES.get(b, (0.0, 17.0))[1] for b in band])
     age_days = np.floor((lo + rng.random(n) * (hi - lo)) * 365.25).astype(np.int64)
     birth = start - age_days.astype("timedelta64[D]")
-    unborn = (band == "under 1") & (first["gender"].astype(str).to_numpy() == "unknown")
+    gender = first["gender"].astype(str).to_numpy()
+    unborn = (band == "under 1") & (gender == "unknown")
     birth = np.where(unborn, start + rng.integers(1, 121, n).astype("timedelta64[D]"), birth)
-    digits = [
-        f"{la_code[-3:]:0>3}{int(rng.integers(1000, 10000))}{int(rng.integers(0, 100)):02d}"
-        f"{int(rng.integers(0, 1000)):03d}"
-        for _ in range(n)
-    ]
-    upn = [upn_check_letter(d) + d for d in digits]
+    school = rng.integers(1000, 10000, n)
+    entry = rng.integers(0, 100, n)
+    serial = rng.integers(0, 1000, n)
     moved = rng.random(n) < 0.02
-    former = [
-        upn_check_letter(d) + d if m else ""
-        for d, m in zip(
-            (f"{999}{int(rng.integers(0, 10**9)):09d}" for _ in range(n)), moved, strict=True
+    before = rng.integers(0, 10**9, n)
+    pick = rng.random((n, 3))
+    groups = first["ethnicity"].astype(str).tolist()
+    out: dict[str, Child] = {}
+    for i, child_id in enumerate(first.index.tolist()):
+        digits = f"{la_code[-3:]:0>3}{school[i]}{entry[i]:02d}{serial[i]:03d}"
+        former = f"999{before[i]:09d}"
+        codes = ETHNICITY_CODES.get(groups[i], ("NOBT",))
+        out[child_id] = Child(
+            birth=birth[i],
+            upn=upn_check_letter(digits) + digits,
+            former_upn=upn_check_letter(former) + former if moved[i] else "",
+            ethnicity=codes[int(pick[i, 0] * len(codes))],
+            gender=str(gender[i]),
+            worker=f"{_FIRST_NAMES[int(pick[i, 1] * len(_FIRST_NAMES))]} "
+            f"{_SURNAMES[int(pick[i, 2] * len(_SURNAMES))]}",
         )
-    ]
-    groups = first["ethnicity"].astype(str).to_numpy()
-    codes = [ETHNICITY_CODES.get(g, ("NOBT",)) for g in groups]
-    ethnicity = [c[int(rng.integers(0, len(c)))] for c in codes]
-    worker = [
-        f"{_FIRST_NAMES[int(rng.integers(0, len(_FIRST_NAMES)))]} "
-        f"{_SURNAMES[int(rng.integers(0, len(_SURNAMES)))]}"
-        for _ in range(n)
-    ]
-    index = first.index
-    return Children(
-        birth=pd.Series(birth, index=index),
-        upn=pd.Series(upn, index=index, dtype=object),
-        former_upn=pd.Series(former, index=index, dtype=object),
-        ethnicity=pd.Series(ethnicity, index=index, dtype=object),
-        gender=first["gender"].astype(str),
-        worker=pd.Series(worker, index=index, dtype=object),
-    )
+    return out
 
 
-def _iso(day: np.datetime64 | pd.Timestamp | None) -> str:
-    if day is None or pd.isna(day):
-        return ""
-    return str(np.datetime64(day, "D"))
+def _excel_day(day: np.datetime64 | str) -> dt.datetime:
+    """A date as the datetime an Excel cell holds."""
+    return dt.datetime.fromisoformat(str(np.datetime64(day, "D")))
+
+
+def _iso_days(values: pd.Series) -> list[str]:
+    """Dates as ISO text ("" for missing), for writing many of them."""
+    days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    text = np.datetime_as_string(days)
+    return np.where(np.isnat(days), "", text).tolist()
 
 
 # ---------------------------------------------------------------------------- CIN census
@@ -160,7 +159,7 @@ def cin_census_xml(
     la_code: str = "201",
     seed: int = DEFAULT_SEED,
     other_children: int = 0,
-    kids: Children | None = None,
+    kids: dict[str, Child] | None = None,
 ) -> Iterator[str]:
     """The CIN census return of collection ``year`` (ending 31 March) as XML text, in pieces.
 
@@ -173,7 +172,7 @@ def cin_census_xml(
     kids = children(cpp, la_code, seed) if kids is None else kids
     rng = np.random.default_rng([seed, 11, year])
     ref = np.datetime64(f"{year}-03-31")
-    year_start = np.datetime64(f"{year - 1}-04-01")
+    school_age = ref - np.timedelta64(5 * 365, "D")
     plans = census_plans(cpp, year).sort_values(["child_id", "plan_start_date"], kind="stable")
     sex_element = "Sex" if layout >= SEX_FROM else "GenderCurrent"
     sex_codes = SEX if layout >= SEX_FROM else GENDER_CURRENT
@@ -186,70 +185,100 @@ def cin_census_xml(
         f"      <SerialNo>001</SerialNo>\n      <DateTime>{year}-05-01T09:00:00</DateTime>\n"
         "    </Source>\n  </Header>\n  <Children>\n"
     )
-    for child_id, group in plans.groupby("child_id", sort=False):
-        birth = np.datetime64(kids.birth[child_id], "D")
-        ident = [f"        <LAchildID>{escape(str(child_id))}</LAchildID>\n"]
-        if birth <= ref - np.timedelta64(5 * 365, "D"):
-            ident.append(f"        <UPN>{kids.upn[child_id]}</UPN>\n")
+    rows = _Plan.rows(plans)
+    for at, row in enumerate(rows):
+        if at and rows[at - 1].child_id == row.child_id:
+            continue  # written with the child's first plan
+        kid = kids[row.child_id]
+        ident = [f"        <LAchildID>{escape(row.child_id)}</LAchildID>\n"]
+        if kid.birth <= school_age:
+            ident.append(f"        <UPN>{kid.upn}</UPN>\n")
         else:
             ident.append("        <UPNunknown>UN1</UPNunknown>\n")
-        if kids.former_upn[child_id]:
-            ident.append(f"        <FormerUPN>{kids.former_upn[child_id]}</FormerUPN>\n")
-        gender = kids.gender[child_id]
-        if birth > ref:
+        if kid.former_upn:
+            ident.append(f"        <FormerUPN>{kid.former_upn}</FormerUPN>\n")
+        if kid.birth > ref:
             ident.append(
-                f"        <ExpectedPersonBirthDate>{_iso(birth)}</ExpectedPersonBirthDate>\n"
+                f"        <ExpectedPersonBirthDate>{kid.birth}</ExpectedPersonBirthDate>\n"
             )
         else:
-            ident.append(f"        <PersonBirthDate>{_iso(birth)}</PersonBirthDate>\n")
-        ident.append(
-            f"        <{sex_element}>{sex_codes.get(gender, sex_codes['unknown'])}</{sex_element}>\n"
-        )
+            ident.append(f"        <PersonBirthDate>{kid.birth}</PersonBirthDate>\n")
+        code = sex_codes.get(kid.gender, sex_codes["unknown"])
+        ident.append(f"        <{sex_element}>{code}</{sex_element}>\n")
         parts = [
             "    <Child>\n      <ChildIdentifiers>\n",
             *ident,
             "      </ChildIdentifiers>\n      <ChildCharacteristics>\n",
-            f"        <Ethnicity>{kids.ethnicity[child_id]}</Ethnicity>\n",
+            f"        <Ethnicity>{kid.ethnicity}</Ethnicity>\n",
             "        <Disabilities>\n          <Disability>NONE</Disability>\n"
             "        </Disabilities>\n      </ChildCharacteristics>\n",
         ]
-        for plan in group.itertuples(index=False):
-            parts.append(_cin_details(plan, year_start, ref, rng))
+        for same in rows[at:]:
+            if same.child_id != row.child_id:
+                break
+            parts.append(_cin_details(same, year, rng))
         parts.append("    </Child>\n")
         yield "".join(parts)
-    for i in range(other_children):
-        yield _child_in_need(f"N{year}{i:07d}", year, rng)
+    yield from _children_in_need(f"N{year}", other_children, year, rng)
     yield "  </Children>\n</Message>\n"
 
 
-def _cin_details(
-    plan: object, year_start: np.datetime64, ref: np.datetime64, rng: np.random.Generator
-) -> str:
+@dataclass(frozen=True)
+class _Plan:
+    """One plan's values as the writers need them (dates as ISO text, "" when missing)."""
+
+    child_id: str
+    start: str
+    end: str
+    conference: str
+    category: str
+    previous: int
+    team: str
+
+    @classmethod
+    def rows(cls, plans: pd.DataFrame) -> list[_Plan]:
+        """The frame's plans, in order, converted column by column (not row by row)."""
+        conference = _iso_days(plans["initial_conference_date"])
+        start = _iso_days(plans["plan_start_date"])
+        return [
+            cls(*values)
+            for values in zip(
+                plans["child_id"].astype(str).tolist(),
+                start,
+                _iso_days(plans["plan_end_date"]),
+                [c or s for c, s in zip(conference, start, strict=True)],
+                plans["category_of_abuse"].astype(str).tolist(),
+                plans["previous_plans"].astype("int64").tolist(),
+                plans["team"].astype(str).tolist(),
+                strict=True,
+            )
+        ]
+
+
+def _cin_details(plan: _Plan, year: int, rng: np.random.Generator) -> str:
     """One ``CINdetails`` episode holding one plan, with the referral, assessment and section 47
-    enquiry that led to it and the reviews held in the year."""
-    start = np.datetime64(plan.plan_start_date, "D")  # type: ignore[attr-defined]
-    end = plan.plan_end_date  # type: ignore[attr-defined]
-    end = None if pd.isna(end) else np.datetime64(end, "D")
-    conference = plan.initial_conference_date  # type: ignore[attr-defined]
-    conference = start if pd.isna(conference) else np.datetime64(conference, "D")
+    enquiry that led to it and the reviews held in the collection year (every six months after a
+    first at three)."""
+    start = np.datetime64(plan.start)
+    conference = np.datetime64(plan.conference)
     referral = conference - np.timedelta64(int(rng.integers(20, 60)), "D")
     s47 = referral + np.timedelta64(int(rng.integers(1, 10)), "D")
-    category = CATEGORY_CODES.get(str(plan.category_of_abuse), "MUL")  # type: ignore[attr-defined]
+    category = CATEGORY_CODES.get(plan.category, "MUL")
+    year_start = np.datetime64(f"{year - 1}-04-01")
+    stop = np.datetime64(plan.end) if plan.end else np.datetime64(f"{year}-03-31")
     reviews = []
     due = start + np.timedelta64(91, "D")
-    stop = ref if end is None else end
     while due <= stop:
         if due >= year_start:
             reviews.append(f"            <CPPreviewDate>{due}</CPPreviewDate>\n")
         due = due + np.timedelta64(182, "D")
-    closed = end is not None
     lines = [
         "      <CINdetails>\n",
         f"        <CINreferralDate>{referral}</CINreferralDate>\n",
         "        <ReferralSource>6</ReferralSource>\n        <PrimaryNeedCode>N1</PrimaryNeedCode>\n",
     ]
-    if closed:
-        lines.append(f"        <CINclosureDate>{end}</CINclosureDate>\n")
+    if plan.end:
+        lines.append(f"        <CINclosureDate>{plan.end}</CINclosureDate>\n")
         lines.append("        <ReasonForClosure>RC8</ReasonForClosure>\n")
     lines += [
         f"        <DateOfInitialCPC>{conference}</DateOfInitialCPC>\n",
@@ -266,14 +295,14 @@ def _cin_details(
         "          <ICPCnotRequired>false</ICPCnotRequired>\n        </Section47>\n",
         "        <ReferralNFA>false</ReferralNFA>\n",
         "        <ChildProtectionPlans>\n",
-        f"          <CPPstartDate>{start}</CPPstartDate>\n",
+        f"          <CPPstartDate>{plan.start}</CPPstartDate>\n",
     ]
-    if closed:
-        lines.append(f"          <CPPendDate>{end}</CPPendDate>\n")
+    if plan.end:
+        lines.append(f"          <CPPendDate>{plan.end}</CPPendDate>\n")
     lines += [
         f"          <InitialCategoryOfAbuse>{category}</InitialCategoryOfAbuse>\n",
         f"          <LatestCategoryOfAbuse>{category}</LatestCategoryOfAbuse>\n",
-        f"          <NumberOfPreviousCPP>{int(plan.previous_plans)}</NumberOfPreviousCPP>\n",  # type: ignore[attr-defined]
+        f"          <NumberOfPreviousCPP>{plan.previous}</NumberOfPreviousCPP>\n",
     ]
     if reviews:
         lines += ["          <Reviews>\n", *reviews, "          </Reviews>\n"]
@@ -281,25 +310,79 @@ def _cin_details(
     return "".join(lines)
 
 
-def _child_in_need(child_id: str, year: int, rng: np.random.Generator) -> str:
-    """A child in need with a referral and an assessment but no plan."""
-    referral = np.datetime64(f"{year - 1}-04-01") + np.timedelta64(int(rng.integers(0, 365)), "D")
-    birth = referral - np.timedelta64(int(rng.integers(0, 17 * 365)), "D")
-    sex = ("1", "2")[int(rng.integers(0, 2))]
-    return (
-        "    <Child>\n      <ChildIdentifiers>\n"
-        f"        <LAchildID>{child_id}</LAchildID>\n        <UPNunknown>UN2</UPNunknown>\n"
-        f"        <PersonBirthDate>{birth}</PersonBirthDate>\n"
-        f"        <GenderCurrent>{sex}</GenderCurrent>\n      </ChildIdentifiers>\n"
-        "      <ChildCharacteristics>\n        <Ethnicity>WBRI</Ethnicity>\n"
-        "      </ChildCharacteristics>\n      <CINdetails>\n"
-        f"        <CINreferralDate>{referral}</CINreferralDate>\n"
-        "        <ReferralSource>2A</ReferralSource>\n        <PrimaryNeedCode>N4</PrimaryNeedCode>\n"
-        "        <Assessments>\n"
-        f"          <AssessmentActualStartDate>{referral}</AssessmentActualStartDate>\n"
-        "        </Assessments>\n        <ReferralNFA>false</ReferralNFA>\n"
-        "      </CINdetails>\n    </Child>\n"
-    )
+_FACTORS = ("1A", "1B", "2A", "2B", "3A", "3B", "4A", "4B", "5A", "6A", "8B", "11A", "16A", "21")
+
+
+def _children_in_need(prefix: str, n: int, year: int, rng: np.random.Generator) -> Iterator[str]:
+    """``n`` children in need without a plan: one to three episodes each, with a referral, an
+    assessment and its factors, and sometimes a CIN plan or a section 47 enquiry (as a real
+    return's children mostly are; it gives a benchmark file a real return's size). Random numbers
+    are drawn in blocks and dates looked up as text: a region's return is 200,000 children."""
+    first = int(np.datetime64(f"{year - 1}-04-01", "D").astype(np.int64))
+    lo = first - 18 * 366
+    days = np.arange(lo, first + 3 * 366).astype("datetime64[D]").astype(str).tolist()
+    block = 4096
+    for offset in range(0, n, block):
+        k = min(block, n - offset)
+        birth = rng.integers(0, 17 * 365, k)
+        sex = rng.integers(1, 3, k)
+        episodes = rng.integers(1, 4, k)
+        m = int(episodes.sum())
+        referral = rng.integers(0, 365, m)
+        took = rng.integers(5, 45, m)
+        n_factors = rng.integers(1, 7, m)
+        factor = rng.integers(0, len(_FACTORS), (m, 6))
+        plan = rng.random(m) < 0.5
+        s47 = rng.random(m) < 0.3
+        e = 0
+        for i in range(k):
+            parts = [
+                "    <Child>\n      <ChildIdentifiers>\n",
+                f"        <LAchildID>{prefix}{offset + i:07d}</LAchildID>\n",
+                "        <UPNunknown>UN2</UPNunknown>\n",
+                f"        <PersonBirthDate>{days[first - lo - int(birth[i])]}</PersonBirthDate>\n",
+                f"        <GenderCurrent>{sex[i]}</GenderCurrent>\n      </ChildIdentifiers>\n",
+                "      <ChildCharacteristics>\n        <Ethnicity>WBRI</Ethnicity>\n",
+                "        <Disabilities>\n          <Disability>NONE</Disability>\n",
+                "        </Disabilities>\n      </ChildCharacteristics>\n",
+            ]
+            for _ in range(int(episodes[i])):
+                r = first - lo + int(referral[e])
+                d = r + int(took[e])
+                parts += [
+                    "      <CINdetails>\n",
+                    f"        <CINreferralDate>{days[r]}</CINreferralDate>\n",
+                    "        <ReferralSource>2A</ReferralSource>\n",
+                    "        <PrimaryNeedCode>N4</PrimaryNeedCode>\n",
+                    f"        <CINclosureDate>{days[d + 90]}</CINclosureDate>\n",
+                    "        <ReasonForClosure>RC8</ReasonForClosure>\n        <Assessments>\n",
+                    f"          <AssessmentActualStartDate>{days[r]}</AssessmentActualStartDate>\n",
+                    f"          <AssessmentAuthorisationDate>{days[d]}</AssessmentAuthorisationDate>\n",
+                    "          <FactorsIdentifiedAtAssessment>\n",
+                    *(
+                        f"            <AssessmentFactors>{_FACTORS[f]}</AssessmentFactors>\n"
+                        for f in factor[e, : n_factors[e]]
+                    ),
+                    "          </FactorsIdentifiedAtAssessment>\n        </Assessments>\n",
+                ]
+                if plan[e]:
+                    parts += [
+                        "        <CINPlanDates>\n",
+                        f"          <CINPlanStartDate>{days[d]}</CINPlanStartDate>\n",
+                        f"          <CINPlanEndDate>{days[d + 90]}</CINPlanEndDate>\n",
+                        "        </CINPlanDates>\n",
+                    ]
+                if s47[e]:
+                    parts += [
+                        "        <Section47>\n",
+                        f"          <S47ActualStartDate>{days[r]}</S47ActualStartDate>\n",
+                        f"          <InitialCPCtarget>{days[r + 15]}</InitialCPCtarget>\n",
+                        "          <ICPCnotRequired>true</ICPCnotRequired>\n        </Section47>\n",
+                    ]
+                parts.append("        <ReferralNFA>false</ReferralNFA>\n      </CINdetails>\n")
+                e += 1
+            parts.append("    </Child>\n")
+            yield "".join(parts)
 
 
 def write_cin_census(cpp: pd.DataFrame, year: int, path: str | Path, **options: object) -> Path:
@@ -413,29 +496,28 @@ def write_annex_a(
         )
         if number != 7:
             continue
-        for plan in plans.itertuples(index=False):
-            child = plan.child_id
-            birth = np.datetime64(kids.birth[child], "D")
-            end = plan.plan_end_date
+        for plan in _Plan.rows(plans):
+            kid = kids[plan.child_id]
+            category = ANNEX_CATEGORY.get(plan.category, ANNEX_CATEGORY["multiple"])
             sheet.append(
                 [
-                    child,
-                    ANNEX_GENDER.get(kids.gender[child], ANNEX_GENDER["unknown"]),
-                    ANNEX_ETHNICITY[kids.ethnicity[child]],
-                    pd.Timestamp(birth).to_pydatetime(),
-                    round(float((day - birth).astype(np.int64)) / 365.25, 2),
+                    plan.child_id,
+                    ANNEX_GENDER.get(kid.gender, ANNEX_GENDER["unknown"]),
+                    ANNEX_ETHNICITY[kid.ethnicity],
+                    _excel_day(kid.birth),
+                    round(float((day - kid.birth).astype(np.int64)) / 365.25, 2),
                     "b) No",
-                    pd.Timestamp(plan.plan_start_date).to_pydatetime(),
-                    ANNEX_CATEGORY.get(str(plan.category_of_abuse), ANNEX_CATEGORY["multiple"]),
-                    ANNEX_CATEGORY.get(str(plan.category_of_abuse), ANNEX_CATEGORY["multiple"]),
+                    _excel_day(plan.start),
+                    category,
+                    category,
                     None,
                     "a) Yes",
                     None,
-                    None if pd.isna(end) else pd.Timestamp(end).to_pydatetime(),
+                    _excel_day(plan.end) if plan.end else None,
                     "b) No",
-                    int(plan.previous_plans),
-                    str(plan.team),
-                    kids.worker[child],
+                    plan.previous,
+                    plan.team,
+                    kid.worker,
                 ]
             )
     book.save(path)

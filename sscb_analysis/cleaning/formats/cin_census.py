@@ -79,6 +79,11 @@ _WANTED: dict[tuple[str | None, str], tuple[str, str]] = {
     **{("CollectionDetails", f): ("header", f) for f in HEADER_FIELDS},
 }
 
+#: Element names (without prefix) whose start or end matters; every other element costs one
+#: set lookup each way.
+_OPENING = frozenset({local for _, local in _WANTED} | {"ChildProtectionPlans", "Child"})
+_CLOSING = frozenset({"ChildProtectionPlans", "Child"})
+
 CHUNK = 1 << 20
 #: Bytes of a file's start that :func:`sniff_head` looks at.
 HEAD_BYTES = 65_536
@@ -205,10 +210,14 @@ def _parse(fh: BinaryIO, parsed: _Parsed) -> None:
     """
     parser = _new_parser()
     stack: list[str] = []
+    push, pop = stack.append, stack.pop
     buf: list[str] = []
     cols = list(parsed.columns.items())
     header = parsed.header
     wanted = _WANTED
+    opening = _OPENING
+    closing = _CLOSING
+    local_of: dict[str, str] = {}  # element name as written -> without its prefix
     capture: tuple[str, str] | None = None
     plan: tuple[dict[str, str], list[str]] | None = None
     child: dict[str, str] = {}
@@ -217,9 +226,18 @@ def _parse(fh: BinaryIO, parsed: _Parsed) -> None:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal capture, plan
-        local = name.rpartition(":")[2] if ":" in name else name
-        parent = stack[-1] if stack else None
-        stack.append(local)
+        local = local_of.get(name)
+        if local is None:
+            local = local_of[name] = name.rpartition(":")[2]
+        if not stack:
+            header.root = local
+            header.namespace = attrs.get("xmlns") or next(
+                (v for k, v in attrs.items() if k.startswith("xmlns:")), None
+            )
+        push(local)
+        if local not in opening:
+            return
+        parent = stack[-2] if len(stack) > 1 else None
         target = wanted.get((parent, local))
         if target is not None:
             capture = target
@@ -236,40 +254,38 @@ def _parse(fh: BinaryIO, parsed: _Parsed) -> None:
             child.clear()
             child_dups.clear()
             plans.clear()
-        elif parent is None:
-            header.root = local
-            header.namespace = attrs.get("xmlns") or next(
-                (v for k, v in attrs.items() if k.startswith("xmlns:")), None
-            )
 
     def end(name: str) -> None:
         nonlocal capture, plan
-        local = stack.pop()
-        if capture is not None:
-            scope, element = capture
-            if element != local:
-                return  # an element nested inside a leaf: its text is the leaf's
-            capture = None
-            parser.CharacterDataHandler = None
-            value = "".join(buf)
-            if scope == "plan":
-                if plan is not None:
-                    if element in plan[0]:
-                        plan[1].append(element)
-                    plan[0][element] = value
-            elif scope == "child":
-                if element in child:
-                    child_dups.append(element)
-                child[element] = value
-            else:
-                setattr(header, _attr(element), value.strip())
-        elif local == "ChildProtectionPlans":
-            plan = None
-        elif local == "Child" and stack and stack[-1] == "Children":
-            parsed.children += 1
-            if plans:
-                _emit(parsed, cols, child, child_dups, plans)
-                plans.clear()
+        local = pop()
+        if capture is None:
+            if local not in closing:
+                return
+            if local == "ChildProtectionPlans":
+                plan = None
+            elif stack and stack[-1] == "Children":  # the end of a Child
+                parsed.children += 1
+                if plans:
+                    _emit(parsed, cols, child, child_dups, plans)
+                    plans.clear()
+            return
+        scope, element = capture
+        if element != local:
+            return  # an element nested inside a leaf: its text is the leaf's
+        capture = None
+        parser.CharacterDataHandler = None
+        value = "".join(buf)
+        if scope == "plan":
+            if plan is not None:
+                if element in plan[0]:
+                    plan[1].append(element)
+                plan[0][element] = value
+        elif scope == "child":
+            if element in child:
+                child_dups.append(element)
+            child[element] = value
+        else:
+            setattr(header, _attr(element), value.strip())
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end

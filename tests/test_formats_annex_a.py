@@ -87,9 +87,9 @@ def test_example_workbook_list_7() -> None:
         "age_band",
     ]
     assert values(table, "Child Unique ID")[:2] == ["10721552", "5358472"]
-    # "b) Female" and "s) NOBT" lose their letters; the category has none in this workbook.
-    assert values(table, "Gender")[:2] == ["Female", "Male"]
-    assert values(table, "Ethnicity")[:3] == ["NOBT", "OOTH", "APKN"]
+    # Codes as written ("b) Female"): the category parser reads the letter, the quarantine keeps it.
+    assert values(table, "Gender")[:2] == ["b) Female", "a) Male"]
+    assert values(table, "Ethnicity")[:3] == ["s) NOBT", "r) OOTH", "k) APKN"]
     assert values(table, "Initial Category of Abuse")[0] == "Physical abuse"
     # Born 4 January 2021, plan from 23 November 2020: an unborn child.
     assert values(table, "Date of Birth")[0] == "2021-01-04"
@@ -107,27 +107,6 @@ def test_columns_no_measure_uses_are_left_out() -> None:
         "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
     ):
         assert gone not in table.headers
-
-
-def test_letters_are_removed_only_by_the_declared_rule(tmp_path: Path) -> None:
-    rows = [
-        row("C1"),
-        row(
-            "C2",
-            Gender="ab) Female",
-            Ethnicity="NOBT",
-            **{"Initial Category of Abuse": "a)Neglect"},
-        ),
-    ]
-    path = workbook(
-        tmp_path, {f"List {i}": [HEADERS] for i in range(1, 7)} | {"List 7": [HEADERS, *rows]}
-    )
-    table = read(path, "cpp", sniff(path))
-    assert values(table, "Gender") == ["Female", "ab) Female"]  # two letters: not a prefix
-    assert values(table, "Ethnicity") == ["NOBT", "NOBT"]
-    assert values(table, "Initial Category of Abuse") == ["Neglect", "a)Neglect"]  # no space
-    assert values(table, "Latest Category of Abuse") == ["Multiple/not recommended"] * 2
-    assert values(table, "Allocated Team") == ["a) Team One"] * 2  # not a coded column
 
 
 @pytest.mark.parametrize("name", ["List_7", "list 7 ", "LIST-7"])

@@ -142,7 +142,7 @@ def read_extract(
     """
     path = Path(path)
     if kind is not None:
-        national = _read_national(path, kind)
+        national = _read_national(path, kind, sheet)
         if national is not None:
             return national
     table = _read_file(path, sheet, wide, known, header_row)
@@ -150,7 +150,7 @@ def read_extract(
     return table
 
 
-def _read_national(path: Path, kind: str) -> RawTable | None:
+def _read_national(path: Path, kind: str, sheet: str | None = None) -> RawTable | None:
     """The file read by the national-format readers when they recognise it, else None.
 
     The readers live in :mod:`sscb_analysis.cleaning.formats` (``sniff(path) -> str | None``,
@@ -162,9 +162,10 @@ def _read_national(path: Path, kind: str) -> RawTable | None:
         return None
     sniff = getattr(formats, "sniff", None)
     read = getattr(formats, "read", None)
-    if sniff is None or read is None or not path.is_file() or sniff(path) is None:
+    fmt = sniff(path) if sniff is not None and read is not None and path.is_file() else None
+    if fmt is None:
         return None
-    return read(path, kind)
+    return read(path, kind, fmt, sheet=sheet)
 
 
 def _read_file(

@@ -60,8 +60,11 @@ def sniff(path: str | Path) -> str | None:
     return "cin_census" if cin_census.is_cin(header) else "xml"
 
 
-def read(path: str | Path, kind: str, fmt: str, *, sheet: str | None = None) -> RawTable:
-    """Read a file that :func:`sniff` recognised as ``fmt`` as an extract of ``kind``.
+def read(
+    path: str | Path, kind: str, fmt: str | None = None, *, sheet: str | None = None
+) -> RawTable:
+    """Read a file that :func:`sniff` recognised as ``fmt`` (sniffed again if not given) as an
+    extract of ``kind``; ``sheet`` names an Annex A sheet other than List 7.
 
     Raises :class:`~sscb_analysis.cleaning.read.ExtractError` with one sentence when the file is
     not what ``fmt`` says, cannot be read, or holds no records of ``kind`` (a CIN census return
@@ -70,6 +73,8 @@ def read(path: str | Path, kind: str, fmt: str, *, sheet: str | None = None) -> 
     from sscb_analysis.cleaning.formats import annex_a, cin_census
 
     path = Path(path)
+    if fmt is None:
+        fmt = sniff(path)
     if fmt in ("cin_census", "xml"):
         if kind != "cpp":
             _wrong_kind(path, kind, "a CIN census XML return", "its child protection plans")

@@ -20,11 +20,11 @@ Social Finance's liia-tools-pipeline specifies it, ``annex_a_pipeline/spec/Annex
 Any other column a local version adds is passed on as it is, for the cleaner to judge.
 
 The template's codes carry a letter: "b) Female", "s) NOBT", "e) Multiple/not recommended". The
-letters differ between template versions ("s) NOBT" in one, "t) NOBT" in another), so the
-declared rule for the coded columns is: a leading ``x) `` (one letter, a closing bracket, a
-space) is removed and the rest is matched as any other spelling. Nothing else is changed. The
-age band at plan start is derived from ``Date of Birth`` (see :mod:`.common`). Source rows are the
-sheet's own row numbers, as Excel shows them.
+letters differ between template versions ("s) NOBT" in one, "t) NOBT" in another), so they are
+not read here: the cleaner's category parser reads any category value with a leading letter and
+bracket as the code after it (``cleaning.parse``), and the value as written stays in the
+quarantine. The age band at plan start is derived from ``Date of Birth`` (see :mod:`.common`).
+Source rows are the sheet's own row numbers, as Excel shows them.
 """
 
 from __future__ import annotations
@@ -32,12 +32,11 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
-import pyarrow.compute as pc
-
 from sscb_analysis.cleaning.encoded import Encoded
-from sscb_analysis.cleaning.formats.common import AGE_BAND, age_bands, dates_of, text_table
+from sscb_analysis.cleaning.formats.common import AGE_BAND, age_bands, dates_of
 from sscb_analysis.cleaning.read import ExtractError, RawTable
 from sscb_analysis.extracts import compact
 
@@ -50,14 +49,6 @@ CPP_LIST = 7
 #: Bytes of ``xl/workbook.xml`` read for the sheet names (a real one is a few kilobytes).
 WORKBOOK_BYTES = 1 << 20
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"", re.DOTALL)
-
-#: List 7 headers whose codes carry a letter prefix (compact spelling, see ``extracts.compact``).
-LETTERED = frozenset(
-    compact(h)
-    for h in ("Gender", "Ethnicity", "Initial Category of Abuse", "Latest Category of Abuse")
-)
-#: The letter prefix of a coded value: one letter, a closing bracket, spaces.
-LETTER_PREFIX = r"^[A-Za-z]\)\s+"
 
 #: List 7 headers left out of the table (compact spelling), and why, for the docs and tests.
 LEFT_OUT = {
@@ -108,8 +99,15 @@ def is_annex_a(path: str | Path) -> bool:
 
 
 def read_cpp(path: str | Path, *, sheet: str | None = None) -> RawTable:
-    """List 7 of an Annex A workbook (or the sheet named by ``sheet``) as a :class:`RawTable`."""
+    """List 7 of an Annex A workbook (or the sheet named by ``sheet``) as a :class:`RawTable`.
+
+    The sheet is read by the cleaner's own XLSX reader: title rows above the headers are
+    skipped, a formula without a saved value is a cell problem with its reference, a totals row
+    at the bottom is a footer.
+    """
     from sscb_analysis.cleaning import read as _read
+    from sscb_analysis.cleaning.headers import known_header
+    from sscb_analysis.extracts import get_spec
 
     path = Path(path)
     names = sheet_names(path) or []
@@ -125,37 +123,33 @@ def read_cpp(path: str | Path, *, sheet: str | None = None) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path} could not be read: {exc.strerror or exc}.") from None
-    table = _read._read_xlsx(data, path, sheet)
+    table = _read._read_xlsx(data, path, sheet, known_header(get_spec("cpp")))
     if table.n_rows == 0:
         raise ExtractError(f"{path}: the sheet {sheet!r} has a header row but no plans.")
-    return _list7(table)
+    table = _list7(table)
+    _read.mark_footers(table)
+    return table
 
 
 def _list7(table: RawTable) -> RawTable:
-    """The declared List 7 treatment: columns left out, letters removed, age band added."""
-    headers: list[str] = []
-    columns: list[Encoded] = []
-    by_key: dict[str, Encoded] = {}
-    for header, column in zip(table.headers, table.columns, strict=True):
-        key = compact(header)
-        if key in LEFT_OUT or key.startswith(EPO_PREFIX):
-            continue
-        if key in LETTERED:
-            column = _strip_letters(column)
-        headers.append(header)
-        columns.append(column)
-        by_key.setdefault(key, column)
+    """The declared List 7 treatment: columns left out (and their cell problems with them),
+    the age band at plan start added."""
+    kept = [
+        i
+        for i, header in enumerate(table.headers)
+        if compact(header) not in LEFT_OUT and not compact(header).startswith(EPO_PREFIX)
+    ]
+    new_index = {old: new for new, old in enumerate(kept)}
+    headers = [table.headers[i] for i in kept]
+    columns = [table.columns[i] for i in kept]
+    by_key = {}
+    for header, column in zip(headers, columns, strict=True):
+        by_key.setdefault(compact(header), column)
     if BIRTH in by_key and START in by_key and compact(AGE_BAND) not in by_key:
         headers.append(AGE_BAND)
-        columns.append(
-            Encoded.from_arrow(age_bands(dates_of(by_key[BIRTH]), dates_of(by_key[START])))
-        )
-    return text_table(headers, columns, table.source_file, table.source_rows, table.malformed)
-
-
-def _strip_letters(column: Encoded) -> Encoded:
-    """The column with each value's leading ``x) `` removed (and equal results merged)."""
-    stripped = pc.replace_substring_regex(column.dictionary, LETTER_PREFIX, "", max_replacements=1)
-    if stripped.equals(column.dictionary):
-        return column
-    return Encoded.from_arrow(column.map_distinct(stripped).to_arrow())
+        bands = age_bands(dates_of(by_key[BIRTH]), dates_of(by_key[START]))
+        columns.append(Encoded.from_arrow(bands))
+    problems = [
+        replace(p, column=new_index[p.column]) for p in table.problems if p.column in new_index
+    ]
+    return replace(table, headers=headers, columns=columns, problems=problems)

@@ -345,3 +345,15 @@ def test_undeclared_entity_is_not_well_formed(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ExtractError, match="does not exist"):
         read(tmp_path / "nope.xml", "cpp", "cin_census")
+
+
+def test_an_endless_value_is_refused_before_it_fills_memory(tmp_path: Path) -> None:
+    long = "9" * (cin_census.MAX_VALUE_CHARS + 1)
+    path = write(tmp_path, message(child(long, plan())))
+    with pytest.raises(ExtractError, match=r"its LAchildID at line \d+ is longer than 32,767"):
+        read(path, "cpp", "cin_census")
+    # Text in elements that are not read is never kept, however long.
+    padded = message(child("C1", plan())).replace(
+        "<CINreferralDate>2012-01-01", "<CINreferralDate>" + "x" * 200_000
+    )
+    assert read(write(tmp_path, padded, "padded.xml"), "cpp", "cin_census").n_rows == 1

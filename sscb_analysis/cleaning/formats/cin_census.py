@@ -85,6 +85,9 @@ _OPENING = frozenset({local for _, local in _WANTED} | {"ChildProtectionPlans", 
 _CLOSING = frozenset({"ChildProtectionPlans", "Child"})
 
 CHUNK = 1 << 20
+#: The longest value read (Excel's limit for a cell, as the cleaner's other readers use): a
+#: longer one is refused before it can fill memory. Text outside the elements read is never kept.
+MAX_VALUE_CHARS = 32_767
 #: Bytes of a file's start that :func:`sniff_head` looks at.
 HEAD_BYTES = 65_536
 
@@ -131,7 +134,9 @@ def _new_parser() -> expat.XMLParserType:
 
     def refuse(*_args: object) -> None:
         raise _StopParseError(
-            f"it declares a DTD (<!DOCTYPE ...>) at line {parser.CurrentLineNumber}"
+            f"it declares a DTD (<!DOCTYPE ...>) at line {parser.CurrentLineNumber}; a CIN "
+            "census return never needs one, and a DTD can make an XML reader expand entities "
+            "without limit: export the return again without it"
         )
 
     parser.StartDoctypeDeclHandler = refuse
@@ -224,6 +229,15 @@ def _parse(fh: BinaryIO, parsed: _Parsed) -> None:
     child_dups: list[str] = []
     plans: list[tuple[int, dict[str, str], list[str]]] = []
 
+    def text(data: str) -> None:
+        buf.append(data)
+        if len(data) > MAX_VALUE_CHARS or (len(buf) > 1 and sum(map(len, buf)) > MAX_VALUE_CHARS):
+            raise _StopParseError(
+                f"its {capture[1] if capture else 'value'} at line {parser.CurrentLineNumber} is "
+                f"longer than {MAX_VALUE_CHARS:,} characters, more than any value of a return "
+                "holds"
+            )
+
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal capture, plan
         local = local_of.get(name)
@@ -242,7 +256,7 @@ def _parse(fh: BinaryIO, parsed: _Parsed) -> None:
         if target is not None:
             capture = target
             buf.clear()
-            parser.CharacterDataHandler = buf.append
+            parser.CharacterDataHandler = text
         elif local == "ChildProtectionPlans":
             line = parser.CurrentLineNumber
             if parent == "CINdetails" and len(stack) >= 3 and stack[-3] == "Child":
@@ -336,10 +350,7 @@ def read_cpp(path: str | Path) -> RawTable:
     except IsADirectoryError:
         raise ExtractError(f"{path} is a folder, not an extract file.") from None
     except _StopParseError as exc:
-        raise ExtractError(
-            f"{path} is refused: {exc}. A CIN census return never needs one, and a DTD can make "
-            "an XML reader expand entities without limit; export the return again without it."
-        ) from None
+        raise ExtractError(f"{path} is refused: {exc}.") from None
     except expat.ExpatError as exc:
         raise ExtractError(
             f"{path} is not well-formed XML: {expat.errors.messages[exc.code]} at line "

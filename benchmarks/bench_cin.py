@@ -22,11 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -66,29 +61,6 @@ def best_of(repeats: int, run) -> tuple[float, object]:
     return best, result
 
 
-def cli_run(path: Path) -> tuple[float, float]:
-    """(wall seconds, peak MB so far) of ``sscb clean cpp`` in a child process."""
-    out = Path(tempfile.mkdtemp(prefix="bench-cin-"))
-    sscb = Path(sys.executable).with_name("sscb")
-    cmd = [str(sscb), "clean", "cpp", str(path), "--out", str(out)]
-    for column in DROP:
-        cmd += ["--drop", column]
-    try:
-        began = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - began
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    if proc.returncode != 0:
-        print(proc.stdout, proc.stderr, sep="\n")
-        raise SystemExit(f"sscb clean failed with exit code {proc.returncode}")
-    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=200_000)
@@ -97,6 +69,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each timing (best kept)")
     parser.add_argument("--fresh", action="store_true", help="write the cached return again")
     args = parser.parse_args()
+
+    from bench_clean import cli_run, verdict  # the sibling script: same child-process measure
 
     from sscb_analysis.cleaning import clean
     from sscb_analysis.cleaning.formats import read, sniff
@@ -113,7 +87,8 @@ def main() -> None:
 
     read_s, table = best_of(args.repeats, lambda: read(path, "cpp", sniff(path)))
     clean_s, result = best_of(args.repeats, lambda: clean("cpp", path, drop=DROP))
-    cli = [cli_run(path) for _ in range(args.repeats)]
+    options = [part for column in DROP for part in ("--drop", column)]
+    cli = [cli_run(path, options) for _ in range(args.repeats)]
     wall = min(w for w, _ in cli)
     peak = max(p for _, p in cli)
     s = result.summary

@@ -6,6 +6,7 @@ small hand-made files for each way a file can go wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -357,3 +358,25 @@ def test_an_endless_value_is_refused_before_it_fills_memory(tmp_path: Path) -> N
         "<CINreferralDate>2012-01-01", "<CINreferralDate>" + "x" * 200_000
     )
     assert read(write(tmp_path, padded, "padded.xml"), "cpp", "cin_census").n_rows == 1
+
+
+def test_returns_are_put_in_date_order(tmp_path: Path) -> None:
+    from sscb_analysis.cleaning.formats import in_date_order, reference_date
+
+    early = write(tmp_path, message(child(plans=plan())), "a.xml")
+    late = write(
+        tmp_path, message(child(plans=plan())).replace("2013-03-31", "2014-03-31"), "b.xml"
+    )
+    no_date = write(
+        tmp_path,
+        message(child(plans=plan())).replace("<ReferenceDate>2013-03-31</ReferenceDate>", ""),
+        "c.xml",
+    )
+    csv = write(tmp_path, "child_id\nC1\n", "d.csv")
+    assert reference_date(late) == dt.date(2014, 3, 31)
+    assert reference_date(no_date) == dt.date(2013, 3, 31)  # from <Year>
+    assert reference_date(csv) is None
+    assert in_date_order([late, early]) == [early, late]
+    assert in_date_order([late, no_date]) == [no_date, late]
+    # A mix with another kind of input keeps the order given.
+    assert in_date_order([late, csv, early]) == [late, csv, early]

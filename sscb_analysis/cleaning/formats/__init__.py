@@ -12,11 +12,15 @@ source row numbers (see ``docs/formats.md`` for what each number means) and noth
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from sscb_analysis.cleaning.read import ExtractError, RawTable
 
-__all__ = ["FORMATS", "read", "sniff"]
+__all__ = ["FORMATS", "in_date_order", "read", "reference_date", "sniff"]
 
 #: Format names :func:`sniff` can return, and what each is called in messages. ``xml`` is any
 #: other XML file: no extract reader can read it, and :func:`read` says why in a sentence.
@@ -95,3 +99,42 @@ def _wrong_kind(path: Path, kind: str, what: str, holds: str) -> None:
         f"{path} is {what}, which holds no {_KIND_NAMES.get(kind, kind)}: the cleaner reads "
         f"{holds}; run `sscb clean cpp {path}` for those."
     )
+
+
+def reference_date(path: str | Path) -> dt.date | None:
+    """The date a CIN census return describes (its ``ReferenceDate``, else 31 March of its
+    ``Year``), or None for any other file."""
+    from sscb_analysis.cleaning.formats import cin_census
+
+    try:
+        header = cin_census.census_header(path)
+    except OSError:
+        return None
+    if header is None or not cin_census.is_cin(header):
+        return None
+    try:
+        return dt.date.fromisoformat((header.reference_date or "").strip()[:10])
+    except ValueError:
+        pass
+    try:
+        return dt.date(int((header.year or "").strip()), 3, 31)
+    except ValueError:
+        return None
+
+
+Source = TypeVar("Source")
+
+
+def in_date_order(sources: Sequence[Source]) -> list[Source]:
+    """Several returns with the latest last, when every one of them is a CIN census return
+    (by its reference date; returns of the same date keep their order). When two returns hold
+    the same plan, the later one wins: so the order they are given in must not decide which
+    is later. Any other mix of inputs keeps the order given."""
+    dates = [
+        reference_date(s) if isinstance(s, str | os.PathLike) and Path(s).is_file() else None
+        for s in sources
+    ]
+    if len(sources) < 2 or any(d is None for d in dates):
+        return list(sources)
+    order = sorted(range(len(sources)), key=lambda i: dates[i])  # type: ignore[arg-type,return-value]
+    return [sources[i] for i in order]

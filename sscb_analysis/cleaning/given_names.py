@@ -11,8 +11,7 @@ category could hold (May, June, April, Will, Hope, Faith, Joy, Rose, Summer) are
 
 from __future__ import annotations
 
-GIVEN_NAMES: frozenset[str] = frozenset(
-    """
+_NAMES = """
     aaliyah aaron abdul abdullah abigail adam adrian ahmed aidan aisha alan albert alex alexander
     alexandra alfie ali alice alicia alison amanda amara amber amelia amina amir amy andrea andrew
     angela ann anna anne annie anthony archie arthur ashley aurora ava barbara ben benjamin beth
@@ -38,5 +37,5 @@ GIVEN_NAMES: frozenset[str] = frozenset(
     sylvia tanya teresa thea theo theodore thomas tiffany timothy toby tommy tracey tracy tyler
     valerie vanessa victoria vincent violet wayne wendy william willow yasmin yusuf zachary zara
     zoe
-    """.split()
-)
+"""
+GIVEN_NAMES: frozenset[str] = frozenset(_NAMES.split())

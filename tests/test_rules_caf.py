@@ -75,6 +75,13 @@ def test_caf008_unknown_agency(caf):
     assert rules_at(run(caf), 2) == {"CAF008"}
 
 
+def test_caf020_unknown_lead_agency_is_a_query_not_an_error(caf):
+    caf.loc[0, "lead_professional_agency"] = "Parish council"
+    result = run(caf)
+    assert rules_at(result, 2) == {"CAF020"}
+    assert len(result.data) == 3 and pd.isna(result.data["lead_professional_agency"].iloc[0])
+
+
 def test_caf009_not_applicable_has_no_number_columns():
     from sscb_analysis.extracts import get_spec
 
@@ -143,3 +150,24 @@ def test_every_declared_rule_has_a_test_here():
 
     tested = set(re.findall(r"test_(caf\d{3})", Path(__file__).read_text()))
     assert {c.lower() for c in get_spec("caf").rules} <= tested
+
+
+def test_caf021_totals_row_at_the_bottom_is_a_footer(caf):
+    frame = pd.concat([caf, pd.DataFrame({caf.columns[0]: ["Total"]})], ignore_index=True)
+    result = run(frame.fillna(""))
+    assert rules_at(result, 5) == {"CAF021"} and result.quarantine.empty
+    assert result.summary["footers"] == 1 and result.summary["balanced"]
+
+
+def test_caf022_formula_cell_without_a_saved_value(caf, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(caf.columns))
+    for row in caf.values.tolist():
+        sheet.append(row)
+    sheet.cell(row=3, column=3, value="=TODAY()")
+    book.save(tmp_path / "x.xlsx")
+    result = run(tmp_path / "x.xlsx")
+    assert rules_at(result, 3) == {"CAF022"} and result.quarantine["source_row"].tolist() == [3]

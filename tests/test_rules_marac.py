@@ -133,3 +133,24 @@ def test_every_declared_rule_has_a_test_here():
 
     tested = set(re.findall(r"test_(marac\d{3})", Path(__file__).read_text()))
     assert {c.lower() for c in get_spec("marac").rules} <= tested
+
+
+def test_marac021_totals_row_at_the_bottom_is_a_footer(marac):
+    frame = pd.concat([marac, pd.DataFrame({marac.columns[0]: ["Total"]})], ignore_index=True)
+    result = run(frame.fillna(""))
+    assert rules_at(result, 5) == {"MARAC021"} and result.quarantine.empty
+    assert result.summary["footers"] == 1 and result.summary["balanced"]
+
+
+def test_marac022_formula_cell_without_a_saved_value(marac, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(marac.columns))
+    for row in marac.values.tolist():
+        sheet.append(row)
+    sheet.cell(row=3, column=3, value="=TODAY()")
+    book.save(tmp_path / "x.xlsx")
+    result = run(tmp_path / "x.xlsx")
+    assert rules_at(result, 3) == {"MARAC022"} and result.quarantine["source_row"].tolist() == [3]

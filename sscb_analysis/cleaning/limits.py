@@ -101,8 +101,8 @@ def check_no_nul(data: bytes | memoryview, path: object) -> None:
 
 def _nul_message(path: object, where: str) -> str:
     return (
-        f"{_name(path)} holds a NUL byte {where}; a CSV export never does (a UTF-16 or damaged "
-        "file does): save it from Excel as 'CSV UTF-8' and try again."
+        f"{_name(path)} holds a NUL byte {where}, which a CSV export never does: it is binary "
+        "data, UTF-16 text or a damaged file. Save it from Excel as 'CSV UTF-8' and try again."
     )
 
 

@@ -49,20 +49,26 @@ def command(
     from sscb_analysis import cleaning
     from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
     from sscb_analysis.cleaning.read import ExtractError
+    from sscb_analysis.escape import terminal_text
+
+    def say(text: str, err: bool = False) -> None:
+        # Headers, values and file names come from outside: no control sequence reaches the
+        # terminal.
+        click.echo(terminal_text(text, multiline=True), err=err)
 
     try:
         result = cleaning.clean(kind, input_path, pseudonymise=pseudonymise, drop=drop, sheet=sheet)
     except IdentifierError as exc:
-        click.echo(f"Refused: {exc}", err=True)
+        say(f"Refused: {exc}", err=True)
         sys.exit(EXIT_IDENTIFIERS)
     except (ExtractError, PseudonymKeyError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     try:
         paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:
-        click.echo(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
+        say(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(cleaning.summary_text(result.summary))
+    say(cleaning.summary_text(result.summary))
     for path in paths.values():
-        click.echo(f"wrote {path}")
+        say(f"wrote {path}")

@@ -66,7 +66,6 @@ def command(
     """Clean INPUT (CSV, XLSX, CIN census XML or Annex A; several returns allowed) as a KIND
     extract and write the outputs to --out. Options given here win over the layout file's."""
     from sscb_analysis import cleaning
-    from sscb_analysis.cleaning.display import terminal
     from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
     from sscb_analysis.cleaning.read import ExtractError
     from sscb_analysis.escape import terminal_text
@@ -86,33 +85,16 @@ def command(
             sheet=sheet,
         )
     except IdentifierError as exc:
-<<<<<<< HEAD
-        click.echo(terminal(f"Refused: {exc}"), err=True)
-        sys.exit(EXIT_IDENTIFIERS)
-    except (ExtractError, PseudonymKeyError) as exc:
-        click.echo(terminal(f"Error: {exc}"), err=True)
-=======
         say(f"Refused: {exc}", err=True)
         sys.exit(EXIT_IDENTIFIERS)
     except (ExtractError, PseudonymKeyError) as exc:
         say(f"Error: {exc}", err=True)
->>>>>>> w/privacy
         sys.exit(EXIT_INVALID)
     try:
         paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:
-<<<<<<< HEAD
-        click.echo(
-            terminal(f"Error: could not write to {out_dir}: {exc.strerror or exc}."), err=True
-        )
-        sys.exit(EXIT_INVALID)
-    click.echo(terminal(cleaning.summary_text(result.summary)))
-    for path in paths.values():
-        click.echo(terminal(f"wrote {path}"))
-=======
         say(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_INVALID)
     say(cleaning.summary_text(result.summary))
     for path in paths.values():
         say(f"wrote {path}")
->>>>>>> w/privacy

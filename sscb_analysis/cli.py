@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "clean": "sscb_analysis.commands.clean",
     "inspect": "sscb_analysis.commands.inspect",
     "run": "sscb_analysis.commands.run",
+    "init": "sscb_analysis.commands.init",
     "dfe": "sscb_analysis.commands.dfe",
     "refresh-notebooks": "sscb_analysis.commands.refresh",
 }

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sscb_analysis.cleaning import parse
+from sscb_analysis.cleaning import identifiers, parse
 from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning.encoded import Encoded
@@ -121,7 +121,7 @@ def inspect_extract(
     report.match.notes = {kept[j]: t for j, t in report.match.notes.items()}
     report.lookalikes = [(kept[j], n) for j, n in report.lookalikes]
     found.report = report
-    findings, handling = _protect.find_identifiers(
+    findings, handling, _ = _protect.find_identifiers(
         table, spec, report.match.canonical, report.match.unknown
     )
     by_header = {i: h for i, h in enumerate(table.headers)}
@@ -171,40 +171,20 @@ def _values(arr: Encoded, col: Column) -> tuple[list[ValueLine], int]:
     lines = []
     for text, count in tally.most_common():
         category = parse._category_of(text, lookup) or None
-        kind = _identifier_kind(text) if category is None else None
+        kind = _identifier_kind(text, col) if category is None else None
         if kind is not None:
-            lines.append(ValueLine(_withheld(kind), count, None, withheld=True))
+            lines.append(ValueLine(f"[{identifiers.withheld(kind)}]", count, None, withheld=True))
         else:
             lines.append(ValueLine(text, count, category))
     return lines[:MAX_VALUES], max(0, len(lines) - MAX_VALUES)
 
 
-def _identifier_kind(text: str) -> str | None:
-    """The kind of identifier a single value looks like (None: cleared by the scan)."""
-    try:
-        from sscb_analysis.cleaning import identifiers  # type: ignore[attr-defined]
-
-        found = identifiers.classify(text)
-        if found is None and identifiers.looks_like_name(text):
-            found = "name"
-        return found
-    except (ImportError, AttributeError):
-        pass
-    import pyarrow as pa
-
-    one = Encoded(np.zeros(1, dtype=np.int64), pa.array([text], pa.string()))
-    scan = _protect.scan_content(one, np.array([0]))
-    return next(iter(scan.counts), None)
-
-
-def _withheld(kind: str) -> str:
-    try:
-        from sscb_analysis.cleaning import identifiers  # type: ignore[attr-defined]
-
-        return f"[{identifiers.withheld(kind)}]"
-    except (ImportError, AttributeError):
-        label = _protect.LABELS.get(kind) or _protect.KIND_LABELS.get(kind) or kind
-        return f"[a value that looks like one of the {label}: not shown]"
+def _identifier_kind(text: str, col: Column) -> str | None:
+    """The kind of identifier a single category value looks like (None: cleared by the scan)."""
+    found = identifiers.classify(text)
+    if found is None and identifiers.looks_like_name(text, _protect.vocabulary(col)):
+        found = "name"
+    return found
 
 
 def fix_lines(found: Inspection) -> list[str]:

@@ -4,6 +4,9 @@
 Each write goes to a new version folder and becomes current by one atomic switch of a link
 (``DIR/.<kind>-current``); the contracted paths are links through it. :func:`read_processed` is
 the one way to read a set back (``sscb_analysis.data`` and :func:`load_processed` use it).
+
+The two CSVs are opened in spreadsheets, so they are written with formula-like cells neutralised
+(:func:`sscb_analysis.escape.write_spreadsheet_csv`); the parquet keeps every true value.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sscb_analysis.cleaning.schemas import validate
+from sscb_analysis.escape import write_spreadsheet_csv
 from sscb_analysis.extracts import KINDS, get_spec
 from sscb_analysis.paths import PROCESSED, SYNTHETIC
 
@@ -76,8 +80,8 @@ def write_outputs(
         result.data.to_parquet(
             staged["data"], index=False, use_dictionary=_dictionary_columns(result)
         )
-        result.quarantine.to_csv(staged["quarantine"], index=False)
-        result.log.to_csv(staged["log"], index=False)
+        write_spreadsheet_csv(result.quarantine, staged["quarantine"])
+        write_spreadsheet_csv(result.log, staged["log"])
         staged["summary"].write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         _switch(pointer(kind, out), Path(SETS) / version.name)
     except BaseException:

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sscb_analysis.cleaning import derive as _derive
+from sscb_analysis.cleaning import formats
 from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning import validate as _validate
@@ -122,6 +123,9 @@ def clean(
         spec = plan.apply(spec)
         sheet = sheet if sheet is not None else plan.sheet
     sources = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    sources = formats.in_date_order(
+        sources
+    )  # CIN census returns: the latest wins, whatever the order
     if not sources:
         raise ExtractError("No input given: name at least one export to clean.")
     if source_name is not None and len(sources) > 1:

@@ -34,16 +34,16 @@ def command(kind: str, input_path: Path, layout: Path | None, sheet: str | None)
     """Show how INPUT would be read as a KIND extract: which header matched which column and
     why, what did not match, the values of each category column, and the layout-file lines
     that fix what does not match. Reads only; writes nothing."""
-    from sscb_analysis.cleaning.display import terminal
     from sscb_analysis.cleaning.headers import ExtractError
     from sscb_analysis.cleaning.inspection import inspect_extract, inspection_text
+    from sscb_analysis.escape import terminal_text
 
     try:
         found = inspect_extract(kind, input_path, layout=layout, sheet=sheet)
     except ExtractError as exc:  # the layout file itself
-        click.echo(terminal(f"Error: {exc}"), err=True)
+        click.echo(terminal_text(f"Error: {exc}", multiline=True), err=True)
         sys.exit(EXIT_FIX)
-    click.echo(terminal(inspection_text(found)))
+    click.echo(terminal_text(inspection_text(found), multiline=True))
     if found.fatal or (found.report and found.report.problems):
         sys.exit(EXIT_FIX)
     if found.identifiers or found.blocking:

@@ -250,6 +250,9 @@ def test_a_repeated_element_marks_the_plan_malformed(tmp_path: Path) -> None:
     table = read(write(tmp_path, text), "cpp", "cin_census")
     assert list(table.malformed) == [1]
     assert "more than one CPPstartDate" in table.malformed[1]
+    # Its cells are blank, as a row that cannot be read as one record is held.
+    assert all(values(table, h)[1] is None for h in table.headers)
+    assert values(table, "LAchildID")[0] == "C1"
 
 
 def test_missing_required_elements_are_blank_cells(tmp_path: Path) -> None:

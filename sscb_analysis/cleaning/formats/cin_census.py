@@ -403,10 +403,15 @@ def _table(path: Path, parsed: _Parsed) -> RawTable:
     expected = None
     if "ExpectedPersonBirthDate" in parsed.present:
         expected = dates_of(Encoded.from_arrow(arrays["ExpectedPersonBirthDate"]))
-    return text_table(
+    table = text_table(
         [*headers, AGE_BAND],
         [*columns.values(), age_bands(birth, start, expected)],
         str(path),
         parsed.lines,
         parsed.malformed,
     )
+    if parsed.malformed:  # as RawTable holds such rows: blank, set aside by the cleaner
+        at = np.fromiter(parsed.malformed, dtype=np.int64)
+        for column in table.columns:
+            column.codes[at] = -1
+    return table

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sscb_analysis.cleaning import limits
 from sscb_analysis.cleaning.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
 from sscb_analysis.cleaning.headers import (
     ExtractError,
@@ -29,6 +30,7 @@ from sscb_analysis.cleaning.headers import (
     header_lookup,
     match_headers,
 )
+from sscb_analysis.cleaning.identifiers import scan_values
 from sscb_analysis.cleaning.parse import (
     DATE_PATTERNS,
     MONTHS,
@@ -156,6 +158,7 @@ def read_extract(
         if national is not None:
             return national
     table = _read_file(path, sheet, wide, known, header_row)
+    limits.check_table(table.headers, [c.dictionary for c in table.columns], path)
     mark_footers(table)
     return table
 
@@ -207,6 +210,9 @@ def _read_file(
     else:
         if sheet is not None:
             raise ExtractError(f"--sheet only applies to Excel files, and {path.name} is not one.")
+        # Before any parsing: a NUL anywhere, a first line too long or too wide.
+        limits.check_no_nul(data, path)
+        limits.check_header_line(data[: limits.MAX_HEADER_BYTES + 1], path)
         table = _read_csv(data, path, known, header_row)
     if table.n_rows == 0:
         raise ExtractError(f"{path} has a header row but no data rows.")
@@ -237,8 +243,12 @@ def choose_header_row(
     scores = [sum(1 for cell in row if cell.strip() and known(cell)) for row in rows]
     best = max(scores)
     if best == 0:
-        first = next((row for row in rows if any(c.strip() for c in row)), [])
-        shown = ", ".join(repr(c.strip()) for c in first if c.strip())[:300] or "nothing"
+        row = next((r for r in rows if any(c.strip() for c in r)), [])
+        first = [c.strip() for c in row if c.strip()]
+        # Shown only as far as the identifier scan clears it: this row may be anything.
+        kinds = scan_values(first)
+        cells = [repr(c) if k < 0 else "(withheld)" for c, k in zip(first, kinds, strict=True)]
+        shown = ", ".join(cells)[:300] or "nothing"
         raise ExtractError(
             f"No header row found in {path}: none of its first {len(rows)} rows holds a column "
             f"name this extract knows (the first non-empty row reads {shown}). Map the columns "
@@ -290,6 +300,7 @@ def _read_plain_csv(
             return None  # title rows above the headers: the careful path skips them
     except (UnicodeDecodeError, StopIteration, csv.Error, ExtractError):
         return None
+    limits.check_columns(len(headers), path)
     n = len(headers)
     names = [f"c{i}" for i in range(n)]
     coded = pa.dictionary(pa.int32(), pa.string())

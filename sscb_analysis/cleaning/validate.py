@@ -56,6 +56,12 @@ COLUMN_RULES: dict[str, Rule] = {
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
         Rule("PRIV004", "info", "postcode cut to its sector"),
+        Rule(
+            "PRIV005",
+            "info",
+            "ten-digit ids read as the case system's numbering, not NHS numbers (check digits "
+            "pass only as often as chance gives)",
+        ),
     )
 }
 
@@ -70,6 +76,13 @@ class Hit:
     values: list[object]
     message: str
     action: str | None = None
+    #: Log a run of more than :data:`LONG_RUN` consecutive rows as one line (blank rows: one
+    #: stray cell at row 1,048,576 must not write a million lines).
+    collapse_runs: bool = False
+
+
+#: Consecutive rows of one collapsing hit logged one by one; a longer run is one line.
+LONG_RUN = 10
 
 
 def hit(rule: Rule, column: str, mask: np.ndarray, raw: Encoded | None, message: str) -> Hit:
@@ -217,22 +230,23 @@ def log_frame(
     """
     parts = []
     for h in hits:
-        n = len(h.rows)
+        rows, values, message = h.rows, h.values, h.message
+        if h.collapse_runs:
+            rows, values, message = _collapse_runs(h, source_rows)
+        n = len(rows)
         parts.append(
             pd.DataFrame(
                 {
                     "source_file": source_file
                     if isinstance(source_file, str)
-                    else source_file[h.rows],
-                    "_file": 0 if file_index is None else file_index[h.rows],
-                    "source_row": pd.array(source_rows[h.rows], dtype="Int64"),
+                    else source_file[rows],
+                    "_file": 0 if file_index is None else file_index[rows],
+                    "source_row": pd.array(source_rows[rows], dtype="Int64"),
                     "column": h.column,
                     "rule": h.rule.code,
                     "severity": h.rule.severity,
-                    "value": pd.array(
-                        [None if v is None else str(v) for v in h.values], dtype="str"
-                    ),
-                    "message": h.message,
+                    "value": pd.array([None if v is None else str(v) for v in values], dtype="str"),
+                    "message": message,
                     "action": h.action or ACTIONS[h.rule.severity],
                 },
                 index=range(n),
@@ -247,6 +261,28 @@ def log_frame(
     for col in ("source_file", "column", "rule", "severity", "message", "action"):
         log[col] = log[col].astype("str")
     return log[LOG_COLUMNS]
+
+
+def _collapse_runs(h: Hit, source_rows: np.ndarray) -> tuple[np.ndarray, list, object]:
+    """(rows, values, messages) of ``h`` with each run of more than :data:`LONG_RUN` consecutive
+    rows given as its first row, whose message names the run's last row and length."""
+    rows = np.asarray(h.rows)
+    if len(rows) <= LONG_RUN:
+        return rows, h.values, h.message
+    starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
+    ends = np.append(starts[1:], len(rows)) - 1
+    keep, messages = [], []
+    for a, b in zip(starts, ends, strict=True):
+        if b - a + 1 > LONG_RUN:
+            keep.append(a)
+            last = int(source_rows[rows[b]])
+            messages.append(f"{h.message}, and so are the rows below it to row {last:,} "
+                            f"({b - a + 1:,} rows in all, logged once)")  # fmt: skip
+        else:
+            keep.extend(range(a, b + 1))
+            messages.extend([h.message] * (b - a + 1))
+    keep_at = np.asarray(keep, dtype=np.int64)
+    return rows[keep_at], [h.values[i] for i in keep], np.asarray(messages, dtype=object)
 
 
 def column_entry(
@@ -342,7 +378,7 @@ def check(
     hits.extend(cell_hits(spec, table, names))
     if blank.any():
         h = hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
-        h.action = "skipped"
+        h.action, h.collapse_runs = "skipped", True
         hits.append(h)
     if footer.any():
         rows = np.flatnonzero(footer)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree import ElementTree
 
+from sscb_analysis.cleaning import limits
 from sscb_analysis.cleaning.headers import ExtractError
+from sscb_analysis.cleaning.identifiers import classify, withheld
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -74,13 +77,18 @@ def read_sheet(data: bytes, path: object, sheet: str | None = None) -> Sheet:
         dates, epoch = _date_styles(book, path), _epoch(book, path)
         rows: list[list[str]] = []
         problems: dict[tuple[int, int], str] = {}
+        filled = 0  # cells held so far, bounded (limits.XLSX_MAX_CELLS)
         try:
             with book.open(part) as stream:
                 for r, cells in _rows(stream):
+                    if r >= limits.XLSX_MAX_ROWS:
+                        limits.check_sheet_position(r + 1, 1, path)
                     while len(rows) < r:
                         rows.append([])
                     row: list[str] = []
                     for c, text, problem in _cells(cells, strings, dates, epoch):
+                        if c >= limits.MAX_COLUMNS:  # before the row is padded out to it
+                            limits.check_sheet_position(r + 1, c + 1, path)
                         row.extend([""] * (c - len(row)))
                         if problem is not None:
                             problems[(r, c)] = problem
@@ -89,19 +97,30 @@ def read_sheet(data: bytes, path: object, sheet: str | None = None) -> Sheet:
                             row[c] = text
                         else:
                             row.append(text)
+                    filled += len(row)
+                    limits.check_sheet_cells(filled, path)
                     rows.append(row)
         except KeyError:
             raise ExtractError(f"{path} is not a readable Excel workbook (no {part}).") from None
-        except (ElementTree.ParseError, ValueError, IndexError) as exc:
+        except ElementTree.ParseError as exc:  # its message says where, never what
             raise ExtractError(f"{path} is not a readable Excel workbook ({exc}).") from None
+        except (ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            # A damaged part: its message could quote a cell, so only its kind is said.
+            raise ExtractError(
+                f"{path} is not a readable Excel workbook: {part} is damaged "
+                f"({type(exc).__name__}); open it in Excel and save it again, or export the "
+                "extract as CSV."
+            ) from None
     return Sheet(name, rows, problems)
 
 
 def _open(data: bytes, path: object) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ExtractError(f"{path} is not a readable Excel workbook ({exc}).") from None
+    limits.check_xlsx_archive(book, path)  # sizes and ratios, before any part is unpacked
+    return book
 
 
 def _xml(book: zipfile.ZipFile, part: str, path: object) -> ElementTree.Element | None:
@@ -110,6 +129,11 @@ def _xml(book: zipfile.ZipFile, part: str, path: object) -> ElementTree.Element 
         raw = book.read(part)
     except KeyError:
         return None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise ExtractError(
+            f"{path} is not a readable Excel workbook: {part} is damaged "
+            f"({type(exc).__name__}); open it in Excel and save it again."
+        ) from None
     if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw[:4096]:
         raise ExtractError(f"{path} is not a plain Excel workbook: {part} declares a DTD.")
     try:
@@ -233,7 +257,7 @@ def _cells(
             "that does not store results: open it in Excel and save it, or export the values)"
             continue
         if kind == "e":
-            yield c, "", f"the Excel error {raw or '(unknown)'}"
+            yield c, "", f"the Excel error {_shown(raw) if raw else '(unknown)'}"
             continue
         if kind == "inlineStr":
             inline = cell.find(f"{MAIN}is")
@@ -263,13 +287,20 @@ def _number(raw: str, is_date: bool, epoch: datetime) -> tuple[str, str | None]:
     try:
         number: float | int = float(text) if any(ch in text for ch in ".eE") else int(text)
     except ValueError:
-        return "", f"a number cell holding {text[:20]!r}, which is not a number"
+        return "", f"a number cell holding {_shown(text)}, which is not a number"
     if is_date:
         try:
             return cell_text(from_excel(number, epoch)), None
         except (OverflowError, ValueError):
             return "", f"a date cell whose serial number {number} is not a date"
     return cell_text(number), None
+
+
+def _shown(text: str) -> str:
+    """A cell's text for a message (the first 20 characters), or "value withheld (...)" when
+    the identifier scan finds one in it: a problem message reaches the log."""
+    kind = classify(text)
+    return repr(text[:20]) if kind is None else withheld(kind)
 
 
 def cell_text(value: object) -> str:

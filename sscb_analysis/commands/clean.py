@@ -66,9 +66,14 @@ def command(
     """Clean INPUT (CSV, XLSX, CIN census XML or Annex A; several returns allowed) as a KIND
     extract and write the outputs to --out. Options given here win over the layout file's."""
     from sscb_analysis import cleaning
-    from sscb_analysis.cleaning.display import terminal
     from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
     from sscb_analysis.cleaning.read import ExtractError
+    from sscb_analysis.escape import terminal_text
+
+    def say(text: str, err: bool = False) -> None:
+        # Headers, values and file names come from outside: no control sequence reaches the
+        # terminal.
+        click.echo(terminal_text(text, multiline=True), err=err)
 
     try:
         result = cleaning.clean(
@@ -80,18 +85,16 @@ def command(
             sheet=sheet,
         )
     except IdentifierError as exc:
-        click.echo(terminal(f"Refused: {exc}"), err=True)
+        say(f"Refused: {exc}", err=True)
         sys.exit(EXIT_IDENTIFIERS)
     except (ExtractError, PseudonymKeyError) as exc:
-        click.echo(terminal(f"Error: {exc}"), err=True)
+        say(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     try:
         paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:
-        click.echo(
-            terminal(f"Error: could not write to {out_dir}: {exc.strerror or exc}."), err=True
-        )
+        say(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(terminal(cleaning.summary_text(result.summary)))
+    say(cleaning.summary_text(result.summary))
     for path in paths.values():
-        click.echo(terminal(f"wrote {path}"))
+        say(f"wrote {path}")

@@ -383,3 +383,18 @@ def test_returns_are_put_in_date_order(tmp_path: Path) -> None:
     assert in_date_order([late, no_date]) == [no_date, late]
     # A mix with another kind of input keeps the order given.
     assert in_date_order([late, csv, early]) == [late, csv, early]
+
+
+def test_cdata_comments_and_entities_in_values(tmp_path: Path) -> None:
+    text = message(
+        child(
+            "<![CDATA[C&1]]>",
+            plan("2012<!-- keyed by hand -->-05-01").replace(
+                "<InitialCategoryOfAbuse>NEG", "<InitialCategoryOfAbuse>N&#69;G"
+            ),
+        )
+    )
+    table = read(write(tmp_path, text), "cpp", "cin_census")
+    assert values(table, "LAchildID") == ["C&1"]
+    assert values(table, "CPPstartDate") == ["2012-05-01"]
+    assert values(table, "InitialCategoryOfAbuse") == ["NEG"]

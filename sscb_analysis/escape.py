@@ -146,7 +146,7 @@ def board_page(page: str, title: str) -> str:
         attribute_filter=_board_attribute,
         generic_attribute_prefixes={"data-", "aria-"},
         url_schemes={"http", "https", "mailto", "data"},
-        link_rel="noopener noreferrer",
+        link_rel=None,  # no target attribute is allowed, so no link opens a window to guard
         strip_comments=True,
     )
     return (

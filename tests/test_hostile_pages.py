@@ -163,3 +163,35 @@ def test_no_payload_runs_on_a_board_page(tmp_path):
     page = tmp_path / "board.html"
     page.write_text(render_html(_hostile_notebook(), board, context, board=True), encoding="utf-8")
     assert_no_script_ran(dump_dom(page, tmp_path), hostile_title)
+
+
+@pytest.mark.slow
+def test_hostile_extract_and_area_name_through_the_data_quality_page(tmp_path):
+    """The real path: a file name, a header and values carrying payloads, and an area name from
+    the config, through the data-quality notebook (papermill) and the board renderer."""
+    import papermill as pm
+
+    from sscb_analysis.paths import NOTEBOOKS, SYNTHETIC
+    from sscb_analysis.reporting.render import render_reports
+
+    hostile = Path(__file__).resolve().parent / "fixtures" / "hostile" / "header_markup.csv"
+    cpp = tmp_path / f'<img src=x onerror="{JS}">.csv'
+    cpp.write_bytes(hostile.read_bytes())
+    executed = tmp_path / "00.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "00_data_quality.ipynb"),
+        str(executed),
+        parameters={
+            "cpp_path": str(cpp),
+            "caf_path": str(SYNTHETIC / "caf.csv"),
+            "marac_path": str(SYNTHETIC / "marac.csv"),
+            "area_name": f"[Area](javascript:{JS}) <script>{JS}</script>",
+        },
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    text = executed.read_text(encoding="utf-8")
+    assert "onerror" in text  # the payloads did reach the notebook's outputs
+    context = RenderContext(run_id="r", notebook_name="00_data_quality", synthetic=True)
+    render_reports(executed, tmp_path / "board.html", tmp_path / "analyst.html", context)
+    assert_no_script_ran(dump_dom(tmp_path / "board.html", tmp_path), "00_data_quality")

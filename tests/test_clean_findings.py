@@ -224,3 +224,34 @@ def test_an_excel_error_value_is_an_error_with_its_cell(tmp_path):
     entry = result.log[result.log["rule"] == "CPP022"].iloc[0]
     assert entry["value"] == f"Sheet1!{ref}" and "#REF!" in entry["message"]
     assert result.quarantine["source_row"].tolist() == [2]
+
+
+# ---- finding 5: a census-style file failed on "no plan_id column"
+def test_without_a_plan_id_a_plan_is_its_child_and_start_date():
+    frame = cpp_rows(3).drop(columns=["plan_id"])
+    frame["child_id"] = ["C1", "C1", "C2"]
+    frame["plan_start_date"] = ["01/04/2012", "01/04/2013", "01/04/2012"]
+    frame["plan_end_date"] = ["01/10/2012", "", ""]
+    result = run(frame)
+    assert result.data["plan_id"].tolist() == ["C1:2012-04-01", "C1:2013-04-01", "C2:2012-04-01"]
+    assert result.data["second_or_subsequent"].tolist() == [False, True, False]
+    assert result.summary["record_key"] == ["child_id", "plan_start_date"]
+    assert "LOAD008" in set(result.log["rule"])
+
+
+def test_the_same_plan_in_two_census_style_returns_is_one_plan(tmp_path):
+    """Open across 31 March, a plan is in both returns; its end date arrives in the later one."""
+    first = cpp_rows(2).drop(columns=["plan_id"])
+    first["plan_end_date"] = ["", "01/10/2012"]
+    second = first.iloc[:1].copy()
+    second["plan_start_date"] = ["2012-04-01"]  # written another way in the later return
+    second["plan_end_date"] = ["2013-05-02"]
+    paths = [tmp_path / "census_2013.csv", tmp_path / "census_2014.xlsx"]
+    first.to_csv(paths[0], index=False)
+    second.to_excel(paths[1], index=False)
+    result = clean("cpp", paths, today=FIXED_TODAY)
+    assert len(result.data) == 2 and result.summary["same_in_later_return"] == 1
+    plan = result.data.set_index("child_id").loc["C00000"]
+    assert plan["plan_end_date"] == pd.Timestamp("2013-05-02")
+    change = result.log[result.log["rule"] == "CPP024"]
+    assert change["value"].tolist() == ["(blank) -> 2013-05-02"]

@@ -347,6 +347,9 @@ class Protected:
     placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
     #: canonical column -> position of its header in the file
     positions: dict[str, int] = field(default_factory=dict)
+    #: columns absent from the file whose values another column's stand in for (see
+    #: ``Column.stands_in``): column -> the column it copies
+    stand_ins: dict[str, str] = field(default_factory=dict)
 
 
 def find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
@@ -376,8 +379,10 @@ def protect(
     pseudonymise: bool,
     drop: Iterable[str],
     environ: dict[str, str] | None,
+    columns_map: Mapping[str, str] | None = None,
 ) -> Protected:
-    """Match headers, refuse or neutralise identifiers, and return the canonical text columns.
+    """Match headers (``columns_map``: a layout's canonical name -> header), refuse or
+    neutralise identifiers, and return the canonical text columns.
 
     Raises :class:`IdentifierError` (nothing may be written) when identifiers are found and not
     dropped or, with ``pseudonymise``, cannot be made safe.
@@ -399,7 +404,7 @@ def protect(
         )
     dropped_pos = find_dropped(table.headers, drop, spec)
     match = match_headers(
-        [h for i, h in enumerate(table.headers) if i not in dropped_pos], spec, source
+        [h for i, h in enumerate(table.headers) if i not in dropped_pos], spec, source, columns_map
     )
     # match_headers saw the headers without dropped ones; map back to positions.
     kept = [i for i in range(len(table.headers)) if i not in dropped_pos]
@@ -507,10 +512,24 @@ def protect(
                 )
             )
         columns[name] = arr
+    stand_ins: dict[str, str] = {}
     for col in spec.columns:
         if col.name not in columns and col.stands_in is not None:
             columns[col.name] = columns[col.stands_in]
+            stand_ins[col.name] = col.stands_in
         columns.setdefault(col.name, Encoded.nulls(n))
+    if spec.record_id not in canonical.values() and spec.record_key:
+        columns[spec.record_id] = record_key_column(columns, spec)
+        log.append(
+            column_entry(
+                source,
+                spec.record_id,
+                "LOAD008",
+                f"not in the file: a record is identified by {' and '.join(spec.record_key)} "
+                f"({'child:YYYY-MM-DD' if spec.kind == 'cpp' else ':'.join(spec.record_key)})",
+                "derived",
+            )
+        )
 
     extras: dict[str, pa.Array] = {}
     dropped = [table.headers[i] for i in sorted(dropped_pos)]
@@ -538,7 +557,7 @@ def protect(
         if kind is None or spec.protection_of(kind) not in DEGRADERS:
             dropped.append(header)
     positions = {name: i for i, name in canonical.items()}
-    return Protected(columns, extras, log, dropped, blanked, positions)
+    return Protected(columns, extras, log, dropped, blanked, positions, stand_ins)
 
 
 def _to_month(
@@ -563,6 +582,40 @@ def _to_sector(
 DEGRADERS = {"month": _to_month, "sector": _to_sector}
 #: The log rule of each degrading protection.
 LOG_RULES = {"month": "PRIV003", "sector": "PRIV004"}
+
+
+def record_key_column(columns: dict[str, Encoded], spec: ExtractSpec) -> Encoded:
+    """The record id of a file that has none, from ``spec.record_key`` (``child:2013-04-01``:
+    a plan is its child and its start date); blank where any part is blank. Dates are written
+    as ISO dates when they can be read, so the same plan matches across files."""
+    parts = []
+    for name in spec.record_key:
+        arr = columns[name]
+        if spec.column(name).type == "date":
+            distinct = Encoded(np.arange(len(arr.dictionary)), arr.dictionary)
+            values, _ = parse.parse_dates(distinct)
+            iso = np.datetime_as_string(values.astype("datetime64[D]"))
+            texts = np.where(
+                np.isnat(values), np.asarray(arr.dictionary.to_pylist(), dtype=object), iso
+            )
+            arr = arr.map_distinct(pa.array([str(t) for t in texts], pa.string()))
+            arr = Encoded.from_arrow(arr.to_arrow())  # equal dates, equal codes
+        parts.append(arr)
+    n = len(parts[0])
+    missing = np.zeros(n, dtype=bool)
+    for arr in parts:
+        missing |= arr.is_null
+    if missing.all():
+        return Encoded.nulls(n)
+    stacked = np.column_stack([arr.codes for arr in parts])
+    pairs, inverse = np.unique(stacked[~missing], axis=0, return_inverse=True)
+    texts = [
+        ":".join(arr.dictionary[int(code)].as_py() for arr, code in zip(parts, pair, strict=True))
+        for pair in pairs
+    ]
+    codes = np.full(n, -1, dtype=np.int64)
+    codes[~missing] = inverse.ravel()
+    return Encoded(codes, pa.array(texts, pa.string()))
 
 
 def mostly_dates(arr: Encoded) -> bool:

@@ -94,6 +94,16 @@ class RawTable:
     footers: dict[int, str] = field(default_factory=dict)
     #: Cells that could not be read as stored (spreadsheets only).
     problems: list[CellProblem] = field(default_factory=list)
+    #: Several returns read as one table: the files in order and each row's index among them
+    #: (None for one file, which is ``source_file``).
+    files: list[str] | None = None
+    file_index: np.ndarray | None = None
+
+    def row_files(self) -> str | np.ndarray:
+        """The source file of every row: one name, or an array of names, one per row."""
+        if self.files is None or self.file_index is None:
+            return self.source_file
+        return np.array(self.files, dtype=object)[self.file_index]
 
     @property
     def n_rows(self) -> int:
@@ -144,7 +154,7 @@ def read_extract(
     """
     path = Path(path)
     if kind is not None:
-        national = _read_national(path, kind)
+        national = _read_national(path, kind, sheet)
         if national is not None:
             return national
     table = _read_file(path, sheet, wide, known, header_row)
@@ -153,11 +163,12 @@ def read_extract(
     return table
 
 
-def _read_national(path: Path, kind: str) -> RawTable | None:
+def _read_national(path: Path, kind: str, sheet: str | None = None) -> RawTable | None:
     """The file read by the national-format readers when they recognise it, else None.
 
     The readers live in :mod:`sscb_analysis.cleaning.formats` (``sniff(path) -> str | None``,
-    ``read(path, kind) -> RawTable``); without that package every file is read as CSV or XLSX.
+    ``read(path, kind, fmt, sheet=...) -> RawTable``); without that package every file is read
+    as CSV or XLSX.
     """
     try:
         from sscb_analysis.cleaning import formats  # type: ignore[attr-defined]
@@ -165,9 +176,12 @@ def _read_national(path: Path, kind: str) -> RawTable | None:
         return None
     sniff = getattr(formats, "sniff", None)
     read = getattr(formats, "read", None)
-    if sniff is None or read is None or not path.is_file() or sniff(path) is None:
+    if sniff is None or read is None or not path.is_file():
         return None
-    return read(path, kind)
+    fmt = sniff(path)
+    if fmt is None:
+        return None
+    return read(path, kind, fmt, sheet=sheet)
 
 
 def _read_file(

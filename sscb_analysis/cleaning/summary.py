@@ -26,6 +26,7 @@ def summarise(
     pseudonymise: bool,
     footers: int = 0,
     header_row: int = 1,
+    same_in_later_return: int = 0,
 ) -> dict[str, Any]:
     """The summary dictionary; ``balanced`` says every row is accounted for exactly once."""
     per_rule: dict[str, dict[str, Any]] = {}
@@ -53,6 +54,7 @@ def summarise(
         "duplicates": int(duplicate.sum()),
         "blank": int(blank.sum()),
         "footers": int(footers),
+        "same_in_later_return": int(same_in_later_return),
         "header_row": int(header_row),
         "flagged": flagged,
         "pseudonymised": bool(pseudonymise),
@@ -66,6 +68,7 @@ def summarise(
         + summary["duplicates"]
         + summary["blank"]
         + summary["footers"]
+        + summary["same_in_later_return"]
     )
     return summary
 
@@ -76,7 +79,13 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines = [
         f"{s['kind'].upper()} {s['source_file']}: {s['rows_in']} rows in -> {s['clean']} clean "
         f"({s['flagged']} flagged), {s['quarantined']} quarantined, {s['duplicates']} duplicates, "
-        f"{s['blank']} blank" + (f", {s['footers']} footer rows" if s.get("footers") else ""),
+        f"{s['blank']} blank"
+        + (f", {s['footers']} footer rows" if s.get("footers") else "")
+        + (
+            f", {s['same_in_later_return']} also in a later return"
+            if s.get("same_in_later_return")
+            else ""
+        ),
     ]
     if s.get("header_row", 1) > 1:
         lines.append(f"headers read from row {s['header_row']} (the rows above are titles)")

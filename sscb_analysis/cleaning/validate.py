@@ -51,6 +51,7 @@ COLUMN_RULES: dict[str, Rule] = {
         ),
         Rule("LOAD006", "info", "optional column absent from the file; another column stands in"),
         Rule("LOAD007", "info", "header row below title rows; the title rows skipped"),
+        Rule("LOAD008", "info", "no record id column: the record key is derived (child + start)"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
@@ -216,8 +217,17 @@ def specific_hits(
     return hits
 
 
-def log_frame(hits: list[Hit], source_file: str, source_rows: np.ndarray) -> pd.DataFrame:
-    """The cleaning log: one line per hit and row, ordered by row then rule."""
+def log_frame(
+    hits: list[Hit],
+    source_file: str | np.ndarray,
+    source_rows: np.ndarray,
+    file_index: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The cleaning log: one line per hit and row, ordered by (file,) row, then rule.
+
+    ``source_file``: the file's name, or (several returns) each row's; ``file_index``: each
+    row's file in input order, for the order of the log.
+    """
     parts = []
     for h in hits:
         rows, values, message = h.rows, h.values, h.message
@@ -227,7 +237,10 @@ def log_frame(hits: list[Hit], source_file: str, source_rows: np.ndarray) -> pd.
         parts.append(
             pd.DataFrame(
                 {
-                    "source_file": source_file,
+                    "source_file": source_file
+                    if isinstance(source_file, str)
+                    else source_file[rows],
+                    "_file": 0 if file_index is None else file_index[rows],
                     "source_row": pd.array(source_rows[rows], dtype="Int64"),
                     "column": h.column,
                     "rule": h.rule.code,
@@ -243,7 +256,7 @@ def log_frame(hits: list[Hit], source_file: str, source_rows: np.ndarray) -> pd.
         return empty_log()
     log = pd.concat(parts, ignore_index=True)
     log = log.sort_values(
-        ["source_row", "rule"], kind="stable", na_position="first", ignore_index=True
+        ["_file", "source_row", "rule"], kind="stable", na_position="first", ignore_index=True
     )
     for col in ("source_file", "column", "rule", "severity", "message", "action"):
         log[col] = log[col].astype("str")
@@ -321,6 +334,8 @@ class Checked:
     kept: np.ndarray
     #: the kept rows sorted by person, then event date (positions among the kept rows)
     order: np.ndarray
+    #: rows of an earlier return that a later return holds too
+    superseded: np.ndarray
 
 
 def check(
@@ -329,19 +344,37 @@ def check(
     raw: dict[str, Encoded],
     today: date | None = None,
     positions: dict[str, int] | None = None,
+    *,
+    blank_dup: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    match_on: tuple[str, ...] = (),
+    stand_ins: dict[str, str] | None = None,
 ) -> Checked:
     """Blank rows, exact duplicates, malformed rows and every rule of ``spec`` over ``table``
     (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``
-    (``positions``: each canonical column's header position in the table)."""
+    (``positions``: each canonical column's header position in the table).
+
+    Several returns in one table (``table.file_index``): ``blank_dup`` gives each file's blank
+    and duplicate rows, found file by file, and a record in an earlier return that a later one
+    holds too (the same values of ``match_on``) is set aside as the same record (``<KIND>023``,
+    its changes logged as ``<KIND>024``) before the rules run. ``stand_ins``: columns that copy
+    another (absent from the file): they take its parsed values and are not checked twice.
+    """
     names = {i: name for name, i in (positions or {}).items()}
     n = table.n_rows
-    blank, duplicate, first = blank_and_duplicates(table)
+    blank, duplicate, first = blank_dup or blank_and_duplicates(table)
     footer = table.footer_mask
     active = ~blank & ~duplicate & ~footer
     malformed = table.malformed_mask
-    typed, bad = typed_columns(spec, raw)
+    typed, bad = typed_columns(spec, raw, stand_ins)
 
     hits: list[Hit] = malformed_hits(spec, table.malformed)
+    superseded = np.zeros(n, dtype=bool)
+    if table.file_index is not None and match_on:
+        superseded, returned = same_in_returns(
+            spec, table, raw, typed, active & ~table.malformed_mask, match_on
+        )
+        hits.extend(returned)
+        active &= ~superseded
     hits.extend(cell_hits(spec, table, names))
     if blank.any():
         h = hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
@@ -409,6 +442,7 @@ def check(
         active & error,
         kept,
         restrict_order(order, kept[candidates]),
+        superseded,
     )
 
 
@@ -471,10 +505,11 @@ def cell_hits(spec: ExtractSpec, table: Any, names: dict[int, str] | None = None
     """One error hit per column and kind of spreadsheet cell that could not be read as stored;
     the value logged is the cell's reference (``Sheet1!D14``), never a guess at its value.
     ``names``: header position -> canonical name, for the log's column."""
-    names = names or {}
     groups: dict[tuple[int, str], list[Any]] = {}
     for p in table.problems:
-        groups.setdefault((p.column, p.message), []).append(p)
+        if names is None or p.column in names:  # a dropped column's cells do not matter
+            groups.setdefault((p.column, p.message), []).append(p)
+    names = names or {}
     return [
         Hit(
             spec.rule("unreadable_cell"),
@@ -488,14 +523,19 @@ def cell_hits(spec: ExtractSpec, table: Any, names: dict[int, str] | None = None
 
 
 def typed_columns(
-    spec: ExtractSpec, columns: dict[str, Encoded]
+    spec: ExtractSpec, columns: dict[str, Encoded], stand_ins: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Parse every canonical column; returns the typed frame and each column's bad-value mask."""
+    """Parse every canonical column; returns the typed frame and each column's bad-value mask
+    (a stand-in column takes the parsed values of the column it copies, and no bad values)."""
     data: dict[str, Any] = {}
     bad: dict[str, np.ndarray] = {}
     for col in spec.columns:
         arr = columns[col.name]
-        if col.type == "date":
+        copied = (stand_ins or {}).get(col.name)
+        if copied is not None and copied in data:
+            data[col.name] = data[copied].copy()
+            bad[col.name] = np.zeros(len(arr), dtype=bool)
+        elif col.type == "date":
             values, bad[col.name] = parse.parse_dates(arr)
             data[col.name] = values.astype(DATE_DTYPE)
         elif col.type == "category":
@@ -550,7 +590,7 @@ def quarantine_frame(
     raw: dict[str, Encoded],
     extras: dict[str, pd.Series],
     positions: np.ndarray,
-    source_file: str,
+    source_file: str | np.ndarray,
     source_rows: np.ndarray,
     flat: HitRows,
     n: int,
@@ -562,7 +602,9 @@ def quarantine_frame(
     is_err = flat.severity == "error"
     quarantine = pd.DataFrame(
         {
-            "source_file": repeat_text(source_file, len(positions)),
+            "source_file": repeat_text(source_file, len(positions))
+            if isinstance(source_file, str)
+            else pd.array(source_file[positions].tolist(), dtype="str"),
             "source_row": pd.array(source_rows[positions], dtype="Int64"),
         }
     )
@@ -605,3 +647,93 @@ def join_by_row(rows: np.ndarray, texts: np.ndarray, n: int, sep: str) -> np.nda
         joined[~has] = text
         out[at] = joined
     return out
+
+
+def same_in_returns(
+    spec: ExtractSpec,
+    table: Any,
+    raw: dict[str, Encoded],
+    typed: pd.DataFrame,
+    active: np.ndarray,
+    match_on: tuple[str, ...],
+) -> tuple[np.ndarray, list[Hit]]:
+    """(rows of an earlier return that a later return holds too, their hits).
+
+    A record is matched on ``match_on`` (the record id, or the child and the start date when a
+    return has no plan id); the row from the latest return that holds it is kept and each
+    earlier row is logged as the same record (value: the row kept), with one more line for
+    each column whose value changed (value: earlier -> later).
+    """
+    n = table.n_rows
+    parts = []
+    known = active.copy()
+    for name in match_on:
+        if spec.column(name).type == "date":
+            days = typed[name].to_numpy(dtype="datetime64[D]")
+            known &= ~np.isnat(days)
+            parts.append(np.where(np.isnat(days), 0, days.view(np.int64)))
+        else:
+            known &= ~raw[name].is_null
+            parts.append(raw[name].codes)
+    superseded = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(known)
+    if not len(rows):
+        return superseded, []
+    _, key = np.unique(np.column_stack([p[rows] for p in parts]), axis=0, return_inverse=True)
+    key = key.ravel()
+    files = table.file_index[rows]
+    latest = np.full(key.max() + 1, -1, dtype=np.int64)
+    np.maximum.at(latest, key, files)
+    earlier = files < latest[key]
+    if not earlier.any():
+        return superseded, []
+    # The kept row of each record: its first row in the latest return that holds it.
+    in_latest = np.flatnonzero(~earlier)
+    keeper = np.full(len(latest), -1, dtype=np.int64)
+    keeper[key[in_latest[::-1]]] = rows[in_latest[::-1]]
+    old = rows[earlier]
+    new = keeper[key[earlier]]
+    superseded[old] = True
+    names = table.row_files()
+    where = [f"{names[k]} row {table.source_rows[k]}" for k in new]
+    hits = [
+        Hit(
+            spec.rule("same_in_two_returns"),
+            "",
+            old,
+            where,
+            "the same record is in a later return (value = the row kept); counted once",
+            "replaced by the later return",
+        )
+    ]
+    for col in spec.columns:
+        before, after = _comparable(col, raw, typed, old), _comparable(col, raw, typed, new)
+        changed = np.array([a != b for a, b in zip(before, after, strict=True)], dtype=bool)
+        if changed.any():
+            hits.append(
+                Hit(
+                    spec.rule("changed_between_returns"),
+                    col.name,
+                    old[changed],
+                    [
+                        f"{a or '(blank)'} -> {b or '(blank)'}"
+                        for a, b, c in zip(before, after, changed, strict=True)
+                        if c
+                    ],
+                    "changed in the later return (value = earlier -> later); the later value "
+                    "is kept",
+                    "later value kept",
+                )
+            )
+    return superseded, hits
+
+
+def _comparable(col: Any, raw: dict[str, Encoded], typed: pd.DataFrame, rows: np.ndarray) -> list:
+    """The values of one column at ``rows`` as text that compares equal when the values do
+    (dates and categories as read, so "01/04/2013" and "2013-04-01" are the same date)."""
+    if col.type in ("date", "category", "int", "list"):
+        values = typed[col.name].iloc[rows]
+        if col.type == "date":
+            return ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in values]
+        return ["" if pd.isna(v) else str(v) for v in values]
+    return [v or "" for v in raw[col.name].values_at(rows)]

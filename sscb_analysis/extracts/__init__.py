@@ -141,6 +141,16 @@ GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
         "a spreadsheet cell that cannot be read as stored (a formula without a saved value, an "
         "error value)",
     ),
+    "same_in_two_returns": (
+        "023",
+        "info",
+        "the same record in an earlier return; the later return's row is kept, counted once",
+    ),
+    "changed_between_returns": (
+        "024",
+        "info",
+        "a record that changed between returns; the later return's value is kept",
+    ),
 }
 
 

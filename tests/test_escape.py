@@ -118,7 +118,10 @@ def test_board_page_removes_every_way_to_run_script():
         "<a href='#top' class='anchor-link'>¶</a><a href='https://gov.uk/x'>gov</a>"
         "<style>.a > .b { color: red }</style>"
     )
-    safe = board_page(_page(hostile), "Board <b>page</b>")
+    safe = board_page(
+        _page(hostile, head="<style>.head-css { margin: 0 }</style>"), "Board <b>page</b>"
+    )
+    assert safe.index(".head-css") < safe.index("</head>") < safe.index("Heading")
     parsed = _parse(safe)
     assert not {"script", "iframe", "object", "svg", "form", "input", "button"} & set(parsed.tags)
     assert not [a for a in parsed.attributes if a[1].startswith("on")]

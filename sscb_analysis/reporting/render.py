@@ -19,6 +19,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from sscb_analysis.escape import board_page
+
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove_output"})
@@ -135,9 +137,12 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
-    return _insert_after_body_open(body, "".join(top)).replace(
+    page = _insert_after_body_open(body, "".join(top)).replace(
         "</body>", _footer(context, board) + "</body>", 1
     )
+    # The board page leaves through the sanitiser: no script, handler or javascript: link,
+    # whatever a header, file name or area name brought in.
+    return board_page(page, title) if board else page
 
 
 def table_of_contents(page: str, max_level: int = 3) -> str:

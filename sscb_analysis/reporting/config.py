@@ -28,6 +28,7 @@ CLEAN_KEYS = {"processed_dir", "inputs"}
 INPUT_KEYS = ("path", "map", "drop", "pseudonymise", "optional")
 ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
 EXTRACT_KINDS = ("cpp", "caf", "marac")
+RESERVED_NAMES = frozenset({"manifest", "context", "run", "worker", "index", "latest"})
 
 # The standard report set, run when a profile lists no notebooks (no area in it: every page
 # takes its area from the profile).
@@ -296,6 +297,11 @@ def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry
         raise ConfigError(f"{label} needs a 'name' (used for the output file names)")
     if any(ch in name for ch in "/\\") or name.startswith("."):
         raise ConfigError(f"{label}: name {name!r} must be a plain file name (no slashes)")
+    if name in RESERVED_NAMES:
+        raise ConfigError(
+            f"{label}: name {name!r} is taken by the run's own files ({name}.json or .log); "
+            "choose another"
+        )
     notebook = item.get("notebook")
     if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
         raise ConfigError(f"{label} ({name}): 'notebook' must be a path ending in .ipynb")

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -82,14 +83,14 @@ def bare_read_seconds(path: Path, repeats: int, encoded: bool = False) -> float:
     return best
 
 
-def cli_run(path: Path) -> tuple[float, float]:
-    """(wall seconds, peak MB so far) of ``sscb clean cpp`` in a child process.
+def cli_run(path: Path, options: Sequence[str] = ()) -> tuple[float, float]:
+    """(wall seconds, peak MB so far) of ``sscb clean cpp`` (with ``options``) in a child process.
 
     The peak is ``ru_maxrss`` over the children waited for (only these runs), in MB.
     """
     out = Path(tempfile.mkdtemp(prefix="bench-clean-"))
     sscb = Path(sys.executable).with_name("sscb")
-    cmd = [str(sscb), "clean", "cpp", str(path), "--out", str(out)]
+    cmd = [str(sscb), "clean", "cpp", str(path), "--out", str(out), *options]
     try:
         began = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -108,6 +109,8 @@ def stage_times(path: Path, repeats: int) -> tuple[float, dict[str, float]]:
     import functools
 
     import sscb_analysis.cleaning as cleaning
+    import sscb_analysis.cleaning.pipeline as pipeline
+    import sscb_analysis.cleaning.protect as protect
     import sscb_analysis.cleaning.read as load
     import sscb_analysis.cleaning.validate as rules
     from sscb_analysis.extracts import get_spec
@@ -116,13 +119,13 @@ def stage_times(path: Path, repeats: int) -> tuple[float, dict[str, float]]:
     wrapped = [
         (load, "read_extract", "read and encode the CSV"),
         (load, "encode_columns", "  of which: encode the id columns"),
-        (cleaning, "_protect", "identifier checks"),
-        (cleaning, "_blank_and_duplicates", "blank and duplicate rows"),
-        (cleaning, "_typed_columns", "parse dates, categories, numbers"),
+        (protect, "protect", "identifier checks"),
+        (rules, "blank_and_duplicates", "blank and duplicate rows"),
+        (rules, "typed_columns", "parse dates, categories, numbers"),
         (rules, "generic_hits", "shared rules"),
-        (cleaning, "order_within", "sort by child and start"),
+        (rules, "order_within", "sort by child and start"),
         (rules, "specific_hits", "CPP checks"),
-        (cleaning, "validate", "pandera schema"),
+        (pipeline, "validate", "pandera schema"),
     ]
     saved = []
     for module, name, label in wrapped:

@@ -31,71 +31,168 @@ CHILD_ID_ALIASES = (
     "Child Pseudonym",
     "Person ID",
     "Client ID",
+    "Child Unique ID",
+    "Unique Child ID",
+    "Individual ID",
 )
 
+#: CIN census ethnicity codes (DfE CIN census guide, the 2001 census-based list used since 2003,
+#: with WIRT, WROM, REFU and NOBT) by their major group.
 ETHNICITY = {
     "white": (
         "w",
         "white british",
         "white irish",
         "white other",
+        "any other white background",
+        "traveller of irish heritage",
+        "gypsy/roma",
         "wbri",
         "wiri",
         "woth",
         "wrom",
         "wirt",
     ),
-    "mixed": ("mixed/multiple", "mixed ethnic", "mwbc", "mwba", "mwas", "moth", "mixed other"),
-    "asian": ("asian british", "asian/asian british", "aind", "apkn", "aban", "aoth", "a"),
-    "black": ("black british", "black/black british", "bcrb", "bafr", "both", "b"),
-    "other": ("other ethnic group", "any other", "oeth", "chne", "chinese", "arab"),
-    "unknown": ("not known", "not stated", "nobt", "refu", "refused", "not obtained"),
+    "mixed": (
+        "mixed/multiple",
+        "mixed ethnic",
+        "mwbc",
+        "mwba",
+        "mwas",
+        "moth",
+        "mixed other",
+        "any other mixed background",
+    ),
+    "asian": (
+        "asian british",
+        "asian/asian british",
+        "asian or asian british",
+        "aind",
+        "apkn",
+        "aban",
+        "aoth",
+        "a",
+    ),
+    "black": (
+        "black british",
+        "black/black british",
+        "black or black british",
+        "bcrb",
+        "bafr",
+        "both",
+        "b",
+    ),
+    "other": (
+        "other ethnic group",
+        "any other",
+        "any other ethnic group",
+        "ooth",
+        "oeth",
+        "chne",
+        "chinese",
+        "arab",
+    ),
+    "unknown": (
+        "not known",
+        "not stated",
+        "nobt",
+        "refu",
+        "refused",
+        "not obtained",
+        "information not yet obtained",
+    ),
+}
+
+#: Categories of abuse with the DfE codes (NEG, PHY, EMO, SAB, MUL) and common spellings.
+CATEGORIES = {
+    "neglect": ("n", "neg"),
+    "physical": ("p", "physical abuse", "pa", "phy"),
+    "emotional": ("e", "emotional abuse", "ea", "emo"),
+    "sexual": ("s", "sexual abuse", "sa", "sex", "sab"),
+    # "Multiple/not recommended": the DfE's MUL, as Ofsted's Annex A template words it.
+    "multiple": ("m", "mixed", "multiple categories", "mul", "multiple/not recommended"),
 }
 
 COLUMNS = (
     Column(
         "plan_id",
         "id",
+        required=False,
         nullable=False,
-        aliases=("Plan ID", "CPP ID", "Plan Ref", "Plan Reference", "CP Plan ID"),
+        aliases=("Plan ID", "CPP ID", "Plan Ref", "Plan Reference", "CP Plan ID", "CPP Ref"),
     ),
     Column("child_id", "id", nullable=False, aliases=CHILD_ID_ALIASES),
     Column(
         "plan_start_date",
         "date",
         nullable=False,
-        aliases=("Start Date", "Plan Start", "CPP Start Date", "CPPstartDate", "Date Plan Started"),
+        aliases=(
+            "Start Date",
+            "Plan Start",
+            "Plan Start Date",
+            "CPP Start Date",
+            "CPPstartDate",
+            "Date Plan Started",
+            "CP Plan Start Date",
+            "Child Protection Plan Start Date",
+            "CP Start Date",
+        ),
+        looks_like=(("start", "date"), ("start", "plan")),
     ),
     Column(
         "plan_end_date",
         "date",
-        aliases=("End Date", "Plan End", "CPP End Date", "CPPendDate", "Date Plan Ended"),
+        aliases=(
+            "End Date",
+            "Plan End",
+            "Plan End Date",
+            "CPP End Date",
+            "CPPendDate",
+            "Date Plan Ended",
+            "CP Plan End Date",
+            "Child Protection Plan End Date",
+            "CP End Date",
+        ),
+        looks_like=(("end", "date"),),
     ),
     Column(
-        "category_of_abuse",
+        "initial_category",
         "category",
         nullable=False,
         aliases=(
-            "Category",
-            "Abuse Category",
-            "Category of Abuse",
+            "Initial Category",
+            "Initial Category of Abuse",
             "InitialCategoryOfAbuse",
-            "CPP Category",
+            "Category at Start",
+            "Initial CP Category",
         ),
-        values={
-            "neglect": ("n", "neg"),
-            "physical": ("p", "physical abuse", "pa", "phy"),
-            "emotional": ("e", "emotional abuse", "ea", "emo"),
-            "sexual": ("s", "sexual abuse", "sa", "sex"),
-            "multiple": ("m", "mixed", "multiple categories", "mul"),
-        },
+        values=CATEGORIES,
+        looks_like=(("categor",),),
+    ),
+    Column(
+        "latest_category",
+        "category",
+        required=False,
+        aliases=(
+            "Latest Category",
+            "Latest Category of Abuse",
+            "LatestCategoryOfAbuse",
+            "Current Category",
+            "Current Category of Abuse",
+        ),
+        values=CATEGORIES,
+        stands_in="initial_category",
+        looks_like=(("latest", "categor"), ("current", "categor")),
     ),
     Column(
         "age_band",
         "category",
         required=False,
+        headline=False,
         aliases=("Age Band", "Age Group", "Age at Start", "Age Band at Start"),
         values={
+            # DfE's "Unborn" age group: a plan that starts before the child's birth.
+            "unborn": ("pre-birth", "prebirth"),
             "under 1": ("<1", "under one", "0", "less than 1"),
             "1-4": ("1 to 4", "01-04"),
             "5-9": ("5 to 9", "05-09"),
@@ -107,22 +204,31 @@ COLUMNS = (
         "gender",
         "category",
         required=False,
-        aliases=("Sex", "Gender"),
+        headline=False,
+        aliases=("Sex", "Gender", "GenderCurrent", "Gender Current"),
         values={
             "male": ("m", "boy", "1"),
             "female": ("f", "girl", "2"),
-            "unknown": ("u", "not known", "not stated", "indeterminate", "unborn", "0", "9"),
+            "unknown": (
+                *("u", "not known", "not stated", "indeterminate", "unborn", "0", "9"),
+                # Ofsted's Annex A template: "c) Not stated/recorded (or unborn)", "d) Neither"
+                *("not stated/recorded", "not stated/recorded (or unborn)", "neither"),
+            ),
         },
     ),
     Column(
         "ethnicity",
         "category",
         required=False,
-        aliases=("Ethnic Group", "Ethnic Origin"),
+        headline=False,
+        aliases=("Ethnic Group", "Ethnic Origin", "Ethnicity Code"),
         values=ETHNICITY,
     ),
     Column(
-        "team", "text", required=False, aliases=("Team Name", "Social Work Team", "Allocated Team")
+        "team",
+        "text",
+        required=False,
+        aliases=("Team Name", "Social Work Team", "Allocated Team", "Team"),
     ),
     Column(
         "previous_plans",
@@ -135,7 +241,11 @@ COLUMNS = (
             "Number of Previous CPP",
             "Previous CPPs",
             "Previous CP Plans",
+            "No. of Previous CP Plans",
+            "Number of Previous CP Plans",
+            "Number of Previous Child Protection Plans",
         ),
+        looks_like=(("previous", "plan"), ("previous", "cpp"), ("prev", "plan"), ("prior", "plan")),
     ),
     Column(
         "initial_conference_date",
@@ -147,6 +257,8 @@ COLUMNS = (
             "Initial Conference Date",
             "DateOfInitialCPC",
             "Initial CP Conference Date",
+            "Initial Child Protection Conference Date",
+            "Date of Initial Child Protection Conference",
         ),
     ),
     Column(
@@ -154,7 +266,23 @@ COLUMNS = (
         "int",
         required=False,
         minimum=0,
-        aliases=("Review Conferences", "Number of Reviews", "Reviews", "RCPCs"),
+        aliases=(
+            "Review Conferences",
+            "Number of Reviews",
+            "Reviews",
+            "RCPCs",
+            "Number of Review Conferences",
+        ),
+    ),
+)
+
+#: Headers that name a category of abuse without saying which: the initial category, or the
+#: latest when the file also has an initial category column ("Category of Abuse" beside
+#: "Initial Category" is the latest).
+SHARED_ALIASES = (
+    (
+        ("category_of_abuse", "Category of Abuse", "Category", "Abuse Category", "CPP Category"),
+        ("initial_category", "latest_category"),
     ),
 )
 
@@ -305,6 +433,8 @@ SPEC = ExtractSpec(
     person_id="child_id",
     event_date="plan_start_date",
     date_order=(("plan_start_date", "plan_end_date", "CPP010"),),
+    shared_aliases=SHARED_ALIASES,
+    record_key=("child_id", "plan_start_date"),
     specific_rules=RULES,
     checks=checks,
     derive=cpp_measures,

@@ -66,16 +66,8 @@ class CleanInput:
     paths: tuple[Path, ...]
     layout: Path | None = None
     drop: tuple[str, ...] = ()
-    pseudonymise: bool = False
+    pseudonymise: bool | None = None  # None: as the layout file says (else no)
     optional: bool = False
-
-    def options(self) -> dict[str, Any]:
-        """The cleaning options, as recorded for freshness (paths as text)."""
-        return {
-            "layout": str(self.layout) if self.layout else None,
-            "drop": list(self.drop),
-            "pseudonymise": self.pseudonymise,
-        }
 
 
 @dataclass(frozen=True)
@@ -271,10 +263,10 @@ def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
         drop = [drop]
     if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
         raise ConfigError(f"{label}: 'drop' must be a list of column headers")
-    flags = {}
+    flags: dict[str, bool | None] = {}
     for flag in ("pseudonymise", "optional"):
-        value = spec.get(flag, False)
-        if not isinstance(value, bool):
+        value = spec.get(flag)
+        if value is not None and not isinstance(value, bool):
             raise ConfigError(f"{label}: '{flag}' must be true or false, not {value!r}")
         flags[flag] = value
     return CleanInput(
@@ -283,7 +275,7 @@ def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
         layout=_resolve(root, layout) if layout else None,
         drop=tuple(drop),
         pseudonymise=flags["pseudonymise"],
-        optional=flags["optional"],
+        optional=bool(flags["optional"]),
     )
 
 

@@ -14,7 +14,14 @@ from matplotlib.figure import Figure
 
 from sscb_analysis.stats.results import SPCResult
 
-__all__ = ["COLOURS", "funnel_chart", "set_house_style", "spc_chart", "trend_chart"]
+__all__ = [
+    "COLOURS",
+    "funnel_chart",
+    "set_house_style",
+    "share_bars",
+    "spc_chart",
+    "trend_chart",
+]
 
 #: Making Data Count colours (as NHSRplotthedots uses them) plus a colour-blind-safe accent.
 COLOURS = {
@@ -303,4 +310,39 @@ def funnel_chart(
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     _style(ax, title, xlabel, ylabel)
     ax.legend(loc="upper right", fontsize=_FONT - 2, frameon=False)
+    return fig
+
+
+def share_bars(
+    labels: Sequence[str],
+    shares: Sequence[float],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    title: str | None = None,
+    xlabel: str = "Share (lines: likely range)",
+    ax: Axes | None = None,
+) -> Figure:
+    """Horizontal bars of shares (0 to 1) with their likely ranges, largest at the top.
+
+    A share that is NaN (withheld because it rests on a small count) is left out, never drawn
+    as zero; the caller says so in words.
+    """
+    frame = pd.DataFrame(
+        {"share": shares, "lower": lower, "upper": upper}, index=[str(v) for v in labels]
+    ).astype("float64")
+    frame = frame[frame["share"].notna()].sort_values("share")
+    if frame.empty:
+        raise ValueError("no share to chart: every one is withheld or there are none")
+    fig, ax = _new_axes(ax, (7.5, 0.35 * len(frame) + 1.4))
+    pos = np.arange(len(frame))
+    ax.barh(pos, frame["share"], color=COLOURS["improvement"], height=0.6)
+    err = np.vstack([frame["share"] - frame["lower"], frame["upper"] - frame["share"]])
+    ax.errorbar(frame["share"], pos, xerr=err, fmt="none", ecolor=COLOURS["line"], capsize=3)
+    ax.set_yticks(pos)
+    ax.set_yticklabels(list(frame.index))
+    ax.set_xlim(0, 1.05)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _style(ax, title, xlabel, None)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     return fig

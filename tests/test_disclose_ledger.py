@@ -185,5 +185,6 @@ def test_no_small_count_is_recoverable_on_random_pages(rows, extra):
 
 def test_unexplained_numbers_on_a_page():
     text = "In 2012-13 there were 43 referrals on 1 April 2012; 38 attended (88.4%). Q3: 5."
-    assert unexplained_numbers(text, counts=[43], percents=[88.37]) == ["38", "5"]
-    assert unexplained_numbers(text, counts=[43, 38, 5], percents=[88.37]) == []
+    assert unexplained_numbers(text, [43, 0.8837]) == ["38", "5"]
+    assert unexplained_numbers(text, [43, 38, 0.8837], others=[5]) == []
+    assert unexplained_numbers("between 1 and 5 of 40 (p = 0.56)", [40, 0.5612]) == []

@@ -14,14 +14,26 @@ Two checks, used by the tests on families of tiny, skewed and micro extracts:
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from sscb_analysis.disclose.ledger import Disclosure, Ledger
 
-__all__ = ["Finding", "numbers_in", "recoverable_counts", "unexplained_numbers"]
+__all__ = [
+    "Finding",
+    "numbers_in",
+    "page_numbers",
+    "recoverable_counts",
+    "unexplained_numbers",
+]
 
 
 @dataclass(frozen=True)
@@ -110,34 +122,70 @@ def numbers_in(text: str) -> list[tuple[str, float, bool]]:
     return out
 
 
-def unexplained_numbers(
-    text: str,
-    counts: Iterable[int],
-    percents: Iterable[float] = (),
-    others: Iterable[float] = (),
-    tolerance: float = 0.051,
-) -> list[str]:
-    """Numbers in ``text`` that are neither a shown count, nor one of ``percents`` (to within
-    ``tolerance`` percentage points, for rounding), nor one of ``others`` (years, days, the
-    threshold, reference figures: numbers that are not counts of children).
+def page_numbers(revealed: Any) -> list[float]:
+    """Every number a disclosed page holds (shown counts, table cells, the fields of its
+    statistics results): what its words and charts may print, and nothing withheld."""
+    out: list[float] = []
+    _collect(revealed, out, set())
+    return out
 
-    Years (1990 to 2100) and the day numbers of written dates are taken as ``others``.
+
+def _collect(obj: Any, out: list[float], seen: set[int]) -> None:
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return
+    if isinstance(obj, numbers.Real):
+        value = float(obj)
+        if math.isfinite(value):
+            out.append(value)
+        return
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, pd.DataFrame):
+        for v in obj.to_numpy().ravel():
+            _collect(v, out, seen)
+    elif isinstance(obj, pd.Series | np.ndarray):
+        for v in np.asarray(obj, dtype=object).ravel():
+            _collect(v, out, seen)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            _collect(getattr(obj, f.name), out, seen)
+    elif isinstance(obj, Mapping):
+        for v in obj.values():
+            _collect(v, out, seen)
+    elif isinstance(obj, list | tuple | set | frozenset):
+        for v in obj:
+            _collect(v, out, seen)
+
+
+def unexplained_numbers(
+    text: str, explained: Iterable[float], others: Iterable[float] = ()
+) -> list[str]:
+    """Numbers in ``text`` that no number of the disclosed page explains.
+
+    A written number is explained when, to the precision it is written in, it equals one of
+    ``explained`` (a count, or a share as a percentage or in percentage points: 100 times a
+    share), or one of ``others`` (numbers that are not counts of children: 12 months, 14 ticks,
+    the threshold...). Years (1990 to 2100), written dates, quarter names, reporting years such
+    as 2012-13 and the phrase "between 1 and N" (a withheld count) are skipped.
     """
-    allowed = {float(c) for c in counts} | {float(o) for o in others}
-    pcts = [float(p) for p in percents]
+    pool = sorted({float(v) for v in explained} | {100 * float(v) for v in explained})
+    pool += [float(o) for o in others]
+    text = _BETWEEN.sub(" ", text)
     text = _DATES.sub(" ", text)
     text = _QUARTERS.sub(" ", text)
     found = []
-    for written, value, is_pct in numbers_in(text):
-        if is_pct:
-            if any(abs(value - p) <= tolerance for p in pcts) or value in allowed:
-                continue
-        elif value in allowed or (value.is_integer() and 1990 <= value <= 2100):
+    for written, value, _ in numbers_in(text):
+        if value.is_integer() and 1990 <= value <= 2100:
             continue
-        found.append(written)
+        digits = written.rstrip("% ").split(".")
+        half = 0.5 * 10.0 ** -(len(digits[1]) if len(digits) > 1 else 0) + 1e-9
+        if not any(abs(value - v) <= half for v in pool):
+            found.append(written)
     return found
 
 
+_BETWEEN = re.compile(r"\bbetween 1 and \d+\b")
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"

@@ -189,8 +189,8 @@ def generate_indicators(seed: int = 2013) -> pd.DataFrame:
         "private_fostering_notifications",
         np.concatenate([_split(rng, t) for t in (18, 16, 20, 21)]),
     )
-    # LADO: about 14 a quarter, then the awareness work of 2012 lifts it to about 24.
-    lado = rng.poisson([14] * 8 + [17, 22, 25, 26] + [25] * 4)
+    # LADO: about 13 a quarter, then the awareness work of 2012 lifts it to about 28.
+    lado = rng.poisson([13] * 8 + [20, 26, 28, 30] + [28] * 4)
     add("lado_allegations", lado)
     add("section_47_enquiries", rng.poisson(290, size=len(periods)))
     referrals = rng.poisson(1250, size=len(periods))

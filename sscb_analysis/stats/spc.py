@@ -25,7 +25,7 @@ import pandas as pd
 
 from sscb_analysis.stats.results import SPCResult
 
-__all__ = ["ASSURANCES", "MIN_POINTS_FOR_LIMITS", "RULES", "spc"]
+__all__ = ["ASSURANCES", "MIN_POINTS_FOR_LIMITS", "RULES", "assurance", "spc"]
 
 #: Fewer points than this give "trial" limits (Making Data Count).
 MIN_POINTS_FOR_LIMITS = 12
@@ -139,6 +139,22 @@ def _two_of_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
         if close[window].sum() >= 2 and abs(side[window].sum()) == 3:
             out[window] |= close[window]
     return out
+
+
+def assurance(target: float | None, lower: float, upper: float, improvement: str) -> str:
+    """Assurance against ``target`` from the latest process limits (NHSRplotthedots'
+    ``ptd_calculate_assurance_type``): a target beyond the limits is always or never met, one
+    inside them is met by chance ("hit and miss"); "no target" without one or for a neutral
+    measure. Missing limits (a single point) cannot assure anything: "hit and miss"."""
+    if improvement not in _DIRECTIONS:
+        raise ValueError(f"improvement must be one of {tuple(_DIRECTIONS)}, got {improvement!r}")
+    want = _DIRECTIONS[improvement]
+    if target is None or want == 0:
+        return "no target"
+    if math.isnan(lower) or math.isnan(upper) or lower <= target <= upper:
+        return "hit and miss"
+    above = target > upper  # every likely value lies below the target
+    return "consistently failing" if above == (want == 1) else "consistently passing"
 
 
 def spc(
@@ -283,18 +299,7 @@ def spc(
         else f"{last}_{'high' if high[-1] else 'low'}"  # as NHSRplotthedots' icon files
     )
     caveats: list[str] = []
-    if target is None or want == 0:
-        assurance = "no target"
-    else:
-        lo, hi = float(lower[-1]), float(upper[-1])
-        if math.isnan(lo) or math.isnan(hi):
-            assurance = "hit and miss"
-        elif target > hi:
-            assurance = "consistently failing" if want == 1 else "consistently passing"
-        elif target < lo:
-            assurance = "consistently passing" if want == 1 else "consistently failing"
-        else:
-            assurance = "hit and miss"
+    assured = assurance(target, float(lower[-1]), float(upper[-1]), improvement)
     trial = k < MIN_POINTS_FOR_LIMITS
     if k == 1:
         caveats.append(
@@ -337,7 +342,7 @@ def spc(
     return SPCResult(
         table=table,
         variation=variation,
-        assurance=assurance,
+        assurance=assured,
         trial_limits=trial,
         caveats=tuple(caveats),
         kind=kind,

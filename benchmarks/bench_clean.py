@@ -108,6 +108,8 @@ def stage_times(path: Path, repeats: int) -> tuple[float, dict[str, float]]:
     import functools
 
     import sscb_analysis.cleaning as cleaning
+    import sscb_analysis.cleaning.pipeline as pipeline
+    import sscb_analysis.cleaning.protect as protect
     import sscb_analysis.cleaning.read as load
     import sscb_analysis.cleaning.validate as rules
     from sscb_analysis.extracts import get_spec
@@ -116,13 +118,13 @@ def stage_times(path: Path, repeats: int) -> tuple[float, dict[str, float]]:
     wrapped = [
         (load, "read_extract", "read and encode the CSV"),
         (load, "encode_columns", "  of which: encode the id columns"),
-        (cleaning, "_protect", "identifier checks"),
-        (cleaning, "_blank_and_duplicates", "blank and duplicate rows"),
-        (cleaning, "_typed_columns", "parse dates, categories, numbers"),
+        (protect, "protect", "identifier checks"),
+        (rules, "blank_and_duplicates", "blank and duplicate rows"),
+        (rules, "typed_columns", "parse dates, categories, numbers"),
         (rules, "generic_hits", "shared rules"),
-        (cleaning, "order_within", "sort by child and start"),
+        (rules, "order_within", "sort by child and start"),
         (rules, "specific_hits", "CPP checks"),
-        (cleaning, "validate", "pandera schema"),
+        (pipeline, "validate", "pandera schema"),
     ]
     saved = []
     for module, name, label in wrapped:

@@ -106,7 +106,7 @@ def _tiny() -> pd.DataFrame:
                 pd.NaT,
                 d("2013-03-31"),
             ],
-            "category_of_abuse": pd.Categorical(
+            "initial_category": pd.Categorical(
                 ["neglect", "neglect", "sexual", "physical", "neglect", "emotional", "neglect"],
                 categories=["neglect", "physical", "emotional", "sexual", "multiple"],
             ),

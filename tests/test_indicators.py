@@ -24,7 +24,7 @@ def cpp() -> pd.DataFrame:
             ],
             "plan_end_date": [D("2011-01-01"), pd.NaT, D("2013-03-31"), D("2013-02-01"), pd.NaT],
             "second_or_subsequent": [False, True, True, False, False],
-            "category_of_abuse": pd.Categorical(
+            "initial_category": pd.Categorical(
                 ["neglect", "neglect", "sexual", "physical", "neglect"],
                 categories=["neglect", "physical", "emotional", "sexual", "multiple"],
             ),

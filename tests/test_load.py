@@ -185,7 +185,7 @@ def test_header_variants_and_aliases(header):
         1: "child_id",
         2: "plan_start_date",
         3: "plan_end_date",
-        4: "category_of_abuse",
+        4: "initial_category",
     }
 
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from sscb_analysis.cleaning import read as load
-from sscb_analysis.cleaning.pipeline import _id_header
 from sscb_analysis.cleaning.read import ExtractError, RawTable, read_extract
+from sscb_analysis.cleaning.read import id_header as _id_header
 from sscb_analysis.extracts import get_spec
 
 HEADER = "plan_id,child_id,plan_start_date,category_of_abuse,notes\n"

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from sscb_analysis.cleaning import clean
 from sscb_analysis.cleaning import read as load
-from sscb_analysis.cleaning.pipeline import _id_header
 from sscb_analysis.cleaning.protect import IdentifierError
 from sscb_analysis.cleaning.read import ExtractError
+from sscb_analysis.cleaning.read import id_header as _id_header
 from sscb_analysis.extracts import get_spec
 
 HEADER = ",".join(cpp_rows(1).columns)

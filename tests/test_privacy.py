@@ -164,3 +164,27 @@ def test_identifier_error_lists_every_column():
         clean("cpp", frame)
     assert [f.column for f in info.value.findings] == ["Full Name", "Email"]
     assert isinstance(pd.DataFrame([vars(f) for f in info.value.findings]), pd.DataFrame)
+
+
+def test_protection_is_declared_in_the_extract_spec():
+    """--pseudonymise follows the spec's declaration per identifier kind, not a policy in the
+    pipeline: declaring postcodes "drop" drops the column instead of keeping its sector."""
+    import dataclasses
+
+    from sscb_analysis.cleaning.protect import protect
+    from sscb_analysis.cleaning.read import table_from_frame
+    from sscb_analysis.extracts import DEFAULT_PROTECTION, get_spec
+
+    spec = get_spec("cpp")
+    assert spec.protection_of("postcode") == "sector"
+    assert spec.protection_of("date_of_birth") == "month"
+    assert spec.column("child_id").protect == spec.column("plan_id").protect == "pseudonymise"
+    assert spec.id_columns() == ["plan_id", "child_id"]
+    frame = cpp_rows(2)
+    frame["Postcode"] = ["SE5 1PN", "SE22 6XY"]
+    strict = dataclasses.replace(spec, protection={**DEFAULT_PROTECTION, "postcode": "drop"})
+    out = protect(table_from_frame(frame), strict, True, (), ENV)
+    assert "postcode_sector" not in out.extras and "Postcode" in out.dropped
+    out = protect(table_from_frame(frame), spec, True, (), ENV)
+    assert out.extras["postcode_sector"].to_pylist() == ["SE5 1", "SE22 6"]
+    assert "Postcode" not in out.dropped

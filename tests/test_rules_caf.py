@@ -75,6 +75,13 @@ def test_caf008_unknown_agency(caf):
     assert rules_at(run(caf), 2) == {"CAF008"}
 
 
+def test_caf020_unknown_lead_agency_is_a_query_not_an_error(caf):
+    caf.loc[0, "lead_professional_agency"] = "Parish council"
+    result = run(caf)
+    assert rules_at(result, 2) == {"CAF020"}
+    assert len(result.data) == 3 and pd.isna(result.data["lead_professional_agency"].iloc[0])
+
+
 def test_caf009_not_applicable_has_no_number_columns():
     from sscb_analysis.extracts import get_spec
 

@@ -93,9 +93,23 @@ def test_cpp007_date_before_1990_or_in_future(cpp, value):
 
 def test_cpp008_unknown_category_is_an_error_not_other(cpp):
     cpp.loc[0, "category_of_abuse"] = "financial"
-    cpp.loc[1, "gender"] = "robot"
     result = run(cpp)
-    assert rules_at(result, 2) == {"CPP008"} and rules_at(result, 3) == {"CPP008"}
+    assert rules_at(result, 2) == {"CPP008"}
+    assert result.quarantine["source_row"].tolist() == [2]
+
+
+@pytest.mark.parametrize(("column", "value"), [("gender", "robot"), ("ethnicity", "XXXX")])
+def test_cpp020_unknown_code_where_no_headline_needs_it_is_a_query(cpp, column, value):
+    """Severity follows use: an unknown code in a demographic column keeps the plan (flagged,
+    the value read as blank), so it still counts in every headline."""
+    cpp.loc[1, column] = value
+    result = run(cpp)
+    assert rules_at(result, 3) == {"CPP020"}
+    assert len(result.data) == 3 and result.quarantine.empty
+    row = result.data.set_index("source_row").loc[3]
+    assert pd.isna(row[column]) and row["query_flags"] == "CPP020"
+    entry = result.log[result.log["rule"] == "CPP020"].iloc[0]
+    assert entry["value"] == value and entry["severity"] == "query"
 
 
 @pytest.mark.parametrize("value", ["two", "-1", "1.5"])
@@ -138,8 +152,8 @@ def test_category_spellings_normalise():
     frame = cpp_rows(5)
     frame["category_of_abuse"] = ["Neglect", "N", "neglect ", "NEGLECT", "Physical Abuse"]
     result = run(frame)
-    assert result.data["category_of_abuse"].tolist() == ["neglect"] * 4 + ["physical"]
-    assert list(result.data["category_of_abuse"].cat.categories) == [
+    assert result.data["initial_category"].tolist() == ["neglect"] * 4 + ["physical"]
+    assert list(result.data["initial_category"].cat.categories) == [
         "neglect",
         "physical",
         "emotional",

@@ -203,12 +203,24 @@ def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.n
     cats = column.categories
     position = {c: i for i, c in enumerate(cats)}
     mapped = np.array(
-        [position.get(lookup.get(compact(t), ""), -1) for t in distinct.to_pylist()], dtype=np.int64
+        [position.get(_category_of(t, lookup), -1) for t in distinct.to_pylist()], dtype=np.int64
     )
     # An entry appended for blanks, so code -1 picks it (see parse_dates).
     out = np.append(mapped, -1)[codes]
     bad = np.append(mapped < 0, False)[codes]
     return pd.Categorical.from_codes(out, categories=cats), bad
+
+
+#: The letter Ofsted's Annex A puts before each code ("b) Female", "s) NOBT").
+_LETTERED = re.compile(r"^\s*[A-Za-z]\)\s*")
+
+
+def _category_of(text: str, lookup: dict[str, str]) -> str:
+    """The canonical category of one spelling ("" if unknown), with or without an Annex A letter."""
+    found = lookup.get(compact(text))
+    if found is None and _LETTERED.match(text):
+        found = lookup.get(compact(_LETTERED.sub("", text, count=1)))
+    return found or ""
 
 
 _LIST_SPLIT = re.compile(r"\s*[;,|]\s*")

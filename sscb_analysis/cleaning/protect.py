@@ -1,5 +1,8 @@
-"""The privacy guard: find direct identifiers, pseudonymise ids with a keyed hash, degrade dates of
-birth and postcodes.
+"""The privacy guard (the cleaning stage after ``read``): find direct identifiers, pseudonymise ids
+with a keyed hash, degrade dates of birth and postcodes.
+
+:func:`protect` is the stage: it matches the headers to canonical columns, refuses or neutralises
+identifiers and returns the canonical text columns with its log entries.
 
 Detection looks at headers (name, address, postcode, NHS number, date of birth, email, phone, free
 text) and at content (NHS numbers with a valid mod-11 check digit, full UK unit postcodes, email
@@ -12,14 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sscb_analysis.cleaning import parse
 from sscb_analysis.cleaning.encoded import Encoded
+from sscb_analysis.cleaning.headers import ExtractError, any_lookup, match_headers
+from sscb_analysis.cleaning.read import RawTable
+from sscb_analysis.cleaning.validate import column_entry
+from sscb_analysis.extracts import ExtractSpec, compact
 
 KEY_VARIABLE = "SSCB_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
@@ -295,3 +304,234 @@ def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
     day = (safe - safe.astype("datetime64[M]")).astype(np.int64) + 1
     return y, m, day
+
+
+# ---------------------------------------------------------------------------- the stage
+#: Distinct values of an id column scanned for identifiers (a share is judged; see scan_content).
+ID_SAMPLE = 20_000
+
+
+@dataclass
+class Protected:
+    """What the protect stage hands on: every canonical column as encoded text (absent ones
+    blank), the degraded extras (``birth_month``, ``age_at_event``, ``postcode_sector``), its
+    log entries, the headers it dropped and the placeholders it read as blank."""
+
+    columns: dict[str, Encoded]
+    extras: dict[str, pa.Array]
+    log: list[pd.DataFrame]
+    dropped: list[str]
+    #: column -> placeholder spelling -> cells read as blank
+    placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
+    """Positions of the headers named by ``--drop`` (matched like headers, or by canonical name)."""
+    keys = {compact(h): i for i, h in enumerate(headers)}
+    lookup = any_lookup(spec)
+    out: set[int] = set()
+    for name in drop:
+        key = compact(name)
+        if key in keys:
+            out.add(keys[key])
+            continue
+        canon = lookup.get(key)
+        matches = [i for i, h in enumerate(headers) if canon and lookup.get(compact(h)) == canon]
+        if not matches:
+            raise ExtractError(
+                f"--drop {name!r}: there is no such column; headers found: "
+                f"{', '.join(repr(h) for h in headers)}."
+            )
+        out.update(matches)
+    return out
+
+
+def protect(
+    table: RawTable,
+    spec: ExtractSpec,
+    pseudonymise: bool,
+    drop: Iterable[str],
+    environ: dict[str, str] | None,
+) -> Protected:
+    """Match headers, refuse or neutralise identifiers, and return the canonical text columns.
+
+    Raises :class:`IdentifierError` (nothing may be written) when identifiers are found and not
+    dropped or, with ``pseudonymise``, cannot be made safe.
+    """
+    source = table.source_file
+    dropped_pos = find_dropped(table.headers, drop, spec)
+    match = match_headers(
+        [h for i, h in enumerate(table.headers) if i not in dropped_pos], spec, source
+    )
+    # match_headers saw the headers without dropped ones; map back to positions.
+    kept = [i for i in range(len(table.headers)) if i not in dropped_pos]
+    canonical = {kept[j]: name for j, name in match.canonical.items()}
+    unknown = [kept[j] for j in match.unknown]
+    log = [
+        column_entry(source, table.headers[i], "LOAD003", "dropped on request", "dropped")
+        for i in sorted(dropped_pos)
+    ]
+    for j, note in match.notes.items():
+        log.append(column_entry(source, table.headers[kept[j]], "LOAD005", note, "matched"))
+    for name in match.missing_optional:
+        stand_in = spec.column(name).stands_in
+        if stand_in is not None:
+            log.append(
+                column_entry(
+                    source,
+                    name,
+                    "LOAD006",
+                    f"not in the file: {stand_in} stands in for it",
+                    f"copied from {stand_in}",
+                )
+            )
+        else:
+            log.append(column_entry(source, name, "LOAD002", "not in the file", "left blank"))
+
+    findings: list[Finding] = []
+    handling: dict[int, str] = {}  # position -> identifier kind, for unknown columns
+    for i in unknown:
+        header = table.headers[i]
+        kind = header_identifier(compact(header))
+        reason = f"its header says it holds {KIND_LABELS[kind]}" if kind else None
+        scan = scan_content(table.columns[i], table.source_rows)
+        content = content_findings(header, scan, None, False)
+        if content:
+            extra = "; ".join(f.reason for f in content)
+            kind, reason = kind or content[0].kind, f"{reason}; {extra}" if reason else extra
+        if kind is None and mostly_dates(table.columns[i]):
+            kind, reason = (
+                "date_of_birth",
+                "it holds full dates (day, month and year) that are not a declared event date, so they may be dates of birth",
+            )
+        if kind is not None:
+            findings.append(Finding(header, kind, reason))
+            handling[i] = kind
+    for i, name in canonical.items():
+        col = spec.column(name)
+        scan = scan_content(
+            table.columns[i], table.source_rows, ID_SAMPLE if col.type == "id" else None
+        )
+        findings.extend(content_findings(table.headers[i], scan, name, col.type == "id"))
+
+    blocking = [f for f in findings if f.canonical is not None and f.kind != "id_content"]
+    if not pseudonymise:
+        if findings:
+            raise IdentifierError(findings)
+    else:
+        if blocking:
+            raise IdentifierError(blocking)
+        # Each degraded column becomes named extras: two of one kind would collide.
+        for kind in {k for k in handling.values() if spec.protection_of(k) in DEGRADERS}:
+            several = [table.headers[i] for i, k in handling.items() if k == kind]
+            if len(several) > 1:
+                raise IdentifierError(
+                    [
+                        Finding(h, kind, f"more than one {kind.replace('_', ' ')} column")
+                        for h in several[1:]
+                    ]
+                )
+
+    key = pseudonym_key(environ) if pseudonymise else None
+    columns: dict[str, Encoded] = {}
+    blanked: dict[str, dict[str, int]] = {}
+    n = table.n_rows
+    for i, name in canonical.items():
+        # Placeholders go blank before anything else sees the values: "NULL" ids must not be
+        # hashed into one pseudonym or counted as one child.
+        arr, placeholders = parse.blank_placeholders(table.columns[i], spec.column(name))
+        if placeholders:
+            table.columns[i] = arr
+            blanked[name] = placeholders
+            cells = sum(placeholders.values())
+            spellings = ", ".join(repr(t) for t in placeholders)
+            log.append(
+                column_entry(
+                    source,
+                    name,
+                    "LOAD004",
+                    f"{cells:,} cell{'s' if cells != 1 else ''} held {spellings}, a placeholder "
+                    "for no value",
+                    "read as blank",
+                )
+            )
+        if key is not None and spec.column(name).protect == "pseudonymise":
+            arr = pseudonymise_ids(arr, key)
+            log.append(
+                column_entry(
+                    source, name, "PRIV002", "replaced by HMAC-SHA256 pseudonyms", "pseudonymised"
+                )
+            )
+        columns[name] = arr
+    for col in spec.columns:
+        if col.name not in columns and col.stands_in is not None:
+            columns[col.name] = columns[col.stands_in]
+        columns.setdefault(col.name, Encoded.nulls(n))
+
+    extras: dict[str, pa.Array] = {}
+    dropped = [table.headers[i] for i in sorted(dropped_pos)]
+    for i in unknown:
+        header = table.headers[i]
+        kind = handling.get(i)
+        if kind is None:
+            log.append(
+                column_entry(source, header, "LOAD001", "not a column of this extract", "dropped")
+            )
+        elif (action := spec.protection_of(kind)) in DEGRADERS:
+            degraded, message = DEGRADERS[action](table.columns[i], columns, spec)
+            extras.update(degraded)
+            log.append(column_entry(source, header, LOG_RULES[action], message, "degraded"))
+        else:
+            log.append(
+                column_entry(
+                    source,
+                    header,
+                    "PRIV001",
+                    f"{kind.replace('_', ' ')} cannot be made safe",
+                    "dropped",
+                )
+            )
+        if kind is None or spec.protection_of(kind) not in DEGRADERS:
+            dropped.append(header)
+    return Protected(columns, extras, log, dropped, blanked)
+
+
+def _to_month(
+    arr: Encoded, columns: dict[str, Encoded], spec: ExtractSpec
+) -> tuple[dict[str, pa.Array], str]:
+    """Protection ``month``: a date of birth kept as ``birth_month`` and ``age_at_event``."""
+    birth, _ = parse.parse_dates(arr)
+    event, _ = parse.parse_dates(columns[spec.event_date])
+    month, age = degrade_birth_date(birth, event)
+    message = f"kept as birth_month and age_at_event (age at {spec.event_date})"
+    return {"birth_month": month, "age_at_event": age}, message
+
+
+def _to_sector(
+    arr: Encoded, columns: dict[str, Encoded], spec: ExtractSpec
+) -> tuple[dict[str, pa.Array], str]:
+    """Protection ``sector``: a postcode kept as ``postcode_sector``."""
+    return {"postcode_sector": postcode_sector(arr)}, "kept as postcode_sector"
+
+
+#: The protections that keep a degraded form of a column (the others drop it or pseudonymise it).
+DEGRADERS = {"month": _to_month, "sector": _to_sector}
+#: The log rule of each degrading protection.
+LOG_RULES = {"month": "PRIV003", "sector": "PRIV004"}
+
+
+def mostly_dates(arr: Encoded) -> bool:
+    """At least half of the non-blank values are full day-first dates."""
+    present = int((~arr.is_null).sum())
+    if present == 0:
+        return False
+    values, _ = parse.parse_dates(arr)
+    return int((~np.isnat(values)).sum()) >= 0.5 * present
+
+
+def extra_series(arr: pa.Array, positions: np.ndarray) -> pd.Series:
+    """A degraded extra (``birth_month`` ...) at ``positions``, as ``Int64`` or ``str``."""
+    values = arr.take(pa.array(positions))
+    if pa.types.is_integer(values.type):
+        return pd.Series(pd.array(values.to_pylist(), dtype="Int64"))
+    return pd.Series(pd.array(values.to_pylist(), dtype="str"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,12 @@ import pandas as pd
 import pyarrow as pa
 
 from sscb_analysis.cleaning.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
+from sscb_analysis.cleaning.headers import (
+    ExtractError,
+    HeaderMatch,
+    header_lookup,
+    match_headers,
+)
 from sscb_analysis.cleaning.parse import (
     DATE_PATTERNS,
     MONTHS,
@@ -34,7 +40,7 @@ from sscb_analysis.cleaning.parse import (
     parse_ints,
     parse_lists,
 )
-from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
+from sscb_analysis.extracts import ExtractSpec, compact
 
 __all__ = [
     "DATE_PATTERNS",
@@ -48,6 +54,7 @@ __all__ = [
     "blank_placeholders",
     "encode_columns",
     "header_lookup",
+    "id_header",
     "match_headers",
     "parse_categories",
     "parse_dates",
@@ -56,13 +63,6 @@ __all__ = [
     "read_extract",
     "table_from_frame",
 ]
-
-
-class ExtractError(ValueError):
-    """The input cannot be cleaned (unreadable, empty, wrong kind, a required column missing).
-
-    The message is one plain sentence for the user; the CLI prints it and exits 1.
-    """
 
 
 @dataclass
@@ -478,76 +478,8 @@ def table_from_frame(frame: pd.DataFrame, source_file: str = "<DataFrame>") -> R
     return RawTable([str(c).strip() for c in frame.columns], columns, source_file, rows)
 
 
-# ---------------------------------------------------------------------------- headers
-@dataclass
-class HeaderMatch:
-    """Which raw header became which canonical column, and what was left over."""
-
-    canonical: dict[int, str]
-    unknown: list[int]
-    missing_optional: list[str]
-
-
-def header_lookup(spec: ExtractSpec) -> dict[str, str]:
-    """Compact header spelling -> canonical column name (canonical names and declared aliases)."""
-    lookup: dict[str, str] = {}
-    for col in spec.columns:
-        for spelling in (col.name, *col.aliases):
-            lookup.setdefault(compact(spelling), col.name)
-    return lookup
-
-
-def match_headers(
-    headers: Sequence[str], spec: ExtractSpec, source: str = "the file"
-) -> HeaderMatch:
-    """Match headers to canonical names, insensitive to case, spaces and punctuation.
-
-    Raises :class:`ExtractError` when a required column is missing (naming it and listing the
-    headers found, and naming the right kind when the file is another kind of extract) or when two
-    headers match the same column.
-    """
+def id_header(spec: ExtractSpec) -> Callable[[str], bool]:
+    """Whether a header names one of the extract's id columns (read as plain text: mostly distinct)."""
     lookup = header_lookup(spec)
-    canonical: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    unknown: list[int] = []
-    for i, header in enumerate(headers):
-        name = lookup.get(compact(header))
-        if name is None:
-            unknown.append(i)
-        elif name in seen:
-            raise ExtractError(
-                f"Two columns in {source} both mean {name}: {headers[seen[name]]!r} and {header!r}; "
-                "remove one of them."
-            )
-        else:
-            seen[name] = i
-            canonical[i] = name
-    missing = [c.name for c in spec.columns if c.required and c.name not in seen]
-    if missing:
-        found = ", ".join(repr(h) for h in headers) or "none"
-        hint = _other_kind(headers, spec.kind)
-        if hint:
-            raise ExtractError(
-                f"{source} looks like a {hint.upper()} extract, not {spec.kind.upper()} (its headers are "
-                f"{found}): run `sscb clean {hint} ...` instead."
-            )
-        raise ExtractError(
-            f"{source} has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
-            f"for a {spec.kind.upper()} extract; headers found: {found}."
-        )
-    missing_optional = [c.name for c in spec.columns if c.name not in seen]
-    return HeaderMatch(canonical, unknown, missing_optional)
-
-
-def _other_kind(headers: Sequence[str], kind: str) -> str | None:
-    """The other extract kind whose required columns are all present, if any."""
-    keys = {compact(h) for h in headers}
-    for other in KINDS:
-        if other == kind:
-            continue
-        spec = get_spec(other)
-        lookup = header_lookup(spec)
-        found = {lookup[k] for k in keys if k in lookup}
-        if all(c.name in found for c in spec.columns if c.required):
-            return other
-    return None
+    ids = {c.name for c in spec.columns if c.type == "id"}
+    return lambda header: lookup.get(compact(header)) in ids

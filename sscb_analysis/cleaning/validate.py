@@ -1,20 +1,27 @@
-"""The rule engine: applies an extract's coded rules and builds the cleaning log.
+"""The rule engine (the cleaning stage after ``protect``): blank and duplicate rows, typed
+columns, the extract's coded rules, the quarantine and the cleaning log.
 
 A rule *hit* names the rows (positions in the table as read), the column and a message. Errors
 send rows to the quarantine, queries keep them with a flag, info entries are only logged. The log
 has one line per hit with the columns in ``LOG_COLUMNS`` (the design's contract).
+:func:`check` is the stage: it returns the typed table, the hits and which rows are kept.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from sscb_analysis.cleaning import parse
 from sscb_analysis.cleaning.encoded import Encoded
+from sscb_analysis.cleaning.schemas import DATE_DTYPE
 from sscb_analysis.extracts import ExtractSpec, Rule
+from sscb_analysis.measures import order_within, restrict_order, text_series
 
 LOG_COLUMNS = [
     "source_file",
@@ -39,6 +46,10 @@ COLUMN_RULES: dict[str, Rule] = {
         Rule("LOAD002", "info", "optional column absent from the file; left blank"),
         Rule("LOAD003", "info", "column dropped on request (--drop)"),
         Rule("LOAD004", "info", "placeholders for no value (NULL, N/A, ...) read as blank"),
+        Rule(
+            "LOAD005", "info", "a header that could mean more than one column, and how it was read"
+        ),
+        Rule("LOAD006", "info", "optional column absent from the file; another column stands in"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
@@ -120,11 +131,15 @@ def generic_hits(
                 )
             )
         elif col.type in ("category", "list"):
-            rule = (
-                spec.rule(col.invalid_rule) if col.invalid_rule else spec.rule("unknown_category")
-            )
+            if col.invalid_rule:
+                rule = spec.rule(col.invalid_rule)
+            elif col.headline:
+                rule = spec.rule("unknown_category")
+            else:
+                rule = spec.rule("unknown_code_query")
             allowed = ", ".join(col.categories)
-            hits.append(hit(rule, name, active & bad[name], arr, f"not one of: {allowed}"))
+            message = f"not one of: {allowed}" + ("" if col.headline else "; read as blank")
+            hits.append(hit(rule, name, active & bad[name], arr, message))
         elif col.type == "int":
             floor = "" if col.minimum is None else f" of at least {col.minimum}"
             hits.append(
@@ -253,3 +268,252 @@ def empty_log() -> pd.DataFrame:
             "action": pd.array([], dtype="str"),
         }
     )
+
+
+# ---------------------------------------------------------------------------- the stage
+@dataclass
+class Checked:
+    """What the validate stage hands on (masks over the rows as read)."""
+
+    #: every canonical column parsed to its type (all rows)
+    typed: pd.DataFrame
+    hits: list[Hit]
+    blank: np.ndarray
+    duplicate: np.ndarray
+    quarantined: np.ndarray
+    kept: np.ndarray
+    #: the kept rows sorted by person, then event date (positions among the kept rows)
+    order: np.ndarray
+
+
+def check(
+    table: Any, spec: ExtractSpec, raw: dict[str, Encoded], today: date | None = None
+) -> Checked:
+    """Blank rows, exact duplicates, malformed rows and every rule of ``spec`` over ``table``
+    (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``."""
+    n = table.n_rows
+    blank, duplicate, first = blank_and_duplicates(table)
+    active = ~blank & ~duplicate
+    malformed = table.malformed_mask
+    typed, bad = typed_columns(spec, raw)
+
+    hits: list[Hit] = malformed_hits(spec, table.malformed)
+    if blank.any():
+        h = hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
+        h.action = "skipped"
+        hits.append(h)
+    if duplicate.any():
+        rows = np.flatnonzero(duplicate)
+        hits.append(
+            Hit(
+                spec.rule("exact_duplicate"),
+                "",
+                rows,
+                [f"row {r}" for r in table.source_rows[first[rows]]],
+                "exact copy of an earlier row (value = the row kept)",
+                "dropped as duplicate",
+            )
+        )
+    # A malformed row stays active so that its error quarantines it, but its cells (blank
+    # stand-ins) are not judged by the other rules.
+    hits.extend(generic_hits(spec, raw, typed, bad, active & ~malformed, today))
+    error = np.zeros(n, dtype=bool)
+    for h in hits:
+        if h.rule.severity == "error":
+            error[h.rows] = True
+    candidates = np.flatnonzero(active & ~error)
+    # Rows by person, then event date: sorted once here for the checks and the derived fields.
+    person_codes = raw[spec.person_id].codes
+    event = typed[spec.event_date]
+    order = order_within(
+        person_codes[candidates], event if len(candidates) == n else event.iloc[candidates]
+    )
+    specific = specific_hits(spec, typed, candidates, raw, order=order)
+    hits.extend(specific)
+    for h in specific:
+        if h.rule.severity == "error":
+            error[h.rows] = True
+    kept = active & ~error
+    return Checked(
+        typed,
+        hits,
+        blank,
+        duplicate,
+        active & error,
+        kept,
+        restrict_order(order, kept[candidates]),
+    )
+
+
+def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(blank mask, duplicate mask, position of the first copy) over the raw table.
+
+    A row can only copy an earlier one if its value in the most varied column (usually the record
+    id) repeats, so rows are compared in full only among those few candidates: no n x columns
+    matrix is built for a million rows of distinct ids.
+    """
+    n = table.n_rows
+    # A malformed row's cells stand in blank for text that did not fit: it is neither blank nor
+    # compared with other rows.
+    malformed = table.malformed_mask
+    blank = ~malformed
+    for arr in table.columns:
+        blank &= arr.codes < 0
+    first = np.arange(n, dtype=np.int64)
+    duplicate = np.zeros(n, dtype=bool)
+    if not table.columns:
+        return blank, duplicate, first
+    widest = max(table.columns, key=lambda arr: len(arr.dictionary))
+    counts = np.bincount(widest.codes + 1)
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed)
+    if len(candidates) < 2:
+        return blank, duplicate, first
+    codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
+    # np.lexsort is stable: equal rows stay in position order, the first copy leads its group.
+    order = np.lexsort(codes.T[::-1])
+    ordered = codes[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+    copies = order[~starts]
+    duplicate[candidates[copies]] = True
+    first[candidates[copies]] = candidates[leader[~starts]]
+    return blank, duplicate, first
+
+
+def malformed_hits(spec: ExtractSpec, malformed: dict[int, str]) -> list[Hit]:
+    """One error hit per kind of malformed row (rows with the wrong number of values). The row's
+    text is not copied: it did not go through the identifier checks column by column."""
+    by_message: dict[str, list[int]] = {}
+    for position, message in sorted(malformed.items()):
+        by_message.setdefault(message, []).append(position)
+    return [
+        Hit(
+            spec.rule("malformed_row"),
+            "",
+            np.array(positions, dtype=np.int64),
+            [None] * len(positions),
+            f"{message}; its values are not copied here: correct the row in the source file",
+        )
+        for message, positions in by_message.items()
+    ]
+
+
+def typed_columns(
+    spec: ExtractSpec, columns: dict[str, Encoded]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Parse every canonical column; returns the typed frame and each column's bad-value mask."""
+    data: dict[str, Any] = {}
+    bad: dict[str, np.ndarray] = {}
+    for col in spec.columns:
+        arr = columns[col.name]
+        if col.type == "date":
+            values, bad[col.name] = parse.parse_dates(arr)
+            data[col.name] = values.astype(DATE_DTYPE)
+        elif col.type == "category":
+            data[col.name], bad[col.name] = parse.parse_categories(arr, col)
+        elif col.type == "int":
+            data[col.name], bad[col.name] = parse.parse_ints(arr, col.minimum)
+        elif col.type == "list":
+            values, bad[col.name] = parse.parse_lists(arr, col)
+            data[col.name] = text_series(values)
+        else:
+            data[col.name] = arr.to_arrow().to_pandas(
+                types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get
+            )
+            bad[col.name] = np.zeros(len(arr), dtype=bool)
+    return pd.DataFrame(data), bad
+
+
+@dataclass
+class HitRows:
+    """Every hit flattened to one entry per (hit, row): positions, rule codes, severities and
+    messages (``column: message``), for the flags and the quarantine's reasons."""
+
+    rows: np.ndarray
+    codes: np.ndarray
+    severity: np.ndarray
+    messages: np.ndarray
+
+    @classmethod
+    def of(cls, hits: list[Hit]) -> HitRows:
+        if not hits:
+            empty = np.zeros(0, dtype=object)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
+
+        def repeat(value_of) -> np.ndarray:
+            return np.concatenate([np.full(len(h.rows), value_of(h), dtype=object) for h in hits])
+
+        return cls(
+            np.concatenate([h.rows for h in hits]),
+            repeat(lambda h: h.rule.code),
+            repeat(lambda h: h.rule.severity),
+            repeat(lambda h: f"{h.column}: {h.message}" if h.column else h.message),
+        )
+
+    def query_flags(self, n: int) -> np.ndarray:
+        """Per row, the query rule codes joined by ``;`` (None without any)."""
+        is_query = self.severity == "query"
+        return join_by_row(self.rows[is_query], self.codes[is_query], n, ";")
+
+
+def quarantine_frame(
+    spec: ExtractSpec,
+    raw: dict[str, Encoded],
+    extras: dict[str, pd.Series],
+    positions: np.ndarray,
+    source_file: str,
+    source_rows: np.ndarray,
+    flat: HitRows,
+    n: int,
+) -> pd.DataFrame:
+    """The quarantined rows at ``positions`` as text (after privacy), with their rules and reasons.
+
+    ``extras``: the degraded extras already taken at ``positions``.
+    """
+    is_err = flat.severity == "error"
+    quarantine = pd.DataFrame(
+        {
+            "source_file": repeat_text(source_file, len(positions)),
+            "source_row": pd.array(source_rows[positions], dtype="Int64"),
+        }
+    )
+    for name in spec.names:
+        quarantine[name] = pd.array(raw[name].values_at(positions), dtype="str")
+    for name, values in extras.items():
+        quarantine[name] = values
+    quarantine["rules"] = pd.array(
+        join_by_row(flat.rows[is_err], flat.codes[is_err], n, ";")[positions], dtype="str"
+    )
+    quarantine["reasons"] = pd.array(
+        join_by_row(flat.rows[is_err], flat.messages[is_err], n, "; ")[positions], dtype="str"
+    )
+    return quarantine
+
+
+def repeat_text(text: str, n: int) -> pd.Series:
+    """``n`` copies of ``text`` as a ``str`` Series (one dictionary entry, not n Python strings)."""
+    indices = pa.array(np.zeros(n, dtype=np.int32))
+    return text_series(pa.DictionaryArray.from_arrays(indices, pa.array([text], pa.string())))
+
+
+def join_by_row(rows: np.ndarray, texts: np.ndarray, n: int, sep: str) -> np.ndarray:
+    """For each of ``n`` rows, the distinct texts hitting it joined by ``sep`` (None if none).
+
+    Loops over the few distinct texts, not over rows.
+    """
+    out = np.full(n, None, dtype=object)
+    if not len(rows):
+        return out
+    text_codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    pairs = np.unique(rows.astype(np.int64) * len(uniques) + text_codes)
+    pair_rows, pair_text = pairs // len(uniques), pairs % len(uniques)
+    for k, text in enumerate(uniques):
+        at = pair_rows[pair_text == k]
+        current = out[at]
+        has = np.array([c is not None for c in current], dtype=bool) if len(at) else current
+        joined = current.copy()
+        joined[has] = current[has] + (sep + text)
+        joined[~has] = text
+        out[at] = joined
+    return out

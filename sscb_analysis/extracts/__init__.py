@@ -21,6 +21,26 @@ KINDS: tuple[str, ...] = ("cpp", "caf", "marac")
 
 ColumnType = Literal["id", "text", "date", "category", "int", "list"]
 Severity = Literal["error", "query", "info"]
+#: What the protect stage does to a column under ``--pseudonymise``: replace each value with a
+#: keyed pseudonym, drop the column, keep only the month (and the age at the event) of a date of
+#: birth, or cut a postcode to its sector.
+Protection = Literal["pseudonymise", "drop", "month", "sector"]
+
+#: Protection of an identifier found outside the canonical columns, by the kind of identifier
+#: the guard found (the kinds of :mod:`sscb_analysis.cleaning.protect`). A kind not listed is
+#: dropped. Declared here, per extract, rather than decided in the pipeline (as Social Finance's
+#: liia-tools-pipeline declares ``degrade`` and ``sensitive`` per column in its configuration).
+DEFAULT_PROTECTION: Mapping[str, Protection] = {
+    "date_of_birth": "month",
+    "postcode": "sector",
+    "nhs_number": "drop",
+    "name": "drop",
+    "address": "drop",
+    "email": "drop",
+    "phone": "drop",
+    "free_text": "drop",
+    "other_identifier": "drop",
+}
 
 
 def compact(text: str) -> str:
@@ -47,7 +67,8 @@ class Column:
 
     ``values`` maps each canonical category to the other spellings accepted for it (matched by
     :func:`compact`). ``invalid_rule`` names the rule (by code) for a value outside the declared
-    categories when it is not the kind's generic unknown-category rule.
+    categories when it is not the kind's generic unknown-category rule. ``protect`` is what
+    ``--pseudonymise`` does to the column (ids: ``"pseudonymise"``); None keeps it as it is.
     """
 
     name: str
@@ -58,6 +79,20 @@ class Column:
     values: Mapping[str, tuple[str, ...]] | None = None
     invalid_rule: str | None = None
     minimum: int | None = None
+    protect: Protection | None = None
+    #: False for a column no headline figure needs (ethnicity, gender, age band): an unknown
+    #: value there is a query (row kept, value blank, flagged), not an error that sets the row aside.
+    headline: bool = True
+    #: Fragments of a compact header that suggest this column under a spelling not declared
+    #: (all fragments of one tuple present): such a header is an error, never silently dropped,
+    #: while the file has no column matched to this one.
+    looks_like: tuple[tuple[str, ...], ...] = ()
+    #: Another column whose values stand in for this one when the file has none (logged).
+    stands_in: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type == "id" and self.protect is None:
+            object.__setattr__(self, "protect", "pseudonymise")
 
     @property
     def categories(self) -> list[str]:
@@ -93,6 +128,12 @@ GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
     "unknown_category": ("008", "error", "value not in the declared categories"),
     "bad_number": ("009", "error", "not a whole number, or below the allowed minimum"),
     "end_before_start": ("010", "error", "end date before start date"),
+    # 011-019 are each extract's own rules.
+    "unknown_code_query": (
+        "020",
+        "query",
+        "value not in the declared categories of a column no headline needs; read as blank",
+    ),
 }
 
 
@@ -117,16 +158,33 @@ class ExtractSpec:
     #: Derived fields added to the clean data (sorted and typed frame in, frame out).
     derive: Callable[..., pd.DataFrame]
     derived_dtypes: Mapping[str, str] = field(default_factory=dict)
+    #: Headers that could mean more than one column: (spellings, candidate columns). Such a
+    #: header is taken as the first candidate the file has no explicit header for, and logged
+    #: ("Category of Abuse" beside "Initial Category" is the latest category).
+    shared_aliases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    #: Columns that together identify a record when the file has no ``record_id`` column
+    #: (the CIN census has no plan id: a plan is its child and its start date).
+    record_key: tuple[str, ...] = ()
+    #: identifier kind -> protection, for identifier columns outside the canonical ones
+    protection: Mapping[str, Protection] = field(default_factory=lambda: DEFAULT_PROTECTION)
 
     @property
     def rules(self) -> dict[str, Rule]:
         """Every rule of this extract by code, generic first."""
         out = {
             f"{self.prefix}{num}": Rule(f"{self.prefix}{num}", sev, desc)
-            for num, sev, desc in GENERIC_RULES.values()
+            for name, (num, sev, desc) in GENERIC_RULES.items()
+            if self._applies(name)
         }
         out.update({rule.code: rule for rule in self.specific_rules})
         return out
+
+    def _applies(self, generic: str) -> bool:
+        """Whether a generic rule can fire for this extract (an unknown code is a query only
+        where some column no headline needs has categories)."""
+        if generic == "unknown_code_query":
+            return any(c.values and not c.headline for c in self.columns)
+        return True
 
     def rule(self, name: str) -> Rule:
         """A generic rule by name (``"missing_id"``) or any rule by code."""
@@ -148,7 +206,11 @@ class ExtractSpec:
 
     def id_columns(self) -> list[str]:
         """Columns holding ids (the ones ``--pseudonymise`` replaces with a keyed hash)."""
-        return [col.name for col in self.columns if col.type == "id"]
+        return [col.name for col in self.columns if col.protect == "pseudonymise"]
+
+    def protection_of(self, identifier_kind: str) -> Protection:
+        """What ``--pseudonymise`` does to a column found to hold ``identifier_kind``."""
+        return self.protection.get(identifier_kind, "drop")
 
 
 def get_spec(kind: str) -> ExtractSpec:

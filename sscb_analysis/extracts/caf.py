@@ -68,6 +68,7 @@ COLUMNS = (
         "lead_professional_agency",
         "category",
         required=False,
+        headline=False,
         aliases=("Lead Professional Agency", "Lead Agency", "LP Agency", "Lead Professional"),
         values=AGENCIES,
     ),
@@ -80,6 +81,7 @@ COLUMNS = (
         "closure_reason",
         "category",
         required=False,
+        headline=False,
         aliases=("Closure Reason", "Reason for Closure", "Reason Closed"),
         values={
             "needs met": ("outcomes achieved", "needs have been met"),

@@ -11,6 +11,7 @@ from sscb_analysis.indicators.caf import caf_by_agency, caf_survey_by_year
 from sscb_analysis.indicators.cpp import (
     categories_by_year,
     open_at_31_march,
+    open_categories_by_year,
     plans_ended_by_year,
     plans_open_on,
     quarterly_plan_starts,
@@ -34,6 +35,7 @@ __all__ = [
     "financial_year_label",
     "marac_by_year",
     "open_at_31_march",
+    "open_categories_by_year",
     "plans_ended_by_year",
     "plans_open_on",
     "quarter_range",

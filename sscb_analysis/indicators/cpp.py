@@ -135,17 +135,38 @@ def plans_ended_by_year(cpp: pd.DataFrame, years: list[int] | None = None) -> pd
 
 
 def categories_by_year(cpp: pd.DataFrame, years: list[int] | None = None) -> pd.DataFrame:
-    """Plans started in each reporting year by category of abuse (rows: category, cols: year)."""
-    _require(cpp, ["plan_start_date", "category_of_abuse"], "categories_by_year")
+    """Plans started in each reporting year by their initial category of abuse (rows: category,
+    cols: year), as the DfE's table of plans started counts them."""
+    _require(cpp, ["plan_start_date", "initial_category"], "categories_by_year")
     year = year_ending_31_march(cpp["plan_start_date"])
+    return _category_table(cpp["initial_category"], year, _years(cpp, years))
+
+
+def open_categories_by_year(cpp: pd.DataFrame, years: list[int] | None = None) -> pd.DataFrame:
+    """Plans open at 31 March of each year by their latest category of abuse (rows: category,
+    cols: year), as the DfE's table of plans open at 31 March counts them."""
+    _require(
+        cpp, ["plan_start_date", "plan_end_date", "latest_category"], "open_categories_by_year"
+    )
     wanted = _years(cpp, years)
-    category = cpp["category_of_abuse"]
+    parts = []
+    for y in wanted:
+        is_open = plans_open_on(cpp, pd.Timestamp(year=y, month=3, day=31)).to_numpy()
+        parts.append(pd.Series(y, index=cpp.index[is_open]))
+    year = pd.concat(parts) if parts else pd.Series(dtype="int64")
+    category = cpp["latest_category"].loc[year.index]
+    return _category_table(category, year, wanted)
+
+
+def _category_table(category: pd.Series, year: pd.Series, wanted: list[int]) -> pd.DataFrame:
     levels = (
         list(category.cat.categories)
         if isinstance(category.dtype, pd.CategoricalDtype)
         else sorted(category.dropna().unique())
     )
-    table = pd.crosstab(category, year).reindex(index=levels, columns=wanted, fill_value=0)
+    table = pd.crosstab(category.to_numpy(), year.to_numpy()).reindex(
+        index=levels, columns=wanted, fill_value=0
+    )
     table.index.name = "category_of_abuse"
     table.columns = [financial_year_label(int(y)) for y in table.columns]
     return table.astype("int64")

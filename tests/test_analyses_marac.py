@@ -14,7 +14,7 @@ tables is one the disclosure allowed.
 
 from __future__ import annotations
 
-from types import SimpleNamespace as NS
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -37,8 +37,10 @@ from sscb_analysis.paths import SYNTHETIC
 
 RAW = SYNTHETIC / "marac.csv"
 START, END = pd.Timestamp("2012-04-01"), pd.Timestamp("2013-03-31")
-REFERENCE = NS(value=0.31, label="the national repeat rate", source="a national charity", year=2013)
-AUDIT = NS(
+REFERENCE = SimpleNamespace(
+    value=0.31, label="the national repeat rate", source="a national charity", year=2013
+)
+AUDIT = SimpleNamespace(
     value="barnardos",
     text="more consistent use of the risk tool",
     source="the board's annual report",
@@ -116,7 +118,7 @@ def test_repeat_rate_against_the_reference_rate(page, raw) -> None:
 
 
 def test_another_reference_rate_is_detected(marac) -> None:
-    pg = m.page(marac, START, END, reference_rate=NS(value=0.2, label="another rate"))
+    pg = m.page(marac, START, END, reference_rate=SimpleNamespace(value=0.2, label="another rate"))
     assert pg.results.in_period.repeat_test.significant
     assert "higher than another rate" in W.repeat_sentence(pg)
 
@@ -203,8 +205,10 @@ def test_profile_strings_and_data_values_are_escaped(marac) -> None:
         frame,
         START,
         END,
-        reference_rate=NS(value=0.31, label=hostile),
-        risk_tool_claim=NS(value="barnardos", text=hostile, source=hostile, date=AUDIT.date),
+        reference_rate=SimpleNamespace(value=0.31, label=hostile),
+        risk_tool_claim=SimpleNamespace(
+            value="barnardos", text=hostile, source=hostile, date=AUDIT.date
+        ),
     )
     text = "\n".join([W.repeat_sentence(pg), *W.tool_sentences(pg), W.attendance_sentence(pg)])
     assert "<img" not in text and "](javascript" not in text and "&lt;img" in text
@@ -333,10 +337,13 @@ def test_bad_input_has_clear_messages(marac) -> None:
     with pytest.raises(ValueError, match="missing columns"):
         m.compute.compute(marac.drop(columns=["repeat_within_12_months"]), START, END)
     with pytest.raises(ValueError, match="share from 0 to 1"):
-        m.compute.compute(marac, START, END, reference_rate=NS(value=31, label="x"))
+        m.compute.compute(marac, START, END, reference_rate=SimpleNamespace(value=31, label="x"))
     with pytest.raises(ValueError, match="after the period under review"):
         m.compute.compute(
-            marac, START, END, risk_tool_claim=NS(value="dash", text="", date="2014-01-01")
+            marac,
+            START,
+            END,
+            risk_tool_claim=SimpleNamespace(value="dash", text="", date="2014-01-01"),
         )
 
 

@@ -13,12 +13,16 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sscb_analysis.disclose import safe_count
+from sscb_analysis.disclose import Policy, disclosure_policy, safe_count
 from sscb_analysis.indicators.periods import financial_year_label
+
+if TYPE_CHECKING:
+    from sscb_analysis.reporting.context import ReportContext
 
 __all__ = [
     "Period",
@@ -27,12 +31,14 @@ __all__ = [
     "check_threshold",
     "count_words",
     "left_out",
+    "page_heading",
     "parse_day",
     "parse_window",
     "pct",
     "pct_range",
     "period_label",
     "period_of",
+    "policy_of",
     "quarter_words",
     "safe",
     "share_hidden",
@@ -167,6 +173,32 @@ def check_cpp(cpp: object, columns: Sequence[str]) -> None:
             f"cpp is missing {missing}: pass the data of sscb_analysis.clean('cpp', path) or "
             "sscb_analysis.data.load_extract('cpp', path)."
         )
+
+
+# --------------------------------------------------------------------------------------------
+# the report context: policy and the lines at the top of every page
+
+
+def policy_of(ctx: ReportContext) -> Policy:
+    """The disclosure policy of a report context (``area.disclosure`` and the threshold)."""
+    return disclosure_policy(ctx.disclosure, ctx.suppression_threshold)
+
+
+def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) -> str:
+    """The lines every page opens with: the area, the period under review (and why that
+    period), which quarters or years its series cover, the disclosure policy, and notes on
+    inputs not updated in this run. Everything from outside is escaped."""
+    period = period_of(ctx.period_start, ctx.period_end, ctx.period_label)
+    why = f"; {safe(ctx.period_basis)}" if ctx.period_basis else ""
+    lines = [
+        f"**Area:** {safe(ctx.area.name)}. **Period under review:** {period.label} "
+        f"({period.dates()}{why}).",
+    ]
+    if covers:
+        lines.append(covers)
+    lines.append(policy.statement())
+    lines += [f"**Note:** {safe(n)}" for n in ctx.notes()]
+    return "\n\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------

@@ -101,10 +101,7 @@ def series_sentence(page: Page) -> str:
     f = facts_of(page)
     if f.first_quarter is None:
         return f"The extract holds no MARAC referrals up to the end of {f.period.label}."
-    return (
-        f"The period under review is {f.period.label} ({f.period.dates()}). The tables and "
-        f"charts cover {quarter_words(f.first_quarter, f.last_quarter)}."
-    )
+    return f"The tables and charts cover {quarter_words(f.first_quarter, f.last_quarter)}."
 
 
 def volume_table(page: Page) -> pd.DataFrame:

@@ -142,14 +142,14 @@ def test_tiny_extracts_really_hold_small_counts(tiny_figures, tiny_paths):
     repeats = {k: v["value"] for k, v in tiny_figures["01_cpp_repeat_plans"]["figures"].items()}
     assert repeats["repeat_comparison_suppressed"] is True
     assert "c" in (repeats["repeat_first_quarter"], repeats["repeat_last_quarter"])
-    assert repeats["repeat_its_available"] is True
-    assert "fitted" not in repeats["repeat_its"] and "fitted" not in repeats["repeat_trend"]
+    for model in ("repeat_its", "repeat_trend"):  # fitted values never leave compute
+        assert not (repeats[model] or {}).get("fitted")
     caf = {k: v["value"] for k, v in tiny_figures["03_caf"]["figures"].items()}
     assert caf["caf_very_satisfied"]["shown"] is False  # base over 10, 5 or fewer not "very"
     assert caf["caf_very_satisfied"]["reason"].startswith("withheld")
     cpp = load_extract("cpp", tiny_paths["cpp_path"])
-    series = cpp_repeats.quarterly_series(cpp, "2010-04-01")
-    assert series.counts["second_or_subsequent"].between(1, THRESHOLD).any()
+    facts = cpp_repeats.compute.compute(cpp, "2012-04-01", "2013-03-31")
+    assert any(1 <= q.repeats.value <= THRESHOLD for q in facts.quarters)
 
 
 # --- the library fixes behind the figures -----------------------------------------------------
@@ -160,11 +160,21 @@ def test_model_figures_leave_out_fitted_values():
     assert len(result.fitted) == 8
     # The reason: a Poisson model's fitted values add up to the observed counts.
     assert math.isclose(sum(result.fitted), 16, rel_tol=1e-6)
-    saved = cpp_repeats.model_figures(result)
-    assert "fitted" not in saved
-    assert saved["rate_ratio"] == result.rate_ratio and saved["type"] == "TrendResult"
+    # The repeat page keeps fitted values inside its compute step.
+    facts = cpp_repeats.compute.compute(_eight_quarters(), "2012-04-01", "2013-03-31")
+    assert facts.trend.result is not None and facts.trend.result.fitted == ()
+    saved = {"rate_ratio": facts.trend.result.rate_ratio, "fitted": list(facts.trend.result.fitted)}
     assert find_small_counts_in_figures({"repeat_trend": saved}) == []
     assert find_small_counts_in_figures({"repeat_trend": result.__dict__})  # fitted is caught
+
+
+def _eight_quarters() -> pd.DataFrame:
+    starts, flags = [], []
+    for q, (n, x) in enumerate([(9, 3), (8, 0), (7, 1), (9, 4), (8, 2), (9, 5), (8, 1), (7, 0)]):
+        day = (pd.Period("2011Q2", "Q") + q).start_time
+        starts += [day + pd.Timedelta(days=i) for i in range(n)]
+        flags += [i < x for i in range(n)]
+    return pd.DataFrame({"plan_start_date": pd.to_datetime(starts), "second_or_subsequent": flags})
 
 
 @pytest.mark.slow

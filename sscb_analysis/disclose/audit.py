@@ -27,8 +27,15 @@ import pandas as pd
 
 from sscb_analysis.disclose.ledger import Disclosure, Ledger
 
+#: Numbers the house formats and the statistics' caveats print that are not counts: p-value
+#: bounds ("p < 0.0001"), the significance level, and the rules of thumb in caveats ("fewer than
+#: 30 cases", "a run of 7 points", "at least 12 periods", "fewer than 8 on a side", "below 10").
+FORMAT_NUMBERS = (0.0001, 0.001, 0.01, 0.05, 7, 8, 10, 12, 30)
+
 __all__ = [
+    "FORMAT_NUMBERS",
     "Finding",
+    "audit_page",
     "numbers_in",
     "page_numbers",
     "recoverable_counts",
@@ -164,13 +171,15 @@ def unexplained_numbers(
     """Numbers in ``text`` that no number of the disclosed page explains.
 
     A written number is explained when, to the precision it is written in, it equals one of
-    ``explained`` (a count, or a share as a percentage or in percentage points: 100 times a
-    share), or one of ``others`` (numbers that are not counts of children: 12 months, 14 ticks,
+    ``explained`` (a count; a share as a percentage or in percentage points, 100 times it; a
+    rate ratio as a percentage change, 100 times its distance from 1), or one of ``others`` (numbers that are not counts of children: 12 months, 14 ticks,
     the threshold...). Years (1990 to 2100), written dates, quarter names, reporting years such
     as 2012-13 and the phrase "between 1 and N" (a withheld count) are skipped.
     """
-    pool = sorted({float(v) for v in explained} | {100 * float(v) for v in explained})
-    pool += [float(o) for o in others]
+    values = [float(v) for v in explained]
+    # as written: the number, a share as a percentage, a ratio as a percentage change
+    pool = sorted({abs(x) for v in values for x in (v, 100 * v, 100 * (v - 1))})
+    pool += [abs(float(o)) for o in others]
     text = _BETWEEN.sub(" ", text)
     text = _DATES.sub(" ", text)
     text = _QUARTERS.sub(" ", text)
@@ -195,3 +204,20 @@ _DATES = re.compile(
     r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{4}/\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
 )
 _QUARTERS = re.compile(r"\bQ[1-4]\b|\b\d{4}Q[1-4]\b")
+
+
+def audit_page(facts: Any, page: Any, text: str, others: Iterable[float] = ()) -> list[str]:
+    """Both checks on one page: ``facts`` (the compute results), ``page`` (their
+    :class:`~sscb_analysis.disclose.Page`) and ``text`` (every sentence and table the page
+    prints). Each finding is one line; an empty list means the page passed."""
+    ledger = Ledger().collect(facts)
+    found = [
+        f"{f.key!r} ({f.value}) can be worked out: {f.reason}"
+        for f in recoverable_counts(ledger, page.disclosure)
+    ]
+    explained = page_numbers(page.results)
+    found += [
+        f"the number {n!r} on the page is not a disclosed figure"
+        for n in unexplained_numbers(text, explained, [*FORMAT_NUMBERS, *others])
+    ]
+    return found

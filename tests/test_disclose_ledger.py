@@ -82,6 +82,8 @@ def test_a_total_hidden_in_one_table_is_hidden_in_the_other():
     ledger, d = _disclose(volumes, repeats, Relation.same(volumes.cell("a", TOTAL), "referrals_a"))
     assert volumes.cell("a", "Q1") not in d.shown
     assert recoverable_counts(ledger, d) == []
+    # one number under two names is shown or withheld under both
+    assert (volumes.cell("a", TOTAL) in d.shown) == ("referrals_a" in d.shown)
     # Without the relation the second table would give the total back: the auditor sees it.
     leaky = Ledger().collect([volumes])
     shown = leaky.disclose(PUBLISHED)
@@ -132,6 +134,9 @@ def test_shown_words():
     assert Shown("k", 1234).words() == "1,234" and str(Shown("k", None, True, 5)) == "c"
     assert Shown("k", None, True, 5).words() == "between 1 and 5"
     assert "withheld" in Shown("k", None, False, 5).words()
+    assert Shown("k", None, False, 5).of("plans") == "a withheld number of plans"
+    assert Shown("k", None, True, 5).of("plans") == "between 1 and 5 plans"
+    assert Shown("k", 12).of("plans") == "12 plans"
 
 
 # --- the auditor ------------------------------------------------------------------------------

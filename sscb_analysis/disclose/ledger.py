@@ -11,7 +11,8 @@ of a whole), and every statistic that would give counts back (a share, an interv
   counts shown, by sums, differences or complements across the whole page (linear algebra over
   every relation, and the bound that a withheld count is at least 1).
 
-The same key always means the same number: a count shown in two tables is withheld in both. A
+The same key always means the same number: a count shown in two tables is withheld in both, and
+so are two keys declared the same (:meth:`Relation.same`). A
 part of a whole brings its complement (the whole less the part) in as a count the page never
 prints but a reader could work out, so "43 cases, 38 attended" withholds one of them when 5 did
 not attend. A share or a test is shown only when every count it rests on is (see
@@ -184,6 +185,7 @@ class Ledger:
         self._values: dict[Key, int] = {}
         self._latent: set[Key] = set()
         self._equations: list[dict[Key, int]] = []
+        self._aliases: dict[Key, set[Key]] = {}
 
     # ---------------------------------------------------------------- collecting
 
@@ -237,6 +239,21 @@ class Ledger:
         equation = {k: c for k, c in equation.items() if c}
         if equation:
             self._equations.append(equation)
+        if not relation.complement and len(relation.parts) == 1:
+            self._alias(relation.total, relation.parts[0])
+
+    def _alias(self, a: Key, b: Key) -> None:
+        """``a`` and ``b`` are one number under two names: shown or withheld together."""
+        group = self._aliases.get(a, {a}) | self._aliases.get(b, {b})
+        for k in group:
+            self._aliases[k] = group
+
+    def _together(self, keys: set[Key]) -> set[Key]:
+        """``keys`` with every other name of the same numbers."""
+        out = set(keys)
+        for k in keys:
+            out |= self._aliases.get(k, set())
+        return out
 
     def collect(self, obj: Any) -> Ledger:
         """Add every Count, CountTable and Relation found in ``obj`` (dataclasses, mappings,
@@ -276,13 +293,13 @@ class Ledger:
         worked out from what is shown; return what is shown."""
         t = policy.threshold
         small = {k for k, v in self._values.items() if 1 <= v <= t}
-        hidden = set(self._latent) | small
+        hidden = set(self._latent) | self._together(small)
         order = {k: i for i, k in enumerate(self._values)}
         while True:
             exposed = self._exposed(hidden, small, t)
             if not exposed:
                 break
-            hidden.add(self._pick(exposed, hidden, order))
+            hidden |= self._together({self._pick(exposed, hidden, order)})
         shown = {k: v for k, v in self._values.items() if k not in hidden}
         withheld = frozenset(hidden - self._latent)
         return Disclosure(policy, shown, withheld, frozenset(small - self._latent))

@@ -50,7 +50,14 @@ class Shown:
             return f"{self.value:,}"
         if self.small:
             return f"between 1 and {self.threshold}"
-        return "a number withheld to protect a small count"
+        return "a withheld number"
+
+    def of(self, noun: str) -> str:
+        """The count before a noun: "474 referrals", "between 1 and 5 referrals", or "a
+        withheld number of referrals" (withheld to protect a small count elsewhere)."""
+        if self.value is None and not self.small:
+            return f"a withheld number of {noun}"
+        return f"{self.words()} {noun}"
 
 
 @dataclass(frozen=True, eq=False)

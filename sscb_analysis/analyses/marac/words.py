@@ -113,7 +113,7 @@ def volume_sentence(page: Page) -> str:
     """'In 2012-13 there were 312 MARAC referrals, against 287 in the same period a year before.'"""
     f = facts_of(page)
     now = f.in_period.referrals
-    text = f"In {f.period.label} there were {now.words()} MARAC referrals"
+    text = f"In {f.period.label} there were {now.of('MARAC referrals')}"
     before = f.year_before
     if before is not None and before.value and now.value is not None:
         text += f", against {before.words()} in the same period a year before"
@@ -451,12 +451,12 @@ def children_sentence(page: Page) -> str:
     s = f.in_period
     text = (
         f"In {f.period.label}, {s.with_children.words()} of the referred households had children "
-        f"living there: {s.children.words()} children in all."
+        f"living there: {s.children.of('children')} in all."
     )
     if s.children_unknown.value != 0:
         text += (
-            f" The number of children was not recorded for {s.children_unknown.words()} "
-            "referrals, so this is a minimum."
+            f" The number of children was not recorded for {s.children_unknown.of('referrals')}, "
+            "so this is a minimum."
         )
     return text + (
         " A household referred more than once in the year has its children counted each time."

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sscb_analysis.alt_text import set_alt, spc_alt
 from sscb_analysis.stats.results import SPCResult
 
 __all__ = ["COLOURS", "funnel_chart", "set_house_style", "spc_chart", "trend_chart"]
@@ -149,6 +150,8 @@ def spc_chart(
         fontsize=_FONT - 1,
     )
     ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    as_percent = percent if percent is not None else result.kind == "p"
+    set_alt(fig, spc_alt(result, title, [str(v) for v in xs], as_percent, mask))
     if mask.any():
         ax.text(
             0.0,

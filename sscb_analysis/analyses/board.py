@@ -225,7 +225,7 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     return (
         '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
         "<p>The reports' indicators come from these reports, which show the figures behind "
-        f"them, the charts and the caveats.</p><ul>{items}</ul></div>"
+        f'them, the charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
     )
 
 

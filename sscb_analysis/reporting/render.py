@@ -59,7 +59,8 @@ def css_string(text: str) -> str:
     """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
     out = []
     for ch in " ".join(str(text).split()):
-        out.append(ch if ch.isalnum() or ch in " .,:;-_()/—·'" else f"\\{ord(ch):x} ")
+        plain = ch.isascii() and (ch.isalnum() or ch in " .,:;-_()/'")
+        out.append(ch if plain else f"\\{ord(ch):x} ")
     return '"' + "".join(out) + '"'
 
 
@@ -84,6 +85,9 @@ _STYLE = """
 .sscb-toc{margin:1em 2em;padding:.5em 1em;border:1px solid #ccc;background:#fafafa;
   font-family:sans-serif;max-width:60em}
 .sscb-toc ol{margin:.2em 0 .2em 1.2em;padding:0}
+.sscb-toc li{line-height:1.3;padding:.25em 0}
+.sscb-toc a{display:inline-block;min-height:24px;padding:2px 0}
+.sscb-links li{padding:.3em 0}.sscb-links a{display:inline-block;min-height:24px}
 .sscb-toc .lvl2{margin-left:1.2em}.sscb-toc .lvl3{margin-left:2.4em}
 .sscb-footer{margin:2em;padding-top:.5em;border-top:1px solid #ccc;color:#555;
   font:.85em sans-serif}

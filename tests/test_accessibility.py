@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from sscb_analysis.paths import NOTEBOOKS, ROOT
-from sscb_analysis.reporting.render import RenderContext, make_exporters, render_reports
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,23 +29,9 @@ PLACEHOLDER_ALT = "No description has been provided for this image"
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, str]:
-    """Each committed notebook rendered as a board page (board-restricted marking on one)."""
-    out = tmp_path_factory.mktemp("a11y")
-    exporters = make_exporters()
-    rendered = {}
-    for name in BOARD_NOTEBOOKS:
-        context = RenderContext(
-            run_id="test",
-            notebook_name=name,
-            synthetic=True,
-            protective_marking="OFFICIAL",
-            disclosure="published",
-        )
-        board, analyst = out / f"{name}.html", out / f"{name}-analyst.html"
-        render_reports(NOTEBOOKS / f"{name}.ipynb", board, analyst, context, exporters)
-        rendered[name] = board.read_text(encoding="utf-8")
-    return rendered
+def pages(board_pages: Path) -> dict[str, str]:
+    """Each committed notebook rendered as a board page (the session's ``board_pages``)."""
+    return {n: (board_pages / f"{n}.html").read_text(encoding="utf-8") for n in BOARD_NOTEBOOKS}
 
 
 @pytest.mark.parametrize("name", BOARD_NOTEBOOKS)

@@ -100,9 +100,11 @@ def _pages(manifest: dict[str, Any]) -> list[PackPage]:
     return first + [p for p in pages if p.name != SUMMARY]
 
 
-def _body(page: str) -> str:
+def _body(page: str, name: str, names: set[str]) -> str:
     """The content of a rendered board page: its body without styles, scripts, the contents box
-    and the banner (the pack prints the banner on every page instead)."""
+    and the banner (the pack prints the banner on every page instead). Its ids are prefixed with
+    the page's name (pages share heading names), and links to another page of the run point at
+    that page's part of the pack."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page, features="html.parser")
@@ -111,6 +113,14 @@ def _body(page: str) -> str:
         el.decompose()
     for el in body.select("nav.sscb-toc, .sscb-banner, .sscb-marking"):
         el.decompose()
+    for el in body.find_all(id=True):
+        el["id"] = f"{name}--{el['id']}"
+    for a in body.find_all("a", href=True):
+        href = str(a["href"])
+        if href.startswith("#"):
+            a["href"] = f"#{name}--{href[1:]}"
+        elif href.endswith(".html") and href[: -len(".html")] in names:
+            a["href"] = f"#part-{href[: -len('.html')]}"
     return "".join(str(c) for c in body.contents)
 
 
@@ -168,8 +178,9 @@ def pack_html(run_dir: str | Path) -> tuple[str, list[PackPage]]:
         protective_marking=str(marking) if isinstance(marking, str) else None,
     )
     parts = [_cover(manifest, run, pages)]
+    names = {p.name for p in pages}
     for p in pages:
-        body = _body((run_dir / f"{p.name}.html").read_text(encoding="utf-8"))
+        body = _body((run_dir / f"{p.name}.html").read_text(encoding="utf-8"), p.name, names)
         parts.append(
             f'<section class="pack-part" id="part-{html.escape(p.name, quote=True)}">{body}</section>'
         )

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -82,14 +83,14 @@ def bare_read_seconds(path: Path, repeats: int, encoded: bool = False) -> float:
     return best
 
 
-def cli_run(path: Path) -> tuple[float, float]:
-    """(wall seconds, peak MB so far) of ``sscb clean cpp`` in a child process.
+def cli_run(path: Path, options: Sequence[str] = ()) -> tuple[float, float]:
+    """(wall seconds, peak MB so far) of ``sscb clean cpp`` (with ``options``) in a child process.
 
     The peak is ``ru_maxrss`` over the children waited for (only these runs), in MB.
     """
     out = Path(tempfile.mkdtemp(prefix="bench-clean-"))
     sscb = Path(sys.executable).with_name("sscb")
-    cmd = [str(sscb), "clean", "cpp", str(path), "--out", str(out)]
+    cmd = [str(sscb), "clean", "cpp", str(path), "--out", str(out), *options]
     try:
         began = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

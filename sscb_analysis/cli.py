@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "synth": "sscb_analysis.commands.synth",
     "clean": "sscb_analysis.commands.clean",
     "run": "sscb_analysis.commands.run",
+    "init": "sscb_analysis.commands.init",
     "dfe": "sscb_analysis.commands.dfe",
     "refresh-notebooks": "sscb_analysis.commands.refresh",
 }

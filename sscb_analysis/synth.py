@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sscb_analysis.provenance import write_provenance
 from sscb_analysis.synth_params import DEFAULT_PARAMS, Knots, SynthParams
 
 DEFAULT_SEED: int = 2013
@@ -766,7 +767,8 @@ def write_extracts(
 
     With ``messy`` the files carry injected defects and each gets a sidecar
     ``<kind>_defects.csv``. A ``README.md`` marks the folder SYNTHETIC and lists the files with
-    their row counts and SHA-256. Returns the paths written.
+    their row counts and SHA-256; ``provenance.json`` is the same marker for programs. Returns the
+    paths written.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -797,7 +799,9 @@ def write_extracts(
         written.extend(write_indicators(out, seed))
     readme = out / "README.md"
     readme.write_text(_manifest(written, seed, messy, texts), encoding="utf-8")
-    return [*written, readme]
+    command = f"sscb synth --seed {seed}" + (" --messy" if messy else "")
+    sidecar = write_provenance(out, written, command)  # the marker reports read (provenance.py)
+    return [*written, readme, sidecar]
 
 
 def _manifest(paths: Sequence[Path], seed: int, messy: bool, texts: dict) -> str:

@@ -114,3 +114,144 @@ def test_annex_a_lettered_codes_are_read():
     result = run(frame)
     assert result.data["gender"].tolist() == ["male", "female", "unknown"]
     assert result.data["ethnicity"].tolist() == ["white", "unknown", "other"]
+
+
+def write_xlsx(path, rows: list[list[object]], title: str = "Sheet1") -> None:
+    """A workbook as openpyxl saves it: formulas are stored without a saved result, as any tool
+    other than Excel stores them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def frame_rows(frame: pd.DataFrame) -> list[list[object]]:
+    return [list(frame.columns), *frame.astype(object).values.tolist()]
+
+
+# ---- finding 1: a title row above the headers was refused, the title shown as "headers found"
+def test_title_rows_above_the_headers_are_skipped_and_the_row_named(tmp_path):
+    path = tmp_path / "export.xlsx"
+    write_xlsx(
+        path,
+        [["Child protection plans, 2012-13"], ["Run on 01/04/2013"], [], *frame_rows(cpp_rows(3))],
+    )
+    result = run(path)
+    assert len(result.data) == 3 and result.summary["header_row"] == 4
+    assert result.data["source_row"].tolist() == [5, 6, 7]  # Excel's own row numbers
+    entry = result.log[result.log["rule"] == "LOAD007"]
+    assert "headers read from row 4" in entry["message"].iloc[0]
+
+
+def test_title_rows_in_a_csv_are_skipped(tmp_path):
+    path = tmp_path / "export.csv"
+    body = cpp_rows(2).to_csv(index=False)
+    path.write_text("CP plans report,,\nProduced 01/04/2013\n" + body, encoding="utf-8")
+    result = run(path)
+    assert len(result.data) == 2 and result.summary["header_row"] == 3
+    assert result.data["source_row"].tolist() == [4, 5]
+
+
+def test_a_file_without_a_header_row_is_refused_without_calling_the_title_headers(tmp_path):
+    path = tmp_path / "export.xlsx"
+    write_xlsx(
+        path, [["Child protection plans, 2012-13"], ["Ref", "Started", "Kind"], ["A1", "x", "y"]]
+    )
+    with pytest.raises(ExtractError) as info:
+        run(path)
+    message = str(info.value)
+    assert "No header row found" in message and "headers found" not in message
+    assert "--map" in message
+
+
+# ---- finding 6: a totals row at the bottom was counted as a plan set aside
+@pytest.mark.parametrize(
+    "label", ["Total", "Total plans: 3", "Notes: excludes unborn children", "* provisional"]
+)
+def test_a_totals_or_notes_row_at_the_bottom_is_a_footer(tmp_path, label):
+    path = tmp_path / "export.xlsx"
+    rows = frame_rows(cpp_rows(3))
+    write_xlsx(path, [*rows, [], [label, None, None, None, None, None, None, None, None, 3]])
+    result = run(path)
+    s = result.summary
+    assert (s["rows_in"], s["clean"], s["quarantined"], s["blank"], s["footers"]) == (5, 3, 0, 1, 1)
+    assert s["balanced"] and result.quarantine.empty
+    footer = result.log[result.log["rule"] == "CPP021"]
+    assert footer["source_row"].tolist() == [6] and footer["action"].iloc[0] == "skipped as footer"
+    assert label not in " ".join(result.log["value"].dropna()) or footer["value"].iloc[0] in label
+
+
+# ---- finding 7: a formula cell without a saved value was read as blank (an ended plan "open")
+def test_a_formula_without_a_saved_value_is_an_error_with_its_cell(tmp_path):
+    path = tmp_path / "export.xlsx"
+    rows = frame_rows(cpp_rows(3))
+    end = rows[0].index("plan_end_date")
+    rows[2][end] = "=DATE(2012,10,1)"  # the second plan's end date, computed, never saved
+    write_xlsx(path, rows, title="CP Plans")
+    result = run(path)
+    assert len(result.data) == 2
+    assert result.quarantine["source_row"].tolist() == [3]
+    entry = result.log[result.log["rule"] == "CPP022"].iloc[0]
+    assert entry["value"] == "'CP Plans'!D3" and entry["column"] == "plan_end_date"
+    assert "formula with no saved value" in entry["message"]
+
+
+def test_an_excel_error_value_is_an_error_with_its_cell(tmp_path):
+    import zipfile
+
+    path = tmp_path / "export.xlsx"
+    rows = frame_rows(cpp_rows(2))
+    rows[1][rows[0].index("previous_plans")] = "ERRORCELL"
+    write_xlsx(path, rows)
+    # Turn the placeholder into a stored Excel error, as Excel writes #REF!.
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index("ERRORCELL")
+    cell = sheet.rfind("<c ", 0, start)
+    ref = sheet[cell:].split('r="')[1].split('"')[0]
+    end = sheet.index("</c>", start) + 4
+    sheet = sheet[:cell] + f'<c r="{ref}" t="e"><v>#REF!</v></c>' + sheet[end:]
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = run(path)
+    entry = result.log[result.log["rule"] == "CPP022"].iloc[0]
+    assert entry["value"] == f"Sheet1!{ref}" and "#REF!" in entry["message"]
+    assert result.quarantine["source_row"].tolist() == [2]
+
+
+# ---- finding 5: a census-style file failed on "no plan_id column"
+def test_without_a_plan_id_a_plan_is_its_child_and_start_date():
+    frame = cpp_rows(3).drop(columns=["plan_id"])
+    frame["child_id"] = ["C1", "C1", "C2"]
+    frame["plan_start_date"] = ["01/04/2012", "01/04/2013", "01/04/2012"]
+    frame["plan_end_date"] = ["01/10/2012", "", ""]
+    result = run(frame)
+    assert result.data["plan_id"].tolist() == ["C1:2012-04-01", "C1:2013-04-01", "C2:2012-04-01"]
+    assert result.data["second_or_subsequent"].tolist() == [False, True, False]
+    assert result.summary["record_key"] == ["child_id", "plan_start_date"]
+    assert "LOAD008" in set(result.log["rule"])
+
+
+def test_the_same_plan_in_two_census_style_returns_is_one_plan(tmp_path):
+    """Open across 31 March, a plan is in both returns; its end date arrives in the later one."""
+    first = cpp_rows(2).drop(columns=["plan_id"])
+    first["plan_end_date"] = ["", "01/10/2012"]
+    second = first.iloc[:1].copy()
+    second["plan_start_date"] = ["2012-04-01"]  # written another way in the later return
+    second["plan_end_date"] = ["2013-05-02"]
+    paths = [tmp_path / "census_2013.csv", tmp_path / "census_2014.xlsx"]
+    first.to_csv(paths[0], index=False)
+    second.to_excel(paths[1], index=False)
+    result = clean("cpp", paths, today=FIXED_TODAY)
+    assert len(result.data) == 2 and result.summary["same_in_later_return"] == 1
+    plan = result.data.set_index("child_id").loc["C00000"]
+    assert plan["plan_end_date"] == pd.Timestamp("2013-05-02")
+    change = result.log[result.log["rule"] == "CPP024"]
+    assert change["value"].tolist() == ["(blank) -> 2013-05-02"]

@@ -172,7 +172,7 @@ def test_cli_pseudonymise_needs_key(tmp_path):
         env={"SSCB_PSEUDONYM_KEY": ""},
     )
     assert res.exit_code == 1 and "SSCB_PSEUDONYM_KEY" in res.output
-    key = "k" * 32
+    key = "3f9c1e7a5b2d8064c1a9e5f7"
     res = run_cli(
         "cpp",
         str(src),

@@ -114,7 +114,7 @@ def test_xlsx_first_sheet_and_named_sheet(tmp_path):
     ]
     assert result.data["previous_plans"].tolist() == [0, 1]
     with pytest.raises(
-        ExtractError, match="has no sheet called 'Nope'; its sheets are About, Plans"
+        ExtractError, match="has no sheet called 'Nope'; its sheets are 'About', 'Plans'"
     ):
         read_extract(path, sheet="Nope")
 

@@ -28,7 +28,6 @@ from sscb_analysis.reporting.figures import (
 )
 from sscb_analysis.reporting.index import latest_run_id, point_latest_at, write_index
 from sscb_analysis.reporting.notebook_setup import ParameterError, check_parameters
-from sscb_analysis.reporting.prepare import PrepareError, ensure_processed
 
 # --- config ---------------------------------------------------------------------------------
 
@@ -53,13 +52,10 @@ def test_project_config_lists_the_seven_notebooks_with_board_summary_last():
     assert "messy" in str(config.parameters_for(messy)["cpp_path"])
     summary = config.entry("05_board_summary")
     assert set(summary.depends_on) == set(seven) - {"05_board_summary"}
-    benchmark = config.parameters_for(config.entry("06_national_benchmark"))
-    assert benchmark["la_code"] == 210 and benchmark["year"] == 2013
     common = config.parameters_for(config.entry("01_cpp_repeat_plans"))
-    assert common["intervention_date"] == "2012-06-01"
-    assert common["confidence_level"] == 0.95 and common["suppression_threshold"] == 5
-    assert common["area_name"] == "Southwark (synthetic)"
-    assert Path(common["cpp_path"]).is_absolute()
+    assert common == {"confidence_level": 0.95, "suppression_threshold": 5}
+    assert Path(config.parameters_for(messy)["cpp_path"]).is_absolute()
+    assert config.profile is not None and config.profile.la_code == "210"
     assert set(config.clean_inputs) == {"cpp", "caf", "marac"}
 
 
@@ -191,29 +187,23 @@ def test_to_jsonable_converts_dates_nan_and_arrays_and_refuses_objects():
         record("", 1)
 
 
-def test_synthetic_sources_are_detected(tmp_path):
-    import pandas as pd
+def test_synthetic_sources_are_detected_by_provenance_not_by_name(tmp_path):
+    from sscb_analysis.provenance import write_provenance
 
-    synthetic = tmp_path / "raw" / "synthetic" / "cpp.csv"
-    synthetic.parent.mkdir(parents=True)
-    synthetic.write_text("plan_id\n", encoding="utf-8")
-    real = tmp_path / "raw" / "cpp.csv"
-    real.write_text("plan_id\n", encoding="utf-8")
-    assert is_synthetic_source(synthetic) and not is_synthetic_source(real)
-    parquet = tmp_path / "processed" / "cpp.parquet"
-    parquet.parent.mkdir()
-    pd.DataFrame({"source_file": [str(synthetic)], "x": [1]}).to_parquet(parquet)
-    assert is_synthetic_source(parquet)
-    pd.DataFrame({"source_file": [str(real)], "x": [1]}).to_parquet(parquet)
-    assert not is_synthetic_source(parquet)
+    named = tmp_path / "raw" / "synthetic" / "cpp.csv"
+    named.parent.mkdir(parents=True)
+    named.write_text("plan_id\n", encoding="utf-8")
+    assert not is_synthetic_source(named)  # a folder's name proves nothing
+    write_provenance(named.parent, [named], "sscb synth --seed 1")
+    assert is_synthetic_source(named)
+    assert is_synthetic_source(paths.SYNTHETIC / "cpp.csv")
+    assert not is_synthetic_source(paths.DFE)  # a folder of published tables
 
 
 def test_declare_data_source_records_flag_and_refuses_missing_files(monkeypatch, tmp_path):
     monkeypatch.delenv(RECORD_PATH_ENV, raising=False)
     clear_recorded()
-    synthetic = tmp_path / "synthetic" / "marac.csv"
-    synthetic.parent.mkdir()
-    synthetic.write_text("case_id\n", encoding="utf-8")
+    synthetic = paths.SYNTHETIC / "marac.csv"
     assert record_module.declare_data_source([synthetic]) is True
     assert recorded()["data_are_synthetic"] is True
     with pytest.raises(FileNotFoundError, match=r"nothere\.csv"):
@@ -221,7 +211,7 @@ def test_declare_data_source_records_flag_and_refuses_missing_files(monkeypatch,
     clear_recorded()
 
 
-# --- the clean step -------------------------------------------------------------------------
+# --- parameter checks -----------------------------------------------------------------------
 
 
 def _touch(path: Path, mtime: float) -> Path:
@@ -229,52 +219,6 @@ def _touch(path: Path, mtime: float) -> Path:
     path.write_text("x", encoding="utf-8")
     os.utime(path, (mtime, mtime))
     return path
-
-
-def test_clean_step_cleans_only_missing_or_stale_extracts(tmp_path):
-    processed = tmp_path / "processed"
-    raw_fresh = _touch(tmp_path / "raw" / "cpp.csv", 1_000)
-    _touch(processed / "cpp.parquet", 2_000)  # newer than its raw file: fresh
-    raw_stale = _touch(tmp_path / "raw" / "caf.csv", 3_000)
-    _touch(processed / "caf.parquet", 2_000)  # older: stale
-    raw_new = _touch(tmp_path / "raw" / "marac.csv", 1_000)  # never cleaned
-    calls = []
-
-    def fake_clean(kind: str, raw: Path, out: Path) -> None:
-        calls.append(kind)
-        _touch(out / f"{kind}.parquet", 5_000)
-
-    inputs = {"cpp": raw_fresh, "caf": raw_stale, "marac": raw_new}
-    steps = ensure_processed(inputs, processed, cleaner=fake_clean)
-    assert calls == ["caf", "marac"]
-    assert {s.kind: s.action for s in steps} == {
-        "cpp": "fresh",
-        "caf": "cleaned",
-        "marac": "cleaned",
-    }
-    assert ensure_processed(inputs, processed, cleaner=fake_clean)[1].action == "fresh"
-
-
-def test_clean_step_errors_are_clear(tmp_path):
-    processed = tmp_path / "processed"
-    with pytest.raises(PrepareError, match="sscb synth"):
-        ensure_processed({"cpp": tmp_path / "raw" / "cpp.csv"}, processed, cleaner=None)
-    raw = _touch(tmp_path / "raw" / "cpp.csv", 1_000)
-
-    def broken(kind: str, raw: Path, out: Path) -> None:
-        raise ValueError("bad header")
-
-    with pytest.raises(PrepareError, match=r"cleaning the cpp extract .* failed: ValueError"):
-        ensure_processed({"cpp": raw}, processed, cleaner=broken)
-    with pytest.raises(PrepareError, match="did not write a fresh"):
-        ensure_processed({"cpp": raw}, processed, cleaner=lambda kind, raw, out: None)
-    # A processed file without its raw extract is used as it is.
-    _touch(processed / "caf.parquet", 1_000)
-    step = ensure_processed({"caf": tmp_path / "raw" / "caf.csv"}, processed)[0]
-    assert step.action == "kept"
-
-
-# --- parameter checks -----------------------------------------------------------------------
 
 
 def test_check_parameters_normalises_good_values(tmp_path):

@@ -33,6 +33,7 @@ def make_project(root: Path, entries: list[dict], out: str = "reports") -> Path:
         shutil.copy(nb, root / "notebooks" / nb.name)
     config = {
         "root": "..",
+        "area": {"name": "Anytown", "period": "2012-13"},
         "defaults": {"execution_timeout": 120, "start_timeout": 60, "jobs": 2, "out": out},
         "parameters": {"label": "common", "period_start": "2012-04-01"},
         "notebooks": entries,

@@ -35,13 +35,7 @@ def default_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reports_e2e")
     config = load_config()
     processed = tmp / "processed"
-    parameters = dict(config.parameters)
-    for kind in ("cpp", "caf", "marac"):
-        parameters[f"{kind}_path"] = str(processed / f"{kind}.parquet")
-    parameters["processed_dir"] = str(processed)
-    config = dataclasses.replace(
-        config, processed_dir=processed, parameters=parameters, out=tmp / "reports"
-    )
+    config = dataclasses.replace(config, processed_dir=processed, out=tmp / "reports")
     result = run_reports(config, progress=False)
     return config, result
 

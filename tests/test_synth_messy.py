@@ -317,6 +317,7 @@ def test_cli_writes_the_files(tmp_path):
         "caf.csv",
         "cpp.csv",
         "marac.csv",
+        "provenance.json",
     ]
     result = runner.invoke(command, ["--messy", "--out", str(tmp_path / "m"), "--no-xlsx"])
     assert result.exit_code == 0, result.output

@@ -23,7 +23,8 @@ def derive(
     keep: np.ndarray,
     order: np.ndarray,
     person_codes: np.ndarray,
-    source_file: str,
+    files: list[str],
+    file_index: np.ndarray | None,
     source_rows: np.ndarray,
     flags: np.ndarray,
     extras: dict[str, pa.Array],
@@ -31,12 +32,12 @@ def derive(
     """The clean frame of the rows at positions ``keep``.
 
     ``order``: those rows sorted by person then event date (positions among them);
-    ``person_codes``: the person id's codes over all rows; ``flags``: query codes per row.
+    ``person_codes``: the person id's codes over all rows; ``files``: the input files and
+    ``file_index`` each row's among them (None: one file); ``flags``: query codes per row.
     """
     data = typed.iloc[keep].reset_index(drop=True)
-    data["source_file"] = pd.Categorical.from_codes(
-        np.zeros(len(keep), dtype=np.int8), categories=[source_file]
-    )
+    codes = np.zeros(len(keep), dtype=np.int8) if file_index is None else file_index[keep]
+    data["source_file"] = pd.Categorical.from_codes(codes, categories=files)
     data["source_row"] = pd.array(source_rows[keep], dtype="Int64")
     data["query_flags"] = text_series(flags[keep])
     for name, arr in extras.items():

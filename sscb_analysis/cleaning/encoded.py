@@ -115,6 +115,23 @@ class Encoded:
         return Encoded(remap[self.codes], values)
 
 
+def concat_encoded(columns: Sequence[Encoded]) -> Encoded:
+    """One column of the rows of ``columns`` in turn, over one dictionary (equal text, equal
+    code, whichever column it came from)."""
+    if len(columns) == 1:
+        return columns[0]
+    dictionaries = [c.dictionary.cast(pa.string()) for c in columns]
+    merged = pc.dictionary_encode(pa.concat_arrays(dictionaries))
+    remap = merged.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = []
+    offset = 0
+    for column, dictionary in zip(columns, dictionaries, strict=True):
+        local = np.append(remap[offset : offset + len(dictionary)], -1)
+        codes.append(local[column.codes])
+        offset += len(dictionary)
+    return Encoded(np.concatenate(codes), merged.dictionary)
+
+
 #: Columns shorter than this are always encoded by hashing their text (the general path).
 FIXED_WIDTH_MIN_ROWS = 65_536
 _ASCII_ALNUM = np.zeros(256, dtype=bool)

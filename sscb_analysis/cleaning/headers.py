@@ -64,6 +64,13 @@ def any_lookup(spec: ExtractSpec) -> dict[str, str]:
     return lookup
 
 
+def known_header(spec: ExtractSpec, columns: Mapping[str, str] | None = None):
+    """Whether a header is one ``spec`` (or a layout's ``columns``) knows: how the header row is
+    told from title rows above it."""
+    keys = set(any_lookup(spec)) | {compact(h) for h in (columns or {}).values()}
+    return lambda header: compact(header) in keys
+
+
 def layout_line(name: str, header: str) -> str:
     """The ``columns:`` line of a layout file mapping ``header`` to ``name`` (YAML-quoted when
     the header needs it)."""

@@ -1,5 +1,8 @@
 """The processed set on disk: ``<kind>.parquet``, ``<kind>_quarantine.csv``,
-``<kind>_cleaning_log.csv`` and ``<kind>_summary.json``, written and read back."""
+``<kind>_cleaning_log.csv`` and ``<kind>_summary.json``, written and read back.
+
+The two CSVs are opened in spreadsheets, so they are written with formula-like cells neutralised
+(:func:`sscb_analysis.escape.write_spreadsheet_csv`); the parquet keeps every true value."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sscb_analysis.cleaning.schemas import validate
+from sscb_analysis.escape import write_spreadsheet_csv
 from sscb_analysis.extracts import KINDS, get_spec
 from sscb_analysis.paths import PROCESSED, SYNTHETIC
 
@@ -51,8 +55,8 @@ def write_outputs(
         result.data.to_parquet(
             staged["data"], index=False, use_dictionary=_dictionary_columns(result)
         )
-        result.quarantine.to_csv(staged["quarantine"], index=False)
-        result.log.to_csv(staged["log"], index=False)
+        write_spreadsheet_csv(result.quarantine, staged["quarantine"])
+        write_spreadsheet_csv(result.log, staged["log"])
         staged["summary"].write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         for k, p in paths.items():
             os.replace(staged[k], p)

@@ -1,20 +1,25 @@
 """The privacy guard (the cleaning stage after ``read``): find direct identifiers, pseudonymise ids
 with a keyed hash, degrade dates of birth and postcodes.
 
-:func:`protect` is the stage: it matches the headers to canonical columns, refuses or neutralises
-identifiers and returns the canonical text columns with its log entries.
+:func:`protect` is the stage: it scans every header, matches the headers to canonical columns,
+refuses or neutralises identifiers and returns the canonical text columns with its log entries.
 
-Detection looks at headers (name, address, postcode, NHS number, date of birth, email, phone, free
-text) and at content (NHS numbers with a valid mod-11 check digit, full UK unit postcodes, email
-addresses, UK phone numbers, and undeclared columns of full dates, which may be dates of birth).
-Declared event-date columns are never read as dates of birth; declared id columns only count as
-identifiers when most of their values look like one, so pseudonymous ids do not trip the guard.
+Detection looks at headers by name (name, address, postcode, NHS number, date of birth, email,
+phone, free text) and, through :mod:`~sscb_analysis.cleaning.identifiers`, at every distinct
+value of every column and at every header's own text (NHS numbers, UPNs, emails, UK phone
+numbers, full postcodes, dates of birth, also inside longer text; names in category columns).
+One match is enough: a declared column holding one is refused (with ``--pseudonymise``, an id
+column is hashed instead); an undeclared one is refused, or with ``--pseudonymise`` dropped or
+degraded. A header holding one is refused always and never shown ("column 7"). Declared
+event-date columns hold dates that are not dates of birth. Findings name the column and row,
+never the value.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -23,12 +28,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sscb_analysis.cleaning import parse
+from sscb_analysis.cleaning import identifiers, parse
 from sscb_analysis.cleaning.encoded import Encoded
 from sscb_analysis.cleaning.headers import ExtractError, any_lookup, match_headers
+from sscb_analysis.cleaning.identifiers import nhs_check_digit_valid
 from sscb_analysis.cleaning.read import RawTable
 from sscb_analysis.cleaning.validate import column_entry
-from sscb_analysis.extracts import ExtractSpec, compact
+from sscb_analysis.extracts import Column, ExtractSpec, compact
+
+__all__ = ["nhs_check_digit_valid"]  # re-exported: it lives in identifiers now
 
 KEY_VARIABLE = "SSCB_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
@@ -40,7 +48,7 @@ class IdentifierError(Exception):
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
-        lines = [f"- column {f.column!r}: {f.reason}. {f.fix}" for f in findings]
+        lines = [f"- {f.where}: {f.reason}. {f.fix}" for f in findings]
         super().__init__("Direct identifiers found, so nothing was written:\n" + "\n".join(lines))
 
 
@@ -58,8 +66,19 @@ class Finding:
     canonical: str | None = None
 
     @property
+    def where(self) -> str:
+        """How the message names the column: its header, or its position when the header itself
+        cannot be shown."""
+        return self.column if self.kind == "header" else f"column {self.column!r}"
+
+    @property
     def fix(self) -> str:
         """How to get past the guard."""
+        if self.kind == "header":
+            return (
+                "Rename that column (or remove it) in the export: a header must not hold "
+                "identifiers."
+            )
         if self.canonical is not None and self.kind != "id_content":
             return (
                 f"It is the {self.canonical} column, which must not hold identifiers: correct the "
@@ -113,89 +132,44 @@ def header_identifier(compact_header: str) -> str | None:
     return None
 
 
-EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-POSTCODE = (
-    r"(?i)(?:^|[^A-Za-z0-9])(?:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})(?:$|[^A-Za-z0-9])"
-)
-PHONE = r"^(?:(?:\+|00)44|0)[1-9][0-9]{8,9}$"
-SEPARATORS = r"[\s\-()./]"
-
-
-def nhs_check_digit_valid(numbers: list[str] | np.ndarray) -> np.ndarray:
-    """True for 10-digit strings whose last digit is the NHS mod-11 check digit.
-
-    Weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 -> invalid.
-    """
-    arr = np.asarray(numbers, dtype="U10")
-    if not len(arr):
-        return np.zeros(0, dtype=bool)
-    digits = arr.view("U1").reshape(len(arr), 10).astype(np.int64)
-    total = digits[:, :9] @ np.arange(10, 1, -1)
-    check = 11 - total % 11
-    check = np.where(check == 11, 0, check)
-    return (check != 10) & (check == digits[:, 9])
-
-
 @dataclass
 class ContentScan:
-    """How many distinct values of a column look like each kind of identifier, and an example row."""
+    """How many cells of a column look like each kind of identifier, and the first row of each;
+    ``note`` explains a judgement worth logging (see
+    :func:`~sscb_analysis.cleaning.identifiers.scan_column`)."""
 
     counts: dict[str, int]
     rows: dict[str, int]
     distinct: int
+    note: str | None = None
 
 
-def scan_content(arr: Encoded, source_rows: np.ndarray, sample: int | None = None) -> ContentScan:
-    """Count distinct values that look like emails, NHS numbers, phone numbers or postcodes.
-
-    NHS and phone numbers must fill the cell; emails and postcodes are found anywhere in the text.
-    With ``sample``, at most that many distinct values (evenly spaced) are scanned: enough to
-    judge a share of values, at a fraction of the cost on a million distinct ids.
+def scan_content(
+    arr: Encoded,
+    source_rows: np.ndarray,
+    sample: int | None = None,
+    *,
+    event_dates: bool = False,
+    vocabulary: Iterable[str] | None = None,
+    is_id: bool = False,
+) -> ContentScan:
+    """Scan every distinct value of a column for direct identifiers (see
+    :mod:`~sscb_analysis.cleaning.identifiers`): ``event_dates`` for a declared event-date
+    column, ``vocabulary`` (a category column's words) to look for names, ``is_id`` for an id
+    column. ``sample`` is no longer used: every value is scanned, as one is enough to identify.
     """
-    values = arr.dictionary
-    counts: dict[str, int] = {}
-    rows: dict[str, int] = {}
-    total = len(values)
-    if not total:
-        return ContentScan(counts, rows, 0)
-    picked = None
-    if sample is not None and total > sample:
-        picked = np.linspace(0, total - 1, sample).astype(np.int64)
-        values = values.take(pa.array(picked))
-    maybe_number = pc.match_substring_regex(values, r"^[0-9 +()\-./]{10,20}$").to_numpy(
-        zero_copy_only=False
+    del sample
+    scan = identifiers.scan_column(
+        arr.dictionary,
+        arr.codes,
+        source_rows,
+        event_dates=event_dates,
+        vocabulary=vocabulary,
+        is_id=is_id,
     )
-    found = {
-        "email": pc.and_(
-            pc.match_substring(values, "@"), pc.match_substring_regex(values, EMAIL)
-        ).to_numpy(zero_copy_only=False),
-        "postcode": pc.match_substring_regex(values, POSTCODE).to_numpy(zero_copy_only=False),
-        "phone": np.zeros(len(values), dtype=bool),
-        "nhs_number": np.zeros(len(values), dtype=bool),
-    }
-    if maybe_number.any():
-        idx = np.flatnonzero(maybe_number)
-        digits = pc.replace_substring_regex(values.take(pa.array(idx)), SEPARATORS, "")
-        ten = pc.match_substring_regex(digits, r"^[0-9]{10}$").to_numpy(zero_copy_only=False)
-        if ten.any():
-            candidates = np.asarray(digits.filter(pa.array(ten)).to_pylist(), dtype="U10")
-            found["nhs_number"][idx[np.flatnonzero(ten)]] = nhs_check_digit_valid(candidates)
-        phone = pc.match_substring_regex(digits, PHONE).to_numpy(zero_copy_only=False)
-        found["phone"][idx] = phone & ~found["nhs_number"][idx]
-    for kind, mask in found.items():
-        n = int(mask.sum())
-        if not n:
-            continue
-        full = mask
-        if picked is not None:
-            full = np.zeros(total, dtype=bool)
-            full[picked[mask]] = True
-            n = round(n * total / len(values))
-        counts[kind] = n
-        present = arr.codes >= 0
-        first = np.flatnonzero(present & full[np.where(present, arr.codes, 0)])
-        rows[kind] = int(source_rows[first[0]]) if len(first) else -1
-    return ContentScan(counts, rows, total)
+    counts = {f.kind: f.cells for f in scan.findings}
+    rows = {f.kind: f.first_row for f in scan.findings}
+    return ContentScan(counts, rows, len(arr.dictionary), scan.note)
 
 
 LABELS = {
@@ -203,24 +177,51 @@ LABELS = {
     "postcode": "full UK postcodes",
     "phone": "UK phone numbers",
     "nhs_number": "NHS numbers (valid mod-11 check digit)",
+    "upn": "Unique Pupil Numbers (valid check letter)",
+    "date_of_birth": "dates of birth",
+    "name": "people's names",
 }
 
 
 def content_findings(
     header: str, scan: ContentScan, canonical: str | None, is_id: bool
 ) -> list[Finding]:
-    """Findings from a content scan; declared id columns count only when most values match."""
+    """Findings from a content scan: one cell is enough, in any column. Each says where (the
+    first row) and what it looks like; the value itself is withheld."""
     out = []
     for kind, n in scan.counts.items():
-        if is_id and n < 0.5 * scan.distinct:
-            continue
-        reason = f"{n} distinct value{'s' if n > 1 else ''} look like {LABELS[kind]} (first at row {scan.rows[kind]})"
+        cells = f"{n:,} cell{' looks' if n == 1 else 's look'}"
+        reason = (
+            f"{cells} like {LABELS[kind]}, the first at row {scan.rows[kind]:,} "
+            f"({identifiers.withheld(kind)})"
+        )
         out.append(Finding(header, "id_content" if is_id else kind, reason, canonical))
     return out
 
 
+def vocabulary(col: Column) -> set[str]:
+    """The lower-case words of a category column's categories and their spellings: a value made
+    of these is a category, not a name."""
+    words: set[str] = set()
+    for canonical, variants in (col.values or {}).items():
+        for spelling in (canonical, *variants):
+            words.update(re.findall(r"[a-z]+", spelling.lower()))
+    return words
+
+
+#: A key must hold at least this many different characters.
+MIN_KEY_DISTINCT = 6
+
+
 def pseudonym_key(environ: Mapping[str, str] | None = None) -> bytes:
-    """The pseudonymisation key from ``SSCB_PSEUDONYM_KEY`` (at least 16 characters)."""
+    """The pseudonymisation key from ``SSCB_PSEUDONYM_KEY``, refused unless it is a usable secret.
+
+    The rule: at least :data:`MIN_KEY_LENGTH` (16) characters, not only spaces, at least
+    :data:`MIN_KEY_DISTINCT` (6) different characters, and not one shorter piece repeated
+    ("abababab...", "abc123abc123..."): such keys are guessed first, and a guessed key turns every
+    pseudonym back into its id. It must be valid text (UTF-8), as every extract hashes the same
+    bytes. A random key (``python -c "import secrets; print(secrets.token_hex(16))"``) passes.
+    """
     env = os.environ if environ is None else environ
     key = env.get(KEY_VARIABLE, "")
     if not key:
@@ -228,12 +229,36 @@ def pseudonym_key(environ: Mapping[str, str] | None = None) -> bytes:
             f"--pseudonymise needs a secret key in the environment variable {KEY_VARIABLE}; set it "
             "(the same key for every extract, so ids still join) and run again."
         )
+    try:
+        raw = key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PseudonymKeyError(
+            f"The key in {KEY_VARIABLE} is not valid text (UTF-8): set it again using letters, "
+            "digits and punctuation only."
+        ) from None
+    make = (
+        " Make a new random secret, for example with "
+        '`python -c "import secrets; print(secrets.token_hex(16))"`.'
+    )
     if len(key) < MIN_KEY_LENGTH:
         raise PseudonymKeyError(
             f"The key in {KEY_VARIABLE} is shorter than {MIN_KEY_LENGTH} characters; use a longer, "
-            "random secret."
+            "random secret." + make
         )
-    return key.encode("utf-8")
+    if not key.strip():
+        raise PseudonymKeyError(f"The key in {KEY_VARIABLE} is blank (only spaces)." + make)
+    if len(set(key)) < MIN_KEY_DISTINCT or _repeats(key):
+        raise PseudonymKeyError(
+            f"The key in {KEY_VARIABLE} is too repetitive to be secret: it needs at least "
+            f"{MIN_KEY_DISTINCT} different characters and must not be one piece repeated." + make
+        )
+    return raw
+
+
+def _repeats(key: str) -> bool:
+    """Whether ``key`` is a shorter piece repeated (the last copy may be cut short)."""
+    n = len(key)
+    return any(key == (key[:p] * (n // p + 1))[:n] for p in range(1, n // 2 + 1))
 
 
 def pseudonymise_ids(arr: Encoded, key: bytes) -> Encoded:
@@ -275,7 +300,7 @@ def _hmac_hex(
     return o.hexdigest()
 
 
-_UNIT_POSTCODE = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?) ?(?P<sector>[0-9])[A-Z]{2}$"
+_UNIT_POSTCODE = r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)\s*(?P<sector>[0-9])[A-Z]{2}$"
 
 
 def postcode_sector(arr: Encoded) -> pa.Array:
@@ -308,9 +333,6 @@ def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------------------- the stage
 #: Distinct values of an id column scanned for identifiers (a share is judged; see scan_content).
-ID_SAMPLE = 20_000
-
-
 @dataclass
 class Protected:
     """What the protect stage hands on: every canonical column as encoded text (absent ones
@@ -323,6 +345,11 @@ class Protected:
     dropped: list[str]
     #: column -> placeholder spelling -> cells read as blank
     placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: canonical column -> position of its header in the file
+    positions: dict[str, int] = field(default_factory=dict)
+    #: columns absent from the file whose values another column's stand in for (see
+    #: ``Column.stands_in``): column -> the column it copies
+    stand_ins: dict[str, str] = field(default_factory=dict)
 
 
 def find_dropped(headers: list[str], drop: Iterable[str], spec: ExtractSpec) -> set[int]:
@@ -352,16 +379,32 @@ def protect(
     pseudonymise: bool,
     drop: Iterable[str],
     environ: dict[str, str] | None,
+    columns_map: Mapping[str, str] | None = None,
 ) -> Protected:
-    """Match headers, refuse or neutralise identifiers, and return the canonical text columns.
+    """Match headers (``columns_map``: a layout's canonical name -> header), refuse or
+    neutralise identifiers, and return the canonical text columns.
 
     Raises :class:`IdentifierError` (nothing may be written) when identifiers are found and not
     dropped or, with ``pseudonymise``, cannot be made safe.
     """
     source = table.source_file
+    # Headers first: a header holding an identifier is never printed, logged or shown, so it
+    # is refused before anything (--drop, header matching) could name it.
+    in_headers = identifiers.scan_headers(table.headers)
+    if in_headers:
+        raise IdentifierError(
+            [
+                Finding(
+                    identifiers.column_label(i),
+                    "header",
+                    f"its header is withheld: it looks like {identifiers.DESCRIPTIONS[kind]}",
+                )
+                for i, kind in sorted(in_headers.items())
+            ]
+        )
     dropped_pos = find_dropped(table.headers, drop, spec)
     match = match_headers(
-        [h for i, h in enumerate(table.headers) if i not in dropped_pos], spec, source
+        [h for i, h in enumerate(table.headers) if i not in dropped_pos], spec, source, columns_map
     )
     # match_headers saw the headers without dropped ones; map back to positions.
     kept = [i for i in range(len(table.headers)) if i not in dropped_pos]
@@ -410,9 +453,15 @@ def protect(
     for i, name in canonical.items():
         col = spec.column(name)
         scan = scan_content(
-            table.columns[i], table.source_rows, ID_SAMPLE if col.type == "id" else None
+            table.columns[i],
+            table.source_rows,
+            event_dates=col.type == "date",
+            vocabulary=vocabulary(col) if col.type == "category" else None,
+            is_id=col.type == "id",
         )
         findings.extend(content_findings(table.headers[i], scan, name, col.type == "id"))
+        if scan.note:
+            log.append(column_entry(source, name, "PRIV005", scan.note, "kept"))
 
     blocking = [f for f in findings if f.canonical is not None and f.kind != "id_content"]
     if not pseudonymise:
@@ -463,10 +512,24 @@ def protect(
                 )
             )
         columns[name] = arr
+    stand_ins: dict[str, str] = {}
     for col in spec.columns:
         if col.name not in columns and col.stands_in is not None:
             columns[col.name] = columns[col.stands_in]
+            stand_ins[col.name] = col.stands_in
         columns.setdefault(col.name, Encoded.nulls(n))
+    if spec.record_id not in canonical.values() and spec.record_key:
+        columns[spec.record_id] = record_key_column(columns, spec)
+        log.append(
+            column_entry(
+                source,
+                spec.record_id,
+                "LOAD008",
+                f"not in the file: a record is identified by {' and '.join(spec.record_key)} "
+                f"({'child:YYYY-MM-DD' if spec.kind == 'cpp' else ':'.join(spec.record_key)})",
+                "derived",
+            )
+        )
 
     extras: dict[str, pa.Array] = {}
     dropped = [table.headers[i] for i in sorted(dropped_pos)]
@@ -493,7 +556,8 @@ def protect(
             )
         if kind is None or spec.protection_of(kind) not in DEGRADERS:
             dropped.append(header)
-    return Protected(columns, extras, log, dropped, blanked)
+    positions = {name: i for i, name in canonical.items()}
+    return Protected(columns, extras, log, dropped, blanked, positions, stand_ins)
 
 
 def _to_month(
@@ -518,6 +582,40 @@ def _to_sector(
 DEGRADERS = {"month": _to_month, "sector": _to_sector}
 #: The log rule of each degrading protection.
 LOG_RULES = {"month": "PRIV003", "sector": "PRIV004"}
+
+
+def record_key_column(columns: dict[str, Encoded], spec: ExtractSpec) -> Encoded:
+    """The record id of a file that has none, from ``spec.record_key`` (``child:2013-04-01``:
+    a plan is its child and its start date); blank where any part is blank. Dates are written
+    as ISO dates when they can be read, so the same plan matches across files."""
+    parts = []
+    for name in spec.record_key:
+        arr = columns[name]
+        if spec.column(name).type == "date":
+            distinct = Encoded(np.arange(len(arr.dictionary)), arr.dictionary)
+            values, _ = parse.parse_dates(distinct)
+            iso = np.datetime_as_string(values.astype("datetime64[D]"))
+            texts = np.where(
+                np.isnat(values), np.asarray(arr.dictionary.to_pylist(), dtype=object), iso
+            )
+            arr = arr.map_distinct(pa.array([str(t) for t in texts], pa.string()))
+            arr = Encoded.from_arrow(arr.to_arrow())  # equal dates, equal codes
+        parts.append(arr)
+    n = len(parts[0])
+    missing = np.zeros(n, dtype=bool)
+    for arr in parts:
+        missing |= arr.is_null
+    if missing.all():
+        return Encoded.nulls(n)
+    stacked = np.column_stack([arr.codes for arr in parts])
+    pairs, inverse = np.unique(stacked[~missing], axis=0, return_inverse=True)
+    texts = [
+        ":".join(arr.dictionary[int(code)].as_py() for arr, code in zip(parts, pair, strict=True))
+        for pair in pairs
+    ]
+    codes = np.full(n, -1, dtype=np.int64)
+    codes[~missing] = inverse.ravel()
+    return Encoded(codes, pa.array(texts, pa.string()))
 
 
 def mostly_dates(arr: Encoded) -> bool:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sscb_analysis.cleaning import limits
 from sscb_analysis.cleaning.encoded import FIXED_WIDTH_MIN_ROWS, Encoded, encode_columns
 from sscb_analysis.cleaning.headers import (
     ExtractError,
@@ -30,6 +30,7 @@ from sscb_analysis.cleaning.headers import (
     header_lookup,
     match_headers,
 )
+from sscb_analysis.cleaning.identifiers import scan_values
 from sscb_analysis.cleaning.parse import (
     DATE_PATTERNS,
     MONTHS,
@@ -47,6 +48,7 @@ __all__ = [
     "FIXED_WIDTH_MIN_ROWS",
     "MONTHS",
     "PLACEHOLDERS",
+    "CellProblem",
     "Encoded",
     "ExtractError",
     "HeaderMatch",
@@ -65,6 +67,16 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class CellProblem:
+    """A spreadsheet cell that could not be read as stored (its value is blank in the table)."""
+
+    row: int  # position in the table
+    column: int  # index of its header
+    reference: str  # "Sheet1!D14"
+    message: str
+
+
 @dataclass
 class RawTable:
     """An extract as read: original headers and one encoded text column per header."""
@@ -76,6 +88,22 @@ class RawTable:
     #: Rows that could not be split into one value per header: position -> what was wrong. Their
     #: cells are blank here; the cleaner quarantines them without copying their text.
     malformed: dict[int, str] = field(default_factory=dict)
+    #: The row (1-based, as the file numbers it) that holds the headers; rows above are titles.
+    header_row: int = 1
+    #: Totals or notes rows below the records: position -> the label that marks them.
+    footers: dict[int, str] = field(default_factory=dict)
+    #: Cells that could not be read as stored (spreadsheets only).
+    problems: list[CellProblem] = field(default_factory=list)
+    #: Several returns read as one table: the files in order and each row's index among them
+    #: (None for one file, which is ``source_file``).
+    files: list[str] | None = None
+    file_index: np.ndarray | None = None
+
+    def row_files(self) -> str | np.ndarray:
+        """The source file of every row: one name, or an array of names, one per row."""
+        if self.files is None or self.file_index is None:
+            return self.source_file
+        return np.array(self.files, dtype=object)[self.file_index]
 
     @property
     def n_rows(self) -> int:
@@ -85,8 +113,16 @@ class RawTable:
     @property
     def malformed_mask(self) -> np.ndarray:
         """Mask of the rows in :attr:`malformed`."""
+        return self._mask(self.malformed)
+
+    @property
+    def footer_mask(self) -> np.ndarray:
+        """Mask of the rows in :attr:`footers`."""
+        return self._mask(self.footers)
+
+    def _mask(self, positions) -> np.ndarray:
         mask = np.zeros(self.n_rows, dtype=bool)
-        mask[list(self.malformed)] = True
+        mask[list(positions)] = True
         return mask
 
 
@@ -96,18 +132,67 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_extract(
-    path: str | Path, sheet: str | None = None, *, wide: Callable[[str], bool] | None = None
+    path: str | Path,
+    sheet: str | None = None,
+    *,
+    wide: Callable[[str], bool] | None = None,
+    known: Callable[[str], bool] | None = None,
+    header_row: int | None = None,
+    kind: str | None = None,
 ) -> RawTable:
-    """Read a CSV or XLSX file into a :class:`RawTable` (all values as trimmed text).
+    """Read a CSV or XLSX file (or, with ``kind``, a national format the
+    :mod:`~sscb_analysis.cleaning.formats` readers recognise) into a :class:`RawTable` (all
+    values as trimmed text).
 
     ``wide`` (optional) says which headers hold mostly distinct values (record and person ids):
     a plain CSV reads those as text and every other column already dictionary-encoded, which is
-    faster; the result is the same either way. Raises :class:`ExtractError` with one sentence for
-    a missing, empty, binary or header-only file.
+    faster; the result is the same either way. ``known`` (optional) says which headers the
+    extract knows: the header row is then the row among the first :data:`HEADER_SEARCH` with
+    the most known headers (title rows above it are skipped), unless ``header_row`` (1-based)
+    names it. Totals or notes rows at the bottom are marked as footers. Raises
+    :class:`ExtractError` with one sentence for a missing, empty, binary or header-only file.
     """
     path = Path(path)
+    if kind is not None:
+        national = _read_national(path, kind, sheet)
+        if national is not None:
+            return national
+    table = _read_file(path, sheet, wide, known, header_row)
+    limits.check_table(table.headers, [c.dictionary for c in table.columns], path)
+    mark_footers(table)
+    return table
+
+
+def _read_national(path: Path, kind: str, sheet: str | None = None) -> RawTable | None:
+    """The file read by the national-format readers when they recognise it, else None.
+
+    The readers live in :mod:`sscb_analysis.cleaning.formats` (``sniff(path) -> str | None``,
+    ``read(path, kind, fmt, sheet=...) -> RawTable``); without that package every file is read
+    as CSV or XLSX.
+    """
+    try:
+        from sscb_analysis.cleaning import formats  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    sniff = getattr(formats, "sniff", None)
+    read = getattr(formats, "read", None)
+    if sniff is None or read is None or not path.is_file():
+        return None
+    fmt = sniff(path)
+    if fmt is None:
+        return None
+    return read(path, kind, fmt, sheet=sheet)
+
+
+def _read_file(
+    path: Path,
+    sheet: str | None,
+    wide: Callable[[str], bool] | None,
+    known: Callable[[str], bool] | None,
+    header_row: int | None,
+) -> RawTable:
     if sheet is None and path.suffix.lower() not in {".xlsx", ".xlsm"}:
-        table = _read_plain_csv(path, wide)
+        table = _read_plain_csv(path, wide, known, header_row)
         if table is not None:
             return table
     try:
@@ -121,14 +206,56 @@ def read_extract(
     if not data[:65536].strip() and not data.strip():
         raise ExtractError(f"{path} is empty: export the extract again with its header row.")
     if data.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        table = _read_xlsx(data, path, sheet)
+        table = _read_xlsx(data, path, sheet, known, header_row)
     else:
         if sheet is not None:
             raise ExtractError(f"--sheet only applies to Excel files, and {path.name} is not one.")
-        table = _read_csv(data, path)
+        # Before any parsing: a NUL anywhere, a first line too long or too wide.
+        limits.check_no_nul(data, path)
+        limits.check_header_line(data[: limits.MAX_HEADER_BYTES + 1], path)
+        table = _read_csv(data, path, known, header_row)
     if table.n_rows == 0:
         raise ExtractError(f"{path} has a header row but no data rows.")
     return table
+
+
+#: Rows searched for the header row when it is found automatically.
+HEADER_SEARCH = 20
+
+
+def choose_header_row(
+    rows: Sequence[Sequence[str]],
+    known: Callable[[str], bool] | None,
+    header_row: int | None,
+    path: object,
+) -> int:
+    """The 0-based index among ``rows`` (the first rows of the file) of the header row.
+
+    ``header_row`` (1-based) names it; otherwise, with ``known``, it is the first of the rows with
+    the most known headers; without either, the first row.
+    """
+    if header_row is not None:
+        if header_row < 1:
+            raise ExtractError(f"header_row must be 1 or more, not {header_row}.")
+        return header_row - 1
+    if known is None or not rows:
+        return 0
+    scores = [sum(1 for cell in row if cell.strip() and known(cell)) for row in rows]
+    best = max(scores)
+    if best == 0:
+        row = next((r for r in rows if any(c.strip() for c in r)), [])
+        first = [c.strip() for c in row if c.strip()]
+        # Shown only as far as the identifier scan clears it: this row may be anything.
+        kinds = scan_values(first)
+        cells = [repr(c) if k < 0 else "(withheld)" for c, k in zip(first, kinds, strict=True)]
+        shown = ", ".join(cells)[:300] or "nothing"
+        raise ExtractError(
+            f"No header row found in {path}: none of its first {len(rows)} rows holds a column "
+            f"name this extract knows (the first non-empty row reads {shown}). Map the columns "
+            "in a layout file given with --map (`columns:`, and `header_row:` for the row "
+            "number), or check the file is the right extract."
+        )
+    return scores.index(best)
 
 
 #: Bytes looked at before the direct read: the header line must end within them.
@@ -138,7 +265,12 @@ HEAD_BYTES = 65_536
 BLOCK_SIZE: int | None = None
 
 
-def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable | None:
+def _read_plain_csv(
+    path: Path,
+    wide: Callable[[str], bool] | None,
+    known: Callable[[str], bool] | None = None,
+    header_row: int | None = None,
+) -> RawTable | None:
     """The fast path: pyarrow reads the file itself, on all cores, with no copy into Python.
 
     Only for the usual file: UTF-8 (a BOM is fine), a header line and one value per header on
@@ -164,8 +296,11 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         return None
     try:
         headers = _header_names(head[:end].rstrip(b"\r"))
-    except (UnicodeDecodeError, StopIteration, csv.Error):
+        if header_row not in (None, 1) or (known is not None and _title_rows(head, known)):
+            return None  # title rows above the headers: the careful path skips them
+    except (UnicodeDecodeError, StopIteration, csv.Error, ExtractError):
         return None
+    limits.check_columns(len(headers), path)
     n = len(headers)
     names = [f"c{i}" for i in range(n)]
     coded = pa.dictionary(pa.int32(), pa.string())
@@ -213,6 +348,25 @@ def _read_plain_csv(path: Path, wide: Callable[[str], bool] | None) -> RawTable 
         columns[i] = encoded
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     return RawTable(headers, [c for c in columns if c is not None], str(path), rows)
+
+
+def _first_records(text: str, limit: int = HEADER_SEARCH) -> list[tuple[list[str], int]]:
+    """The first ``limit`` CSV records of ``text`` and the physical lines read up to each one's
+    end (a quoted line break makes one record two lines)."""
+    reader = csv.reader(io.StringIO(text))
+    out = []
+    for record in reader:
+        out.append(([c.strip() for c in record], reader.line_num))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _title_rows(head: bytes, known: Callable[[str], bool]) -> bool:
+    """Whether the header row found in the file's first bytes is below its first line."""
+    text = head.decode("utf-8", errors="replace")
+    records = _first_records(text[: text.rfind("\n") + 1] or text)
+    return choose_header_row([r for r, _ in records], known, None, "the file") > 0
 
 
 def _header_names(line: bytes) -> list[str]:
@@ -293,13 +447,40 @@ def _fill_empty_lines(data: bytes, n_columns: int) -> bytes:
     return (b"," * (n_columns - 1)).join(pieces)
 
 
-def _read_csv(data: bytes, path: Path) -> RawTable:
-    import pyarrow.csv as pacsv
-
+def _read_csv(
+    data: bytes,
+    path: Path,
+    known: Callable[[str], bool] | None = None,
+    header_row: int | None = None,
+) -> RawTable:
     data = _decode(data, path)
     if b"\r" in data:
         # Line ends as pyarrow reads them (and the direct path sees them): CRLF, and a lone CR too.
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    titles = 0
+    if known is not None or header_row not in (None, 1):
+        head = data[: 1 << 20].decode("utf-8", errors="replace")
+        search = max(HEADER_SEARCH, header_row or 0)
+        records = _first_records(head, search)
+        titles = choose_header_row([r for r, _ in records], known, header_row, path)
+        if titles:
+            if titles >= len(records):
+                raise ExtractError(f"{path} has no row {titles + 1} to read the headers from.")
+            cut = 0
+            for _ in range(records[titles - 1][1]):  # skip the title records' lines
+                cut = data.index(b"\n", cut) + 1
+            data = data[cut:]
+    table = _read_csv_body(data, path)
+    if titles:
+        table.source_rows = table.source_rows + titles
+        table.header_row = titles + 1
+    return table
+
+
+def _read_csv_body(data: bytes, path: Path) -> RawTable:
+    """Read UTF-8 CSV bytes whose first line is the header."""
+    import pyarrow.csv as pacsv
+
     end = data.find(b"\n")
     try:
         headers = _header_names(data if end < 0 else data[:end])
@@ -392,61 +573,108 @@ def _not_well_formed(path: Path, detail: str) -> ExtractError:
     )
 
 
-def _cell_text(value: object) -> str:
-    """Text of one Excel cell as an analyst would see it (dates ISO, whole numbers without .0)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "hour") and hasattr(value, "date"):
-        if (value.hour, value.minute, value.second) == (0, 0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _read_xlsx(
+    data: bytes,
+    path: Path,
+    sheet: str | None,
+    known: Callable[[str], bool] | None = None,
+    header_row: int | None = None,
+) -> RawTable:
+    from sscb_analysis.cleaning.xlsx import cell_reference, read_sheet
 
-
-def _read_xlsx(data: bytes, path: Path, sheet: str | None) -> RawTable:
-    import zipfile
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExtractError(f"{path} is not a readable Excel workbook ({exc}).") from None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            raise ExtractError(
-                f"{path} has no sheet called {sheet!r}; its sheets are {', '.join(book.sheetnames)}."
-            )
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    while rows and not any(c.strip() for c in rows[-1]):
+    book = read_sheet(data, path, sheet)
+    rows = book.rows
+    while rows and not any(c.strip() for c in rows[-1]) and not _has_problem(book, len(rows) - 1):
         rows.pop()  # trailing formatted-but-empty rows are not data
     if not rows:
         raise ExtractError(f"{path} is empty: the sheet has no header row.")
-    headers = [h.strip() for h in rows[0]]
+    search = max(HEADER_SEARCH, header_row or 0)
+    at = choose_header_row(rows[:search], known, header_row, path)
+    if at >= len(rows):
+        raise ExtractError(f"{path} has no row {at + 1} to read the headers from.")
+    headers = [h.strip() for h in rows[at]]
+    body_rows = rows[at + 1 :]
     while (
         headers
         and headers[-1] == ""
-        and not any(len(r) >= len(headers) and r[len(headers) - 1].strip() for r in rows[1:])
+        and not any(len(r) >= len(headers) and r[len(headers) - 1].strip() for r in body_rows)
+        and not any(c == len(headers) - 1 for _, c in book.problems)
     ):
         headers.pop()
     n = len(headers)
-    body = [(r + [""] * n)[:n] for r in rows[1:]]
+    body = [(r + [""] * n)[:n] for r in body_rows]
     columns = [
         Encoded.from_arrow(pa.array([r[i] for r in body], type=pa.string())) for i in range(n)
     ]
-    return RawTable(headers, columns, str(path), np.arange(2, len(body) + 2, dtype=np.int64))
+    problems = [
+        CellProblem(r - at - 1, c, cell_reference(book.name, r, c), message)
+        for (r, c), message in sorted(book.problems.items())
+        if r > at and c < n
+    ]
+    above = [
+        f"{cell_reference(book.name, r, c)}: {message}"
+        for (r, c), message in sorted(book.problems.items())
+        if r <= at or c >= n
+    ]
+    if above:
+        raise ExtractError(
+            f"{path}: cells outside the records cannot be read as stored: {'; '.join(above[:5])}."
+        )
+    rows_out = np.arange(at + 2, len(body) + at + 2, dtype=np.int64)
+    return RawTable(headers, columns, str(path), rows_out, header_row=at + 1, problems=problems)
+
+
+def _has_problem(book, row: int) -> bool:
+    return any(r == row for r, _ in book.problems)
+
+
+#: The label that starts a totals or notes row below the records (its first non-empty cell).
+FOOTER_LABEL = re.compile(
+    r"^\s*(?:grand\s+)?(?:totals?|sum|count|number\s+of\s+(?:rows|records|plans|cases|children)|"
+    r"notes?|source|generated|printed|report\s+(?:run|generated|produced|date)|run\s+(?:on|date|by)|"
+    r"end\s+of\s+(?:report|data|list))\b|^\s*\*",
+    re.IGNORECASE,
+)
+#: Rows at the bottom looked at for footers.
+FOOTER_SEARCH = 10
+
+
+def mark_footers(table: RawTable) -> None:
+    """Find the footers of ``table`` and blank their cells: a note below the records is not a
+    record, and its text (which may name someone) never reaches a scan, a log or an output."""
+    table.footers = find_footers(table)
+    if table.footers:
+        mask = table.footer_mask
+        for arr in table.columns:
+            arr.codes = np.where(mask, -1, arr.codes)
+
+
+def find_footers(table: RawTable) -> dict[int, str]:
+    """Totals or notes rows below the records: position -> their label ("Total", "Notes").
+
+    From the last row up, over blank rows, each row whose first non-empty cell starts with a
+    label such as "Total", "Notes" or "Source" is a footer, until a row that is not. Only the
+    label is kept: the rest of the row never reaches the log.
+    """
+    footers: dict[int, str] = {}
+    seen = 0
+    for position in range(table.n_rows - 1, -1, -1):
+        if seen >= FOOTER_SEARCH or position in table.malformed:
+            break
+        first = None
+        for arr in table.columns:
+            code = arr.codes[position]
+            if code >= 0:
+                first = arr.dictionary[int(code)].as_py()
+                break
+        if first is None:
+            continue  # a blank row between the records and a footer stays a blank row
+        seen += 1
+        label = FOOTER_LABEL.match(first)
+        if label is None:
+            break
+        footers[position] = label.group(0).strip() or "*"
+    return footers
 
 
 def table_from_frame(frame: pd.DataFrame, source_file: str = "<DataFrame>") -> RawTable:
@@ -475,7 +703,9 @@ def table_from_frame(frame: pd.DataFrame, source_file: str = "<DataFrame>") -> R
         arr = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.string())
         columns.append(Encoded.from_arrow(arr))
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return RawTable([str(c).strip() for c in frame.columns], columns, source_file, rows)
+    table = RawTable([str(c).strip() for c in frame.columns], columns, source_file, rows)
+    mark_footers(table)
+    return table
 
 
 def id_header(spec: ExtractSpec) -> Callable[[str], bool]:
@@ -483,3 +713,23 @@ def id_header(spec: ExtractSpec) -> Callable[[str], bool]:
     lookup = header_lookup(spec)
     ids = {c.name for c in spec.columns if c.type == "id"}
     return lambda header: lookup.get(compact(header)) in ids
+
+
+def read_log(table: RawTable) -> list[pd.DataFrame]:
+    """Log lines about how the file was read (the header row below title rows)."""
+    from sscb_analysis.cleaning.validate import column_entry
+
+    if table.header_row <= 1:
+        return []
+    titles = table.header_row - 1
+    return [
+        column_entry(
+            table.source_file,
+            "",
+            "LOAD007",
+            f"headers read from row {table.header_row}; the {titles} row"
+            f"{'s' if titles != 1 else ''} above {'are titles' if titles != 1 else 'is a title'}, "
+            "not records",
+            "skipped",
+        )
+    ]

@@ -24,6 +24,9 @@ def summarise(
     hits: list[Hit],
     protected: Protected,
     pseudonymise: bool,
+    footers: int = 0,
+    header_row: int = 1,
+    same_in_later_return: int = 0,
 ) -> dict[str, Any]:
     """The summary dictionary; ``balanced`` says every row is accounted for exactly once."""
     per_rule: dict[str, dict[str, Any]] = {}
@@ -50,6 +53,9 @@ def summarise(
         "quarantined": len(quarantine),
         "duplicates": int(duplicate.sum()),
         "blank": int(blank.sum()),
+        "footers": int(footers),
+        "same_in_later_return": int(same_in_later_return),
+        "header_row": int(header_row),
         "flagged": flagged,
         "pseudonymised": bool(pseudonymise),
         "columns_dropped": protected.dropped,
@@ -57,7 +63,12 @@ def summarise(
         "rules": per_rule,
     }
     summary["balanced"] = summary["rows_in"] == (
-        summary["clean"] + summary["quarantined"] + summary["duplicates"] + summary["blank"]
+        summary["clean"]
+        + summary["quarantined"]
+        + summary["duplicates"]
+        + summary["blank"]
+        + summary["footers"]
+        + summary["same_in_later_return"]
     )
     return summary
 
@@ -68,8 +79,16 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines = [
         f"{s['kind'].upper()} {s['source_file']}: {s['rows_in']} rows in -> {s['clean']} clean "
         f"({s['flagged']} flagged), {s['quarantined']} quarantined, {s['duplicates']} duplicates, "
-        f"{s['blank']} blank",
+        f"{s['blank']} blank"
+        + (f", {s['footers']} footer rows" if s.get("footers") else "")
+        + (
+            f", {s['same_in_later_return']} also in a later return"
+            if s.get("same_in_later_return")
+            else ""
+        ),
     ]
+    if s.get("header_row", 1) > 1:
+        lines.append(f"headers read from row {s['header_row']} (the rows above are titles)")
     fired = [(c, r) for c, r in s["rules"].items() if r["rows"]]
     if fired:
         lines.append("rule      severity  rows  description")

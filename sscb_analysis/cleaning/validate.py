@@ -50,10 +50,18 @@ COLUMN_RULES: dict[str, Rule] = {
             "LOAD005", "info", "a header that could mean more than one column, and how it was read"
         ),
         Rule("LOAD006", "info", "optional column absent from the file; another column stands in"),
+        Rule("LOAD007", "info", "header row below title rows; the title rows skipped"),
+        Rule("LOAD008", "info", "no record id column: the record key is derived (child + start)"),
         Rule("PRIV001", "info", "identifier column dropped (--pseudonymise)"),
         Rule("PRIV002", "info", "ids replaced by a keyed pseudonym (HMAC-SHA256)"),
         Rule("PRIV003", "info", "date of birth degraded to month and age at the event"),
         Rule("PRIV004", "info", "postcode cut to its sector"),
+        Rule(
+            "PRIV005",
+            "info",
+            "ten-digit ids read as the case system's numbering, not NHS numbers (check digits "
+            "pass only as often as chance gives)",
+        ),
     )
 }
 
@@ -68,6 +76,13 @@ class Hit:
     values: list[object]
     message: str
     action: str | None = None
+    #: Log a run of more than :data:`LONG_RUN` consecutive rows as one line (blank rows: one
+    #: stray cell at row 1,048,576 must not write a million lines).
+    collapse_runs: bool = False
+
+
+#: Consecutive rows of one collapsing hit logged one by one; a longer run is one line.
+LONG_RUN = 10
 
 
 def hit(rule: Rule, column: str, mask: np.ndarray, raw: Encoded | None, message: str) -> Hit:
@@ -202,23 +217,36 @@ def specific_hits(
     return hits
 
 
-def log_frame(hits: list[Hit], source_file: str, source_rows: np.ndarray) -> pd.DataFrame:
-    """The cleaning log: one line per hit and row, ordered by row then rule."""
+def log_frame(
+    hits: list[Hit],
+    source_file: str | np.ndarray,
+    source_rows: np.ndarray,
+    file_index: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The cleaning log: one line per hit and row, ordered by (file,) row, then rule.
+
+    ``source_file``: the file's name, or (several returns) each row's; ``file_index``: each
+    row's file in input order, for the order of the log.
+    """
     parts = []
     for h in hits:
-        n = len(h.rows)
+        rows, values, message = h.rows, h.values, h.message
+        if h.collapse_runs:
+            rows, values, message = _collapse_runs(h, source_rows)
+        n = len(rows)
         parts.append(
             pd.DataFrame(
                 {
-                    "source_file": source_file,
-                    "source_row": pd.array(source_rows[h.rows], dtype="Int64"),
+                    "source_file": source_file
+                    if isinstance(source_file, str)
+                    else source_file[rows],
+                    "_file": 0 if file_index is None else file_index[rows],
+                    "source_row": pd.array(source_rows[rows], dtype="Int64"),
                     "column": h.column,
                     "rule": h.rule.code,
                     "severity": h.rule.severity,
-                    "value": pd.array(
-                        [None if v is None else str(v) for v in h.values], dtype="str"
-                    ),
-                    "message": h.message,
+                    "value": pd.array([None if v is None else str(v) for v in values], dtype="str"),
+                    "message": message,
                     "action": h.action or ACTIONS[h.rule.severity],
                 },
                 index=range(n),
@@ -228,11 +256,33 @@ def log_frame(hits: list[Hit], source_file: str, source_rows: np.ndarray) -> pd.
         return empty_log()
     log = pd.concat(parts, ignore_index=True)
     log = log.sort_values(
-        ["source_row", "rule"], kind="stable", na_position="first", ignore_index=True
+        ["_file", "source_row", "rule"], kind="stable", na_position="first", ignore_index=True
     )
     for col in ("source_file", "column", "rule", "severity", "message", "action"):
         log[col] = log[col].astype("str")
     return log[LOG_COLUMNS]
+
+
+def _collapse_runs(h: Hit, source_rows: np.ndarray) -> tuple[np.ndarray, list, object]:
+    """(rows, values, messages) of ``h`` with each run of more than :data:`LONG_RUN` consecutive
+    rows given as its first row, whose message names the run's last row and length."""
+    rows = np.asarray(h.rows)
+    if len(rows) <= LONG_RUN:
+        return rows, h.values, h.message
+    starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
+    ends = np.append(starts[1:], len(rows)) - 1
+    keep, messages = [], []
+    for a, b in zip(starts, ends, strict=True):
+        if b - a + 1 > LONG_RUN:
+            keep.append(a)
+            last = int(source_rows[rows[b]])
+            messages.append(f"{h.message}, and so are the rows below it to row {last:,} "
+                            f"({b - a + 1:,} rows in all, logged once)")  # fmt: skip
+        else:
+            keep.extend(range(a, b + 1))
+            messages.extend([h.message] * (b - a + 1))
+    keep_at = np.asarray(keep, dtype=np.int64)
+    return rows[keep_at], [h.values[i] for i in keep], np.asarray(messages, dtype=object)
 
 
 def column_entry(
@@ -284,24 +334,65 @@ class Checked:
     kept: np.ndarray
     #: the kept rows sorted by person, then event date (positions among the kept rows)
     order: np.ndarray
+    #: rows of an earlier return that a later return holds too
+    superseded: np.ndarray
 
 
 def check(
-    table: Any, spec: ExtractSpec, raw: dict[str, Encoded], today: date | None = None
+    table: Any,
+    spec: ExtractSpec,
+    raw: dict[str, Encoded],
+    today: date | None = None,
+    positions: dict[str, int] | None = None,
+    *,
+    blank_dup: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    match_on: tuple[str, ...] = (),
+    stand_ins: dict[str, str] | None = None,
 ) -> Checked:
     """Blank rows, exact duplicates, malformed rows and every rule of ``spec`` over ``table``
-    (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``."""
+    (a :class:`~sscb_analysis.cleaning.read.RawTable`) whose canonical columns are ``raw``
+    (``positions``: each canonical column's header position in the table).
+
+    Several returns in one table (``table.file_index``): ``blank_dup`` gives each file's blank
+    and duplicate rows, found file by file, and a record in an earlier return that a later one
+    holds too (the same values of ``match_on``) is set aside as the same record (``<KIND>023``,
+    its changes logged as ``<KIND>024``) before the rules run. ``stand_ins``: columns that copy
+    another (absent from the file): they take its parsed values and are not checked twice.
+    """
+    names = {i: name for name, i in (positions or {}).items()}
     n = table.n_rows
-    blank, duplicate, first = blank_and_duplicates(table)
-    active = ~blank & ~duplicate
+    blank, duplicate, first = blank_dup or blank_and_duplicates(table)
+    footer = table.footer_mask
+    active = ~blank & ~duplicate & ~footer
     malformed = table.malformed_mask
-    typed, bad = typed_columns(spec, raw)
+    typed, bad = typed_columns(spec, raw, stand_ins)
 
     hits: list[Hit] = malformed_hits(spec, table.malformed)
+    superseded = np.zeros(n, dtype=bool)
+    if table.file_index is not None and match_on:
+        superseded, returned = same_in_returns(
+            spec, table, raw, typed, active & ~table.malformed_mask, match_on
+        )
+        hits.extend(returned)
+        active &= ~superseded
+    hits.extend(cell_hits(spec, table, names))
     if blank.any():
         h = hit(spec.rule("blank_row"), "", blank, None, "every cell is empty")
-        h.action = "skipped"
+        h.action, h.collapse_runs = "skipped", True
         hits.append(h)
+    if footer.any():
+        rows = np.flatnonzero(footer)
+        hits.append(
+            Hit(
+                spec.rule("footer_row"),
+                "",
+                rows,
+                [table.footers[int(r)] for r in rows],
+                "a totals or notes row below the records (value = its label); not a record, "
+                "its cells not copied",
+                "skipped as footer",
+            )
+        )
     if duplicate.any():
         rows = np.flatnonzero(duplicate)
         hits.append(
@@ -316,7 +407,16 @@ def check(
         )
     # A malformed row stays active so that its error quarantines it, but its cells (blank
     # stand-ins) are not judged by the other rules.
-    hits.extend(generic_hits(spec, raw, typed, bad, active & ~malformed, today))
+    generic = generic_hits(spec, raw, typed, bad, active & ~malformed, today)
+    # A cell that could not be read is not blank: its error is the only one on that cell.
+    unreadable = {names.get(p.column) for p in table.problems} - {None}
+    for h in generic:
+        if h.column in unreadable:
+            mask = np.zeros(n, dtype=bool)
+            mask[[p.row for p in table.problems if names.get(p.column) == h.column]] = True
+            keep = ~mask[h.rows]
+            h.rows, h.values = h.rows[keep], [v for v, k in zip(h.values, keep, strict=True) if k]
+    hits.extend(h for h in generic if len(h.rows))
     error = np.zeros(n, dtype=bool)
     for h in hits:
         if h.rule.severity == "error":
@@ -342,6 +442,7 @@ def check(
         active & error,
         kept,
         restrict_order(order, kept[candidates]),
+        superseded,
     )
 
 
@@ -356,7 +457,8 @@ def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
     # A malformed row's cells stand in blank for text that did not fit: it is neither blank nor
     # compared with other rows.
     malformed = table.malformed_mask
-    blank = ~malformed
+    footer = table.footer_mask
+    blank = ~malformed & ~footer
     for arr in table.columns:
         blank &= arr.codes < 0
     first = np.arange(n, dtype=np.int64)
@@ -365,7 +467,7 @@ def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray
         return blank, duplicate, first
     widest = max(table.columns, key=lambda arr: len(arr.dictionary))
     counts = np.bincount(widest.codes + 1)
-    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed)
+    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed & ~footer)
     if len(candidates) < 2:
         return blank, duplicate, first
     codes = np.column_stack([arr.codes[candidates] for arr in table.columns])
@@ -399,15 +501,41 @@ def malformed_hits(spec: ExtractSpec, malformed: dict[int, str]) -> list[Hit]:
     ]
 
 
+def cell_hits(spec: ExtractSpec, table: Any, names: dict[int, str] | None = None) -> list[Hit]:
+    """One error hit per column and kind of spreadsheet cell that could not be read as stored;
+    the value logged is the cell's reference (``Sheet1!D14``), never a guess at its value.
+    ``names``: header position -> canonical name, for the log's column."""
+    groups: dict[tuple[int, str], list[Any]] = {}
+    for p in table.problems:
+        if names is None or p.column in names:  # a dropped column's cells do not matter
+            groups.setdefault((p.column, p.message), []).append(p)
+    names = names or {}
+    return [
+        Hit(
+            spec.rule("unreadable_cell"),
+            names.get(column, table.headers[column]),
+            np.array([p.row for p in found], dtype=np.int64),
+            [p.reference for p in found],
+            f"the cell (value = its reference) holds {message}",
+        )
+        for (column, message), found in groups.items()
+    ]
+
+
 def typed_columns(
-    spec: ExtractSpec, columns: dict[str, Encoded]
+    spec: ExtractSpec, columns: dict[str, Encoded], stand_ins: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Parse every canonical column; returns the typed frame and each column's bad-value mask."""
+    """Parse every canonical column; returns the typed frame and each column's bad-value mask
+    (a stand-in column takes the parsed values of the column it copies, and no bad values)."""
     data: dict[str, Any] = {}
     bad: dict[str, np.ndarray] = {}
     for col in spec.columns:
         arr = columns[col.name]
-        if col.type == "date":
+        copied = (stand_ins or {}).get(col.name)
+        if copied is not None and copied in data:
+            data[col.name] = data[copied].copy()
+            bad[col.name] = np.zeros(len(arr), dtype=bool)
+        elif col.type == "date":
             values, bad[col.name] = parse.parse_dates(arr)
             data[col.name] = values.astype(DATE_DTYPE)
         elif col.type == "category":
@@ -462,7 +590,7 @@ def quarantine_frame(
     raw: dict[str, Encoded],
     extras: dict[str, pd.Series],
     positions: np.ndarray,
-    source_file: str,
+    source_file: str | np.ndarray,
     source_rows: np.ndarray,
     flat: HitRows,
     n: int,
@@ -474,7 +602,9 @@ def quarantine_frame(
     is_err = flat.severity == "error"
     quarantine = pd.DataFrame(
         {
-            "source_file": repeat_text(source_file, len(positions)),
+            "source_file": repeat_text(source_file, len(positions))
+            if isinstance(source_file, str)
+            else pd.array(source_file[positions].tolist(), dtype="str"),
             "source_row": pd.array(source_rows[positions], dtype="Int64"),
         }
     )
@@ -517,3 +647,93 @@ def join_by_row(rows: np.ndarray, texts: np.ndarray, n: int, sep: str) -> np.nda
         joined[~has] = text
         out[at] = joined
     return out
+
+
+def same_in_returns(
+    spec: ExtractSpec,
+    table: Any,
+    raw: dict[str, Encoded],
+    typed: pd.DataFrame,
+    active: np.ndarray,
+    match_on: tuple[str, ...],
+) -> tuple[np.ndarray, list[Hit]]:
+    """(rows of an earlier return that a later return holds too, their hits).
+
+    A record is matched on ``match_on`` (the record id, or the child and the start date when a
+    return has no plan id); the row from the latest return that holds it is kept and each
+    earlier row is logged as the same record (value: the row kept), with one more line for
+    each column whose value changed (value: earlier -> later).
+    """
+    n = table.n_rows
+    parts = []
+    known = active.copy()
+    for name in match_on:
+        if spec.column(name).type == "date":
+            days = typed[name].to_numpy(dtype="datetime64[D]")
+            known &= ~np.isnat(days)
+            parts.append(np.where(np.isnat(days), 0, days.view(np.int64)))
+        else:
+            known &= ~raw[name].is_null
+            parts.append(raw[name].codes)
+    superseded = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(known)
+    if not len(rows):
+        return superseded, []
+    _, key = np.unique(np.column_stack([p[rows] for p in parts]), axis=0, return_inverse=True)
+    key = key.ravel()
+    files = table.file_index[rows]
+    latest = np.full(key.max() + 1, -1, dtype=np.int64)
+    np.maximum.at(latest, key, files)
+    earlier = files < latest[key]
+    if not earlier.any():
+        return superseded, []
+    # The kept row of each record: its first row in the latest return that holds it.
+    in_latest = np.flatnonzero(~earlier)
+    keeper = np.full(len(latest), -1, dtype=np.int64)
+    keeper[key[in_latest[::-1]]] = rows[in_latest[::-1]]
+    old = rows[earlier]
+    new = keeper[key[earlier]]
+    superseded[old] = True
+    names = table.row_files()
+    where = [f"{names[k]} row {table.source_rows[k]}" for k in new]
+    hits = [
+        Hit(
+            spec.rule("same_in_two_returns"),
+            "",
+            old,
+            where,
+            "the same record is in a later return (value = the row kept); counted once",
+            "replaced by the later return",
+        )
+    ]
+    for col in spec.columns:
+        before, after = _comparable(col, raw, typed, old), _comparable(col, raw, typed, new)
+        changed = np.array([a != b for a, b in zip(before, after, strict=True)], dtype=bool)
+        if changed.any():
+            hits.append(
+                Hit(
+                    spec.rule("changed_between_returns"),
+                    col.name,
+                    old[changed],
+                    [
+                        f"{a or '(blank)'} -> {b or '(blank)'}"
+                        for a, b, c in zip(before, after, changed, strict=True)
+                        if c
+                    ],
+                    "changed in the later return (value = earlier -> later); the later value "
+                    "is kept",
+                    "later value kept",
+                )
+            )
+    return superseded, hits
+
+
+def _comparable(col: Any, raw: dict[str, Encoded], typed: pd.DataFrame, rows: np.ndarray) -> list:
+    """The values of one column at ``rows`` as text that compares equal when the values do
+    (dates and categories as read, so "01/04/2013" and "2013-04-01" are the same date)."""
+    if col.type in ("date", "category", "int", "list"):
+        values = typed[col.name].iloc[rows]
+        if col.type == "date":
+            return ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in values]
+        return ["" if pd.isna(v) else str(v) for v in values]
+    return [v or "" for v in raw[col.name].values_at(rows)]

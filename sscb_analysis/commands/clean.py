@@ -1,7 +1,8 @@
-"""``sscb clean``: clean one CPP, CAF or MARAC extract into data/processed.
+"""``sscb clean``: clean a CPP, CAF or MARAC extract (one export, or several returns) into
+data/processed.
 
-Exit codes: 0 success; 1 unreadable or invalid input (or --pseudonymise without a key);
-3 direct identifiers found (nothing written).
+Exit codes: 0 success; 1 unreadable or invalid input (or --pseudonymise without a key, or a bad
+layout file); 3 direct identifiers found (nothing written).
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ EXIT_IDENTIFIERS = 3
 
 @click.command("clean")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--map",
+    "layout",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="LAYOUT.yml",
+    help="A layout file describing the export (headers, codes, columns to drop); see "
+    "`sscb inspect`.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -30,39 +42,59 @@ EXIT_IDENTIFIERS = 3
     help="Folder for <kind>.parquet, _quarantine.csv, _cleaning_log.csv and _summary.json.",
 )
 @click.option(
-    "--pseudonymise",
-    is_flag=True,
+    "--pseudonymise/--no-pseudonymise",
+    default=None,
     help="Hash ids with the key in SSCB_PSEUDONYM_KEY, degrade dates of birth and postcodes, "
-    "drop other identifier columns.",
+    "drop other identifier columns (default: as the layout says, else no).",
 )
 @click.option("--drop", "drop", multiple=True, metavar="COL", help="Drop this column (repeatable).")
-@click.option("--sheet", default=None, metavar="NAME", help="Excel sheet to read (default: first).")
+@click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="Excel sheet to read (default: the layout's, else the first).",
+)
 def command(
     kind: str,
-    input_path: Path,
+    inputs: tuple[Path, ...],
+    layout: Path | None,
     out_dir: Path,
-    pseudonymise: bool,
+    pseudonymise: bool | None,
     drop: tuple[str, ...],
     sheet: str | None,
 ) -> None:
-    """Clean INPUT (CSV or XLSX) as a KIND extract and write the outputs to --out."""
+    """Clean INPUT (CSV, XLSX, CIN census XML or Annex A; several returns allowed) as a KIND
+    extract and write the outputs to --out. Options given here win over the layout file's."""
     from sscb_analysis import cleaning
     from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
     from sscb_analysis.cleaning.read import ExtractError
+    from sscb_analysis.escape import terminal_text
+
+    def say(text: str, err: bool = False) -> None:
+        # Headers, values and file names come from outside: no control sequence reaches the
+        # terminal.
+        click.echo(terminal_text(text, multiline=True), err=err)
 
     try:
-        result = cleaning.clean(kind, input_path, pseudonymise=pseudonymise, drop=drop, sheet=sheet)
+        result = cleaning.clean(
+            kind,
+            list(inputs) if len(inputs) > 1 else inputs[0],
+            layout=layout,
+            pseudonymise=pseudonymise,
+            drop=drop,
+            sheet=sheet,
+        )
     except IdentifierError as exc:
-        click.echo(f"Refused: {exc}", err=True)
+        say(f"Refused: {exc}", err=True)
         sys.exit(EXIT_IDENTIFIERS)
     except (ExtractError, PseudonymKeyError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     try:
         paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:
-        click.echo(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
+        say(f"Error: could not write to {out_dir}: {exc.strerror or exc}.", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(cleaning.summary_text(result.summary))
+    say(cleaning.summary_text(result.summary))
     for path in paths.values():
-        click.echo(f"wrote {path}")
+        say(f"wrote {path}")

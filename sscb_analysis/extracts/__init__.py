@@ -134,6 +134,23 @@ GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
         "query",
         "value not in the declared categories of a column no headline needs; read as blank",
     ),
+    "footer_row": ("021", "info", "totals or notes row below the records; not a record"),
+    "unreadable_cell": (
+        "022",
+        "error",
+        "a spreadsheet cell that cannot be read as stored (a formula without a saved value, an "
+        "error value)",
+    ),
+    "same_in_two_returns": (
+        "023",
+        "info",
+        "the same record in an earlier return; the later return's row is kept, counted once",
+    ),
+    "changed_between_returns": (
+        "024",
+        "info",
+        "a record that changed between returns; the later return's value is kept",
+    ),
 }
 
 

@@ -109,7 +109,8 @@ CATEGORIES = {
     "physical": ("p", "physical abuse", "pa", "phy"),
     "emotional": ("e", "emotional abuse", "ea", "emo"),
     "sexual": ("s", "sexual abuse", "sa", "sex", "sab"),
-    "multiple": ("m", "mixed", "multiple categories", "mul"),
+    # "Multiple/not recommended": the DfE's MUL, as Ofsted's Annex A template words it.
+    "multiple": ("m", "mixed", "multiple categories", "mul", "multiple/not recommended"),
 }
 
 COLUMNS = (
@@ -190,6 +191,8 @@ COLUMNS = (
         headline=False,
         aliases=("Age Band", "Age Group", "Age at Start", "Age Band at Start"),
         values={
+            # DfE's "Unborn" age group: a plan that starts before the child's birth.
+            "unborn": ("pre-birth", "prebirth"),
             "under 1": ("<1", "under one", "0", "less than 1"),
             "1-4": ("1 to 4", "01-04"),
             "5-9": ("5 to 9", "05-09"),
@@ -206,7 +209,11 @@ COLUMNS = (
         values={
             "male": ("m", "boy", "1"),
             "female": ("f", "girl", "2"),
-            "unknown": ("u", "not known", "not stated", "indeterminate", "unborn", "0", "9"),
+            "unknown": (
+                *("u", "not known", "not stated", "indeterminate", "unborn", "0", "9"),
+                # Ofsted's Annex A template: "c) Not stated/recorded (or unborn)", "d) Neither"
+                *("not stated/recorded", "not stated/recorded (or unborn)", "neither"),
+            ),
         },
     ),
     Column(

@@ -1,7 +1,9 @@
-"""Reading ``config/reports.yml``: which notebooks ``sscb run`` executes, with which parameters.
+"""Reading a reports config (an area profile, docs/profile.md): which area, which exports,
+which notebooks ``sscb run`` executes, with which parameters.
 
 The file is small YAML edited by analysts, so every mistake gets a message naming the key and the
-fix rather than a ``KeyError`` from deep inside the runner.
+fix rather than a ``KeyError`` from deep inside the runner. The ``area:`` block is read by
+:mod:`sscb_analysis.reporting.profile`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,64 @@ from typing import Any
 import yaml
 
 from sscb_analysis import paths
+from sscb_analysis.reporting.errors import ConfigError
+from sscb_analysis.reporting.profile import AreaProfile, parse_area
 
-TOP_LEVEL_KEYS = {"root", "defaults", "clean", "parameters", "notebooks"}
+__all__ = ["CleanInput", "ConfigError", "NotebookEntry", "ReportsConfig", "load_config"]
+
+TOP_LEVEL_KEYS = {"root", "area", "defaults", "clean", "parameters", "notebooks"}
 DEFAULT_KEYS = {"execution_timeout", "start_timeout", "jobs", "out"}
 CLEAN_KEYS = {"processed_dir", "inputs"}
+INPUT_KEYS = ("path", "map", "drop", "pseudonymise", "optional")
 ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
 EXTRACT_KINDS = ("cpp", "caf", "marac")
 
+# The standard report set, run when a profile lists no notebooks (no area in it: every page
+# takes its area from the profile).
+STANDARD_NOTEBOOKS: tuple[dict[str, Any], ...] = (
+    {"name": "00_data_quality", "title": "Data quality of the extracts"},
+    {"name": "01_cpp_repeat_plans", "title": "Repeat child protection plans"},
+    {"name": "02_cpp_duration", "title": "Duration of child protection plans"},
+    {"name": "03_caf", "title": "Early help (CAF) assessments"},
+    {"name": "04_marac", "title": "MARAC referrals"},
+    {"name": "06_national_benchmark", "title": "Against England and statistical neighbours"},
+    {
+        "name": "05_board_summary",
+        "title": "Summary for the board",
+        "depends_on": [
+            "00_data_quality",
+            "01_cpp_repeat_plans",
+            "02_cpp_duration",
+            "03_caf",
+            "04_marac",
+            "06_national_benchmark",
+        ],
+    },
+)
 
-class ConfigError(ValueError):
-    """``config/reports.yml`` cannot be used as written."""
+
+@dataclass(frozen=True)
+class CleanInput:
+    """One configured export: ``clean.inputs.<kind>`` as a path or ``{path, map, drop, ...}``.
+
+    The runner cleans it with exactly these options; ``optional`` lets a run go on without it
+    (pages using it then say "not updated since <date>").
+    """
+
+    kind: str
+    paths: tuple[Path, ...]
+    layout: Path | None = None
+    drop: tuple[str, ...] = ()
+    pseudonymise: bool = False
+    optional: bool = False
+
+    def options(self) -> dict[str, Any]:
+        """The cleaning options, as recorded for freshness (paths as text)."""
+        return {
+            "layout": str(self.layout) if self.layout else None,
+            "drop": list(self.drop),
+            "pseudonymise": self.pseudonymise,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,12 +97,13 @@ class ReportsConfig:
     root: Path
     entries: tuple[NotebookEntry, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
-    clean_inputs: dict[str, Path] = field(default_factory=dict)
+    clean_inputs: dict[str, CleanInput] = field(default_factory=dict)
     processed_dir: Path | None = None
     execution_timeout: int = 600
     start_timeout: int = 60
     jobs: int = 2
     out: Path = paths.REPORTS
+    profile: AreaProfile | None = None
 
     def entry(self, name: str) -> NotebookEntry:
         """The entry called ``name`` (``ConfigError`` listing the known names when absent)."""
@@ -68,23 +119,33 @@ class ReportsConfig:
         return {key: resolve_parameter(key, value, self.root) for key, value in merged.items()}
 
 
-def load_config(path: str | Path | None = None) -> ReportsConfig:
-    """Read and check a reports config (default ``config/reports.yml`` under the project root)."""
+def load_config(path: str | Path | None = None, *, check_la: bool = True) -> ReportsConfig:
+    """Read and check a reports config (default ``config/reports.yml`` under the project root).
+
+    ``check_la`` looks the area's LA code up in the DfE files (see :func:`parse_area`).
+    """
     config_path = Path(path) if path is not None else paths.CONFIG / "reports.yml"
+    if not config_path.is_absolute() and not config_path.exists():
+        config_path = paths.ROOT / config_path  # notebooks run in notebooks/, not the root
     if not config_path.is_file():
-        raise ConfigError(f"reports config not found: {config_path}")
+        raise ConfigError(
+            f"reports config not found: {config_path}. Create one with "
+            "`sscb init --la-code CODE --out FILE`."
+        )
     try:
         raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{config_path} is not valid YAML: {exc}") from exc
-    return parse_config(raw, config_path)
+    return parse_config(raw, config_path, check_la=check_la)
 
 
-def parse_config(raw: Any, config_path: Path | None = None) -> ReportsConfig:
+def parse_config(
+    raw: Any, config_path: Path | None = None, *, check_la: bool = True
+) -> ReportsConfig:
     """Build a :class:`ReportsConfig` from parsed YAML, checking every key."""
     where = str(config_path) if config_path else "reports config"
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping with a 'notebooks' list at the top")
+        raise ConfigError(f"{where}: expected a mapping with an 'area' block at the top")
     _no_unknown(raw, TOP_LEVEL_KEYS, where)
     base = config_path.parent if config_path else Path.cwd()
     root = (base / raw["root"]).resolve() if raw.get("root") is not None else paths.ROOT
@@ -103,8 +164,11 @@ def parse_config(raw: Any, config_path: Path | None = None) -> ReportsConfig:
         raise ConfigError(f"{where}: 'parameters' must be a mapping of name: value")
 
     clean_inputs, processed_dir = _parse_clean(raw.get("clean"), root, where)
+    profile = parse_area(raw["area"], where, check_la=check_la) if "area" in raw else None
 
     items = raw.get("notebooks")
+    if items is None:
+        items = [{**e, "notebook": f"notebooks/{e['name']}.ipynb"} for e in STANDARD_NOTEBOOKS]
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{where}: 'notebooks' must be a non-empty list of entries")
     entries = tuple(_parse_entry(item, i, root, where) for i, item in enumerate(items))
@@ -121,6 +185,7 @@ def parse_config(raw: Any, config_path: Path | None = None) -> ReportsConfig:
         start_timeout=start_timeout,
         jobs=jobs,
         out=out,
+        profile=profile,
     )
 
 
@@ -166,7 +231,7 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
-def _parse_clean(raw: Any, root: Path, where: str) -> tuple[dict[str, Path], Path | None]:
+def _parse_clean(raw: Any, root: Path, where: str) -> tuple[dict[str, CleanInput], Path | None]:
     if raw is None:
         return {}, None
     if not isinstance(raw, Mapping):
@@ -175,14 +240,50 @@ def _parse_clean(raw: Any, root: Path, where: str) -> tuple[dict[str, Path], Pat
     inputs = raw.get("inputs") or {}
     if not isinstance(inputs, Mapping):
         raise ConfigError(f"{where}: clean.inputs must map an extract kind to its raw file")
-    bad = sorted(set(inputs) - set(EXTRACT_KINDS))
+    bad = sorted(set(map(str, inputs)) - set(EXTRACT_KINDS))
     if bad:
         raise ConfigError(
-            f"{where}: clean.inputs has unknown kind(s) {', '.join(map(str, bad))}; "
+            f"{where}: clean.inputs has unknown kind(s) {', '.join(bad)}; "
             f"kinds are {', '.join(EXTRACT_KINDS)}"
         )
     processed = _resolve(root, raw.get("processed_dir", "data/processed"))
-    return {str(k): _resolve(root, v) for k, v in inputs.items()}, processed
+    parsed = {str(k): _parse_input(str(k), v, root, where) for k, v in inputs.items()}
+    return parsed, processed
+
+
+def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
+    """``path`` or ``{path: PATH or [PATHS], map: LAYOUT, drop: [COL], pseudonymise, optional}``."""
+    label = f"{where}: clean.inputs.{kind}"
+    spec = {"path": raw} if isinstance(raw, str | list) else raw
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{label} must be a path or a mapping with 'path' (docs/profile.md)")
+    _no_unknown(spec, set(INPUT_KEYS), label)
+    given = spec.get("path")
+    items = given if isinstance(given, list) else [given]
+    if not items or not all(isinstance(p, str) and p.strip() for p in items):
+        raise ConfigError(f"{label}: 'path' must be a file path or a list of file paths")
+    layout = spec.get("map")
+    if layout is not None and (not isinstance(layout, str) or not layout.strip()):
+        raise ConfigError(f"{label}: 'map' must be the path of a layout file (layouts/x.yml)")
+    drop = spec.get("drop") or []
+    if isinstance(drop, str):
+        drop = [drop]
+    if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
+        raise ConfigError(f"{label}: 'drop' must be a list of column headers")
+    flags = {}
+    for flag in ("pseudonymise", "optional"):
+        value = spec.get(flag, False)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{label}: '{flag}' must be true or false, not {value!r}")
+        flags[flag] = value
+    return CleanInput(
+        kind=kind,
+        paths=tuple(dict.fromkeys(_resolve(root, p) for p in items)),
+        layout=_resolve(root, layout) if layout else None,
+        drop=tuple(drop),
+        pseudonymise=flags["pseudonymise"],
+        optional=flags["optional"],
+    )
 
 
 def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry:

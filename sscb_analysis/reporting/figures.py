@@ -80,25 +80,15 @@ def declare_data_source(paths: str | Path | Iterable[str | Path]) -> bool:
 
 
 def is_synthetic_source(path: str | Path) -> bool:
-    """Whether a data file is synthetic.
+    """Whether a data file came from the project's generator, by its provenance (the marker
+    ``sscb synth`` writes with the data: :mod:`sscb_analysis.provenance`), never by its name.
 
-    True when it lies in a folder called ``synthetic``, or (for a cleaned parquet file) when its
-    ``source_file`` column or its ``<kind>_summary.json`` names a file in such a folder.
+    A folder (such as the published DfE tables) is not synthetic.
     """
-    p = Path(path).resolve()
-    if "synthetic" in p.parts:
-        return True
-    if p.suffix == ".parquet" and p.is_file():
-        if any(_names_synthetic(s) for s in _parquet_source_files(p)):
-            return True
-        summary = p.with_name(f"{p.stem}_summary.json")
-        if summary.is_file():
-            try:
-                text = summary.read_text(encoding="utf-8")
-            except OSError:
-                return False
-            return "synthetic" in text.lower()
-    return False
+    from sscb_analysis.provenance import is_synthetic
+
+    p = Path(path)
+    return p.is_file() and is_synthetic(p)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -151,21 +141,3 @@ def _write_atomic(target: Path, payload: dict[str, Any]) -> None:
     from sscb_analysis.reporting.manifest import write_json_atomic  # stdlib only: stays light
 
     write_json_atomic(target, payload, sort_keys=True)
-
-
-def _names_synthetic(source: str) -> bool:
-    return "synthetic" in Path(source).parts
-
-
-def _parquet_source_files(path: Path) -> list[str]:
-    try:
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        schema = pq.read_schema(path)
-        if "source_file" not in schema.names:
-            return []
-        column = pq.read_table(path, columns=["source_file"]).column("source_file")
-        return [str(v) for v in pc.unique(column).to_pylist() if v is not None]
-    except Exception:  # an unreadable file is the notebook's problem, not the banner's
-        return []

@@ -6,7 +6,6 @@ SHA-256 of every input file, the parameters and each notebook's duration and sta
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -16,6 +15,8 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from sscb_analysis.provenance import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -38,15 +39,6 @@ TRACKED_PACKAGES = (
     "nbformat",
     "ipykernel",
 )
-
-
-def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def hash_inputs(files: Iterable[str | Path]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import secrets
 import sys
 import time
@@ -23,15 +24,24 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from sscb_analysis.provenance import is_synthetic
 from sscb_analysis.reporting.config import (
-    ConfigError,
     NotebookEntry,
     ReportsConfig,
     is_path_parameter,
     normalise_value,
     resolve_parameter,
 )
-from sscb_analysis.reporting.figures import is_synthetic_source
+from sscb_analysis.reporting.context import (
+    OVERRIDES,
+    InputInfo,
+    ReportContext,
+    build_context,
+    check_run_parameters,
+    notebook_values,
+    write_run_context,
+)
+from sscb_analysis.reporting.errors import ConfigError
 from sscb_analysis.reporting.index import mark_interrupted_runs, point_latest_at, write_index
 from sscb_analysis.reporting.manifest import (
     MANIFEST_NAME,
@@ -42,7 +52,13 @@ from sscb_analysis.reporting.manifest import (
     write_json_atomic,
 )
 from sscb_analysis.reporting.parameters import notebook_parameter_names, unknown_overrides
-from sscb_analysis.reporting.prepare import Cleaner, PrepareError, ensure_processed
+from sscb_analysis.reporting.period import PeriodError
+from sscb_analysis.reporting.prepare import (
+    Cleaner,
+    PreparedExtract,
+    PrepareError,
+    ensure_processed,
+)
 from sscb_analysis.reporting.worker import (
     NotebookOutcome,
     NotebookTask,
@@ -71,6 +87,7 @@ class RunResult:
     status: str
     notebooks: list[NotebookOutcome] = field(default_factory=list)
     error: str | None = None
+    partial: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -94,14 +111,19 @@ def run_reports(
     progress: bool | None = None,
     cleaner: Cleaner | None = None,
 ) -> RunResult:
-    """Run the configured notebooks (or just ``only``) and publish them under ``out``.
+    """Run the configured notebooks (or just ``only``: a partial run) and publish them under
+    ``out``.
 
     ``overrides`` replace parameters of every selected notebook. Raises :class:`RunLockedError`
-    when another run holds the lock and ``ConfigError`` for an unknown ``only`` name or an override
-    that no selected notebook declares as a parameter.
+    when another run holds the lock and ``ConfigError`` for an unknown ``only`` name, an override
+    that no selected notebook declares, a shared parameter the context refuses, or an unusable
+    ``out`` folder.
     """
-    selected = [config.entry(name) for name in only] if only else list(config.entries)
-    unknown = unknown_overrides(set(overrides or {}), [e.notebook for e in selected])
+    selected = (
+        [config.entry(name) for name in dict.fromkeys(only)] if only else list(config.entries)
+    )
+    overrides = {k: normalise_value(v) for k, v in (overrides or {}).items()}
+    unknown = unknown_overrides(set(overrides) - set(OVERRIDES), [e.notebook for e in selected])
     if unknown:
         files = [e.notebook for e in selected if e.notebook.is_file()]
         declared = sorted(set().union(*(notebook_parameter_names(nb) for nb in files)))
@@ -109,8 +131,9 @@ def run_reports(
             f"no notebook in this run has a parameter called {', '.join(map(repr, unknown))}; "
             f"the parameters are: {', '.join(declared)}"
         )
+    check_run_parameters(config, overrides)
     out_dir = Path(out) if out is not None else config.out
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _usable_out(out_dir)
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
     try:
         lock.acquire()
@@ -121,10 +144,27 @@ def run_reports(
         ) from None
     try:
         return _run_locked(
-            config, selected, dict(overrides or {}), jobs or config.jobs, out_dir, progress, cleaner
+            config, selected, overrides, jobs or config.jobs, out_dir, progress, cleaner
         )
     finally:
         lock.release()
+
+
+def _usable_out(out_dir: Path) -> None:
+    """Create the reports folder, or say in a sentence why it cannot be used."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"--out {out_dir}: a file of that name exists; give a folder") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"--out {out_dir}: the folder cannot be created ({exc.strerror or exc}); "
+            "give a folder you can write to"
+        ) from None
+    if not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is not a folder; give a folder")
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out_dir}: you cannot write to this folder; give another")
 
 
 def _run_locked(
@@ -149,27 +189,34 @@ def _run_locked(
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)
     clock = time.perf_counter()
+    partial = {e.name for e in selected} != {e.name for e in config.entries}
     try:
         log.info(
-            "run %s: %d notebook(s), %d job(s), output %s", run_id, len(selected), jobs, run_dir
+            "run %s: %d notebook(s)%s, %d job(s), output %s",
+            run_id,
+            len(selected),
+            " (a partial run: reports/latest will not move)" if partial else "",
+            jobs,
+            run_dir,
         )
         git = git_commit(config.root)
-        overrides = {k: normalise_value(v) for k, v in overrides.items()}
-        params = {
-            e.name: {
-                **config.parameters_for(e),
-                **{k: resolve_parameter(k, v, config.root) for k, v in overrides.items()},
-                "run_dir": str(run_dir),
-            }
-            for e in selected
-        }
-        manifest = _manifest_start(config, run_id, started, git, jobs, overrides, selected, params)
+        manifest = _manifest_start(config, run_id, started, git, jobs, overrides, selected)
+        manifest["partial"] = partial
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
 
         pool = _start_pool(min(jobs, sum(e.notebook.is_file() for e in selected)))
         try:
             error, outcomes = _prepare_and_execute(
-                config, selected, params, manifest, git, run_id, started, pool, progress, cleaner
+                config,
+                selected,
+                overrides,
+                manifest,
+                git,
+                run_dir,
+                started,
+                pool,
+                progress,
+                cleaner,
             )
         finally:
             if pool is not None:
@@ -182,8 +229,7 @@ def _run_locked(
             error=error,
             finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - clock, 3),
-            data_are_synthetic=manifest["data_are_synthetic"]
-            or any(o.data_are_synthetic for o in results),
+            data_are_synthetic=any(o.data_are_synthetic for o in results),
         )
         for item in manifest["notebooks"]:
             item.update(_outcome_fields(outcomes[item["name"]]))
@@ -197,9 +243,11 @@ def _run_locked(
             manifest.update(status=status, error=error)
         # --- end of the board pack step ---
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
-        if status == "ok":
+        if status == "ok" and not partial:
             point_latest_at(out_dir, run_id)
             log.info("run %s succeeded; %s/latest now points at it", run_id, out_dir)
+        elif status == "ok":
+            log.info("partial run %s succeeded; %s/latest left unchanged", run_id, out_dir)
         else:
             failed = [o.name for o in results if o.status != "ok"]
             log.error(
@@ -212,7 +260,7 @@ def _run_locked(
         log.info(
             "finished in %.1f s; index at %s", time.perf_counter() - clock, out_dir / "index.html"
         )
-        return RunResult(run_id, run_dir, status, results, error)
+        return RunResult(run_id, run_dir, status, results, error, partial)
     finally:
         log.removeHandler(handler)
         handler.close()
@@ -222,21 +270,30 @@ def _run_locked(
 def _prepare_and_execute(
     config: ReportsConfig,
     selected: list[NotebookEntry],
-    params: dict[str, dict[str, Any]],
+    overrides: dict[str, Any],
     manifest: dict[str, Any],
     git: dict[str, Any],
-    run_id: str,
+    run_dir: Path,
     started: dt.datetime,
     pool: ProcessPoolExecutor | None,
     progress: bool | None,
     cleaner: Cleaner | None,
 ) -> tuple[str | None, dict[str, NotebookOutcome]]:
-    """Clean stale extracts, hash the inputs, then run the notebooks; return (error, outcomes)."""
-    run_dir = Path(params[selected[0].name]["run_dir"])
+    """Clean stale exports, build the run's context, then run the notebooks.
+
+    Returns (error, outcomes); a data or period problem is the error, and no notebook runs.
+    """
+    steps: list[PreparedExtract] = []
     try:
-        steps = ensure_processed(config.clean_inputs, config.processed_dir, cleaner)
+        steps = ensure_processed(config.clean_inputs, _processed_dir(config), cleaner)
         manifest["clean"] = [s.as_dict() for s in steps]
-    except PrepareError as exc:
+        ctx = build_context(
+            config,
+            {k: v for k, v in overrides.items() if k in OVERRIDES},
+            inputs={s.kind: _input_info(s) for s in steps},
+            run_dir=run_dir,
+        )
+    except (PrepareError, PeriodError, ConfigError) as exc:
         log.error("%s", exc)
         skipped = {
             e.name: NotebookOutcome(
@@ -247,16 +304,21 @@ def _prepare_and_execute(
         return str(exc), skipped
     finally:
         manifest["inputs"] = _relative_keys(
-            hash_inputs(_input_files(config, selected, params)), config.root
+            hash_inputs(_input_files(config, selected)), config.root
         )
-    synthetic = _synthetic_inputs(config, params)
-    manifest["data_are_synthetic"] = any(synthetic.values())
+    write_run_context(run_dir, ctx)
+    manifest["context"] = ctx.as_dict()
+    log.info("period under review: %s (%s)", ctx.period_label, ctx.period_basis)
+    params = {e.name: _parameters(config, e, ctx, overrides, run_dir) for e in selected}
+    synthetic = _synthetic_entries(params)
+    for item in manifest["notebooks"]:
+        item["parameters"] = params[item["name"]]
     tasks = {
         e.name: NotebookTask(
             name=e.name,
             notebook=str(e.notebook),
             run_dir=str(run_dir),
-            run_id=run_id,
+            run_id=run_dir.name,
             parameters=params[e.name],
             execution_timeout=config.execution_timeout,
             start_timeout=config.start_timeout,
@@ -269,6 +331,42 @@ def _prepare_and_execute(
         for e in selected
     }
     return None, _execute_all(selected, tasks, pool, _use_progress_bar(progress))
+
+
+def _processed_dir(config: ReportsConfig) -> Path:
+    from sscb_analysis import paths
+
+    return config.processed_dir or paths.PROCESSED
+
+
+def _input_info(step: PreparedExtract) -> InputInfo:
+    return InputInfo(
+        kind=step.kind,
+        path=None if step.action == "absent" else str(step.processed),
+        synthetic=step.synthetic,
+        generated_by=step.generated_by,
+        optional=step.optional,
+        not_updated_since=step.not_updated_since,
+    )
+
+
+def _parameters(
+    config: ReportsConfig,
+    entry: NotebookEntry,
+    ctx: ReportContext,
+    overrides: dict[str, Any],
+    run_dir: Path,
+) -> dict[str, Any]:
+    """What one notebook gets: the context's values for the names it declares, then the
+    profile's common parameters, the entry's own, the ``-p`` overrides, and ``run_dir``."""
+    declared = notebook_parameter_names(entry.notebook) if entry.notebook.is_file() else set()
+    from_context = {k: v for k, v in notebook_values(ctx).items() if k in declared}
+    return {
+        **from_context,
+        **config.parameters_for(entry),
+        **{k: resolve_parameter(k, v, config.root) for k, v in overrides.items()},
+        "run_dir": str(run_dir),
+    }
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -377,7 +475,6 @@ def _manifest_start(
     jobs: int,
     overrides: dict[str, Any],
     selected: list[NotebookEntry],
-    params: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -387,7 +484,7 @@ def _manifest_start(
         "duration_s": None,
         "status": "running",
         "error": None,
-        "partial": len(selected) < len(config.entries),
+        "partial": False,
         "config": str(config.path) if config.path else None,
         "git": git,
         "packages": package_versions(),
@@ -397,6 +494,7 @@ def _manifest_start(
         "start_timeout": config.start_timeout,
         "overrides": overrides,
         "data_are_synthetic": False,
+        "context": None,
         "clean": [],
         "inputs": {},
         "notebooks": [
@@ -405,7 +503,7 @@ def _manifest_start(
                 "notebook": _relative(e.notebook, config.root),
                 "title": e.title,
                 "depends_on": list(e.depends_on),
-                "parameters": params[e.name],
+                "parameters": {},
                 "status": "pending",
                 "duration_s": None,
                 "error": None,
@@ -422,34 +520,36 @@ def _outcome_fields(outcome: NotebookOutcome) -> dict[str, Any]:
     return fields
 
 
-def _input_files(
-    config: ReportsConfig, selected: list[NotebookEntry], params: dict[str, dict[str, Any]]
-) -> list[Path]:
+def _input_files(config: ReportsConfig, selected: list[NotebookEntry]) -> list[Path]:
+    """Every file the run read: notebooks, the profile, exports and processed sets, and the
+    path parameters of the entries."""
     files: list[Path] = [e.notebook for e in selected]
     if config.path:
         files.append(config.path)
-    files.extend(config.clean_inputs.values())
-    if config.processed_dir:
-        files.extend(config.processed_dir / f"{kind}.parquet" for kind in config.clean_inputs)
-    for values in params.values():
-        for key, value in values.items():
-            if key != "run_dir" and is_path_parameter(key) and isinstance(value, str) and value:
+    processed = _processed_dir(config)
+    for spec in config.clean_inputs.values():
+        files.extend(spec.paths)
+        if spec.layout:
+            files.append(spec.layout)
+        files.append(processed / f"{spec.kind}.parquet")
+    for entry in selected:
+        for key, value in config.parameters_for(entry).items():
+            if is_path_parameter(key) and isinstance(value, str) and value:
                 files.append(Path(value))
     return list(dict.fromkeys(files))
 
 
-def _synthetic_inputs(config: ReportsConfig, params: dict[str, dict[str, Any]]) -> dict[str, bool]:
-    """Per entry: does any of its path parameters (or the run's raw extracts) look synthetic?"""
-    raw_synthetic = any(is_synthetic_source(p) for p in config.clean_inputs.values())
+def _synthetic_entries(params: dict[str, dict[str, Any]]) -> dict[str, bool]:
+    """Per entry: did any file it reads come from the generator (by provenance, not by name)?"""
     cache: dict[str, bool] = {}
     result = {}
     for name, values in params.items():
-        flag = raw_synthetic
+        flag = False
         for key, value in values.items():
             if key == "run_dir" or not is_path_parameter(key) or not isinstance(value, str):
                 continue
             if value and value not in cache:
-                cache[value] = Path(value).exists() and is_synthetic_source(value)
+                cache[value] = Path(value).is_file() and is_synthetic(value)
             flag = flag or cache.get(value, False)
         result[name] = flag
     return result

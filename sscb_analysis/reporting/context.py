@@ -1,0 +1,520 @@
+"""The report context: one frozen object that tells every page which area, period and rules.
+
+Built once from the profile (``config/reports.yml`` or a profile made by ``sscb init``), the run
+(``sscb run`` writes ``reports/<run>/context.json`` after it has prepared the data and resolved the
+period) and a page's overrides. Every parameter that more than one page shares is checked here,
+in one place (docs/profile.md, "The report context"). A notebook needs one line::
+
+    ctx = report_context(profile_path, run_dir, period_start=period_start, ...)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sscb_analysis import paths
+from sscb_analysis.reporting.config import EXTRACT_KINDS, ReportsConfig, load_config
+from sscb_analysis.reporting.errors import ConfigError
+from sscb_analysis.reporting.profile import AreaProfile, parse_date
+
+RUN_CONTEXT_NAME = "context.json"
+RUN_CONTEXT_VERSION = 1
+DEFAULT_CONFIDENCE = 0.95
+PATH_OVERRIDES = tuple(f"{kind}_path" for kind in EXTRACT_KINDS)
+OVERRIDES = ("confidence_level", "suppression_threshold", "period_start", "period_end")
+OVERRIDES += PATH_OVERRIDES
+
+
+class ContextError(ConfigError):
+    """A context parameter cannot be used; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One extract as the pages of a run see it.
+
+    ``path`` is the file pages read (a processed parquet, or a raw extract cleaned in memory);
+    ``None`` when the run has no such extract. ``synthetic`` comes from the data's provenance
+    (:mod:`sscb_analysis.provenance`). ``not_updated_since`` is set when an ``optional`` export
+    was missing in this run and the pages show the data cleaned on that date.
+    """
+
+    kind: str
+    path: str | None
+    synthetic: bool = False
+    generated_by: str | None = None
+    optional: bool = False
+    not_updated_since: dt.date | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.path is not None
+
+    @property
+    def note(self) -> str | None:
+        """The sentence a page using this extract prints when it is stale or absent."""
+        if self.path is None:
+            return f"No {self.kind.upper()} extract is configured for this run."
+        if self.not_updated_since is not None:
+            day = self.not_updated_since
+            return (
+                f"The {self.kind.upper()} figures were not updated in this run: the export was "
+                f"missing, so they are those cleaned on {day.day} {day:%B %Y} (not updated "
+                f"since {day.day} {day:%B %Y})."
+            )
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "synthetic": self.synthetic,
+            "generated_by": self.generated_by,
+            "optional": self.optional,
+            "not_updated_since": (
+                self.not_updated_since.isoformat() if self.not_updated_since else None
+            ),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> InputInfo:
+        since = raw.get("not_updated_since")
+        return cls(
+            kind=str(raw["kind"]),
+            path=raw.get("path"),
+            synthetic=bool(raw.get("synthetic")),
+            generated_by=raw.get("generated_by"),
+            optional=bool(raw.get("optional")),
+            not_updated_since=dt.date.fromisoformat(since) if since else None,
+        )
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything pages share: area, period, confidence, disclosure, inputs (docs/profile.md)."""
+
+    area: AreaProfile
+    period_start: dt.date
+    period_end: dt.date
+    period_basis: str
+    confidence_level: float
+    suppression_threshold: int
+    run_dir: Path | None = None
+    inputs: Mapping[str, InputInfo] = field(default_factory=lambda: MappingProxyType({}))
+    profile_path: Path | None = None
+
+    @property
+    def period_label(self) -> str:
+        """'2012-13' for an April-to-March year, else '1 Jan 2013 to 31 Mar 2013'."""
+        from sscb_analysis.analyses.common import period_label
+
+        return period_label(self.period_start, self.period_end)
+
+    @property
+    def disclosure(self) -> str:
+        return self.area.disclosure
+
+    @property
+    def protective_marking(self) -> str:
+        return self.area.protective_marking
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any input of this context came from the project's generator."""
+        return any(i.synthetic for i in self.inputs.values())
+
+    def path(self, kind: str) -> Path:
+        """The file a page reads for ``kind``; a sentence when the run has none."""
+        info = self.inputs.get(kind)
+        if info is None or info.path is None:
+            raise ContextError(
+                f"this report needs the {kind} extract, and the profile gives none: add "
+                f"clean.inputs.{kind} to the profile, or give {kind}_path"
+            )
+        return Path(info.path)
+
+    def using(self, *kinds: str) -> ReportContext:
+        """The same context restricted to the extracts one page uses (its synthetic flag too)."""
+        unknown = [k for k in kinds if k not in EXTRACT_KINDS]
+        if unknown:
+            raise ContextError(f"unknown extract kind(s) {unknown}; kinds are {EXTRACT_KINDS}")
+        kept = {k: v for k, v in self.inputs.items() if k in kinds}
+        return replace(self, inputs=MappingProxyType(kept))
+
+    def notes(self) -> list[str]:
+        """Sentences about stale inputs, for the top of every page that uses them."""
+        return [i.note for i in self.inputs.values() if i.note and i.available]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready values (written to the run's context.json and the manifest)."""
+        return {
+            "context_version": RUN_CONTEXT_VERSION,
+            "profile_path": str(self.profile_path) if self.profile_path else None,
+            "area": self.area.as_dict(),
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "period_label": self.period_label,
+            "period_basis": self.period_basis,
+            "confidence_level": self.confidence_level,
+            "suppression_threshold": self.suppression_threshold,
+            "disclosure": self.disclosure,
+            "protective_marking": self.protective_marking,
+            "synthetic": self.synthetic,
+            "inputs": {k: v.as_dict() for k, v in self.inputs.items()},
+        }
+
+
+def report_context(
+    profile_path: str | Path | None = "",
+    run_dir: str | Path | None = "",
+    *,
+    uses: Iterable[str] | None = None,
+    **overrides: Any,
+) -> ReportContext:
+    """The context for one notebook: its ``profile_path`` and ``run_dir`` parameters, its
+    overrides (``""`` or ``None`` = not given), and ``uses``, the extract kinds the page reads."""
+    return load_context(profile_path or None, run_dir or None, uses=uses, **overrides)
+
+
+def load_context(
+    profile_path: str | Path | None = None,
+    run_dir: str | Path | None = None,
+    *,
+    uses: Iterable[str] | None = None,
+    **overrides: Any,
+) -> ReportContext:
+    """Build the context from the profile, the run's ``context.json`` (when ``run_dir`` has one)
+    and ``overrides`` (names in :data:`OVERRIDES`; empty values are ignored)."""
+    config = load_config(profile_path)
+    run = read_run_context(run_dir) if run_dir else None
+    if run is not None:
+        _check_same_profile(run, config)
+    ctx = build_context(config, overrides, run=run, run_dir=Path(run_dir) if run_dir else None)
+    return ctx.using(*uses) if uses is not None else ctx
+
+
+def build_context(
+    config: ReportsConfig,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    run: Mapping[str, Any] | None = None,
+    run_dir: Path | None = None,
+    inputs: Mapping[str, InputInfo] | None = None,
+) -> ReportContext:
+    """Check every shared parameter once and resolve the period (``latest`` from the data).
+
+    Precedence: ``overrides``, then the run (``run``: a parsed context.json), then the profile's
+    ``parameters:``, then the defaults of the disclosure policy. ``inputs`` (from the runner,
+    after cleaning) replace the inputs the profile would give.
+    """
+    area = _area(config)
+    given = _given(overrides or {})
+    run = run or {}
+    common = config.parameters
+
+    confidence = _confidence(_first(given, run, common, "confidence_level", DEFAULT_CONFIDENCE))
+    threshold = _threshold(
+        _first(given, run, common, "suppression_threshold", area.policy.default_threshold), area
+    )
+    if inputs is None:
+        inputs = _inputs_from_run(run) if run.get("inputs") else _inputs_from_profile(config)
+    inputs = {**inputs, **_path_overrides(given, inputs)}
+    start, end, basis = _period(given, run, config, area, inputs)
+    return ReportContext(
+        area=area,
+        period_start=start,
+        period_end=end,
+        period_basis=basis,
+        confidence_level=confidence,
+        suppression_threshold=threshold,
+        run_dir=run_dir,
+        inputs=MappingProxyType(dict(inputs)),
+        profile_path=config.path,
+    )
+
+
+def write_run_context(run_dir: str | Path, ctx: ReportContext) -> Path:
+    """Write ``context.json`` into the run folder (atomically); return its path."""
+    from sscb_analysis.reporting.manifest import sha256_file, write_json_atomic
+
+    payload = ctx.as_dict()
+    if ctx.profile_path is not None and Path(ctx.profile_path).is_file():
+        payload["profile_sha256"] = sha256_file(ctx.profile_path)
+    target = Path(run_dir) / RUN_CONTEXT_NAME
+    write_json_atomic(target, payload)
+    return target
+
+
+def read_run_context(run_dir: str | Path) -> dict[str, Any] | None:
+    """The run's context.json, or ``None`` when the folder has none (a page run by hand)."""
+    target = Path(run_dir) / RUN_CONTEXT_NAME
+    if not target.is_file():
+        return None
+    try:
+        payload = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ContextError(f"{target} cannot be read ({exc}); run `sscb run` again") from exc
+    if not isinstance(payload, dict) or payload.get("context_version") != RUN_CONTEXT_VERSION:
+        raise ContextError(f"{target} was written by another version; run `sscb run` again")
+    return payload
+
+
+def notebook_values(ctx: ReportContext) -> dict[str, Any]:
+    """Values for the parameters notebooks declared before they read the context.
+
+    The runner gives a notebook only the names it declares. A value the profile does not hold
+    is ``None``, so a page that still expects it fails loudly rather than printing the example
+    area's figure from its own default.
+    """
+    area = ctx.area
+    review = area.event("cpp_practice_review")
+    tool = area.claim("marac_risk_tool")
+    quarters = area.claim("cpp_repeat_quarters")
+    rate = area.reference_rate("marac_repeat_rate")
+    very = area.claim("caf_very_satisfied")
+    improved = area.claim("caf_improved")
+    end = ctx.period_end
+    extracts = {
+        f"{kind}_path": ctx.inputs[kind].path if kind in ctx.inputs else None
+        for kind in EXTRACT_KINDS
+    }
+    return {
+        **extracts,
+        "profile_path": str(ctx.profile_path) if ctx.profile_path else "",
+        "period_start": ctx.period_start.isoformat(),
+        "period_end": end.isoformat(),
+        "confidence_level": ctx.confidence_level,
+        "suppression_threshold": ctx.suppression_threshold,
+        "area_name": area.name,
+        "la_code": int(area.la_code) if area.la_code and area.la_code.isdigit() else None,
+        "year": end.year if end.month <= 3 else end.year + 1,
+        "intervention_date": review.date.isoformat() if review else None,
+        "tool_change_date": tool.date.isoformat() if tool and tool.date else None,
+        "main_tool": tool.value if tool else None,
+        "national_repeat_rate": rate.value if rate else None,
+        "reported_very_satisfied": very.value if very else None,
+        "reported_improved": improved.value if improved else None,
+        "compare_first": min(quarters.value) if quarters else None,
+        "compare_last": max(quarters.value) if quarters else None,
+    }
+
+
+# ---------------------------------------------------------------------------------- pieces
+def _area(config: ReportsConfig) -> AreaProfile:
+    if config.profile is None:
+        raise ContextError(
+            f"{config.path or 'the reports config'} has no 'area:' block: every run is about "
+            "one area. Add `area: {name: ...}` (docs/profile.md) or make a profile with "
+            "`sscb init --la-code CODE --out FILE`."
+        )
+    return config.profile
+
+
+def _given(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(overrides) - set(OVERRIDES))
+    if unknown:
+        raise ContextError(
+            f"unknown context parameter(s) {', '.join(unknown)}; "
+            f"the context takes {', '.join(OVERRIDES)}"
+        )
+    return {k: v for k, v in overrides.items() if v is not None and v != ""}
+
+
+def _first(
+    given: Mapping[str, Any], run: Mapping[str, Any], common: Mapping[str, Any], name: str, default
+) -> Any:
+    for source in (given, run, common):
+        if name in source and source[name] not in (None, ""):
+            return source[name]
+    return default
+
+
+def _confidence(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ContextError(f"confidence_level must be a number such as 0.95, not {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ContextError(
+            f"confidence_level must be a number such as 0.95, not {value!r}"
+        ) from None
+    if not (math.isfinite(number) and 0.5 <= number < 1):
+        raise ContextError(
+            f"confidence_level must be at least 0.5 and below 1 (e.g. 0.95 for 95%), not {value!r}"
+        )
+    return number
+
+
+def _threshold(value: Any, area: AreaProfile) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ContextError(f"suppression_threshold must be a whole number, not {value!r}")
+    policy = area.policy
+    if value < policy.minimum_threshold:
+        raise ContextError(
+            f"suppression_threshold {value} is below the minimum of {policy.minimum_threshold} "
+            f"for {policy.name} pages (area.disclosure: {policy.name}): "
+            f"{policy.description}. Pages for the board alone can show counts with "
+            "area.disclosure: board-restricted in the profile, which marks every page "
+            "OFFICIAL-SENSITIVE."
+        )
+    return value
+
+
+def _inputs_from_run(run: Mapping[str, Any]) -> dict[str, InputInfo]:
+    raw = run.get("inputs") or {}
+    return {str(k): InputInfo.from_dict(v) for k, v in raw.items() if isinstance(v, Mapping)}
+
+
+def _inputs_from_profile(config: ReportsConfig) -> dict[str, InputInfo]:
+    """Outside a run: the fresh processed file of each configured export, else the raw export
+    (cleaned in memory by the page) when it needs no options the page cannot apply."""
+    from sscb_analysis.provenance import provenance_of
+    from sscb_analysis.reporting.prepare import is_fresh, processed_path
+
+    out = {}
+    for kind, spec in config.clean_inputs.items():
+        processed = processed_path(config.processed_dir or paths.PROCESSED, kind)
+        if processed.is_file() and is_fresh(spec, processed):
+            path = processed
+        elif len(spec.paths) == 1 and not spec.layout and not spec.pseudonymise and not spec.drop:
+            path = spec.paths[0]
+        else:
+            raise ContextError(
+                f"the {kind} export needs cleaning with its options (map, drop or pseudonymise) "
+                f"and {processed} is missing or stale: run `sscb run` (or `sscb clean`) first"
+            )
+        prov = provenance_of(path)
+        out[kind] = InputInfo(kind, str(path), prov.synthetic, prov.command, optional=spec.optional)
+    return out
+
+
+def _path_overrides(given: Mapping[str, Any], inputs: Mapping[str, InputInfo]) -> dict:
+    from sscb_analysis.provenance import provenance_of
+
+    out = {}
+    for name in PATH_OVERRIDES:
+        if name not in given:
+            continue
+        kind = name.removesuffix("_path")
+        path = Path(str(given[name])).expanduser()
+        path = path if path.is_absolute() else paths.ROOT / path
+        if not path.is_file():
+            raise ContextError(f"{name}: file not found: {path}")
+        prov = provenance_of(path)
+        old = inputs.get(kind)
+        out[kind] = InputInfo(
+            kind, str(path), prov.synthetic, prov.command, optional=bool(old and old.optional)
+        )
+    return out
+
+
+def _period(
+    given: Mapping[str, Any],
+    run: Mapping[str, Any],
+    config: ReportsConfig,
+    area: AreaProfile,
+    inputs: Mapping[str, InputInfo],
+) -> tuple[dt.date, dt.date, str]:
+    if ("period_start" in given) != ("period_end" in given):
+        missing = "period_end" if "period_start" in given else "period_start"
+        raise ContextError(f"period_start and period_end go together: give {missing} too")
+    if "period_start" in given:
+        start = _date(given["period_start"], "period_start")
+        end = _date(given["period_end"], "period_end")
+        basis = "set for this report"
+    elif run.get("period_start") and run.get("period_end"):
+        start = _date(run["period_start"], "period_start")
+        end = _date(run["period_end"], "period_end")
+        basis = str(run.get("period_basis") or "set by the run")
+    elif not area.period.latest:
+        start, end = area.period.start, area.period.end
+        basis = "given in the area profile"
+        assert start is not None and end is not None
+    else:
+        start, end = resolve_latest(inputs)
+        basis = "the latest complete reporting year in the data"
+    if start >= end:
+        raise ContextError(f"period_start ({start}) must be before period_end ({end})")
+    return start, end, basis
+
+
+def resolve_latest(inputs: Mapping[str, InputInfo]) -> tuple[dt.date, dt.date]:
+    """``period: latest`` over the fresh inputs (stale optional ones do not hold it back)."""
+    from sscb_analysis.data import load_extract
+    from sscb_analysis.reporting.period import coverage, latest_complete_year
+
+    fresh = {k: i for k, i in inputs.items() if i.available and i.not_updated_since is None} or {
+        k: i for k, i in inputs.items() if i.available
+    }
+    coverages = {
+        kind: coverage(kind, _dates_only(kind, info.path, load_extract))
+        for kind, info in fresh.items()
+        if info.path is not None
+    }
+    return latest_complete_year(coverages)
+
+
+def _dates_only(kind: str, path: str, load_extract: Any) -> Any:
+    """The date columns of an extract (a parquet reads only those; a raw file is cleaned)."""
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        from sscb_analysis.reporting.period import date_columns
+
+        names = date_columns(kind, pq.read_schema(path).names)
+        return pq.read_table(path, columns=names).to_pandas()
+    return load_extract(kind, path)
+
+
+def _date(value: Any, name: str) -> dt.date:
+    try:
+        return parse_date(value, name)
+    except ConfigError as exc:
+        raise ContextError(str(exc)) from None
+
+
+def _check_same_profile(run: Mapping[str, Any], config: ReportsConfig) -> None:
+    from sscb_analysis.reporting.manifest import sha256_file
+
+    used = run.get("profile_path")
+    if used and config.path and Path(used).resolve() != Path(config.path).resolve():
+        raise ContextError(
+            f"this run used the profile {used}, not {config.path}: give the run's profile_path"
+        )
+    recorded = run.get("profile_sha256")
+    if recorded and config.path and sha256_file(config.path) != recorded:
+        raise ContextError(
+            f"the profile {config.path} changed after this run started (its run context holds "
+            "another version); run `sscb run` again"
+        )
+
+
+def check_run_parameters(config: ReportsConfig, overrides: Mapping[str, Any]) -> None:
+    """Check what can be checked before any work: the area block and the shared overrides
+    (``-p confidence_level``, ``suppression_threshold``, the period pair)."""
+    area = _area(config)
+    given = {k: v for k, v in overrides.items() if k in OVERRIDES and v not in (None, "")}
+    common = config.parameters
+    _confidence(_first(given, {}, common, "confidence_level", DEFAULT_CONFIDENCE))
+    _threshold(
+        _first(given, {}, common, "suppression_threshold", area.policy.default_threshold), area
+    )
+    if ("period_start" in given) != ("period_end" in given):
+        missing = "period_end" if "period_start" in given else "period_start"
+        raise ContextError(f"period_start and period_end go together: give {missing} too")
+    if "period_start" in given:
+        start = _date(given["period_start"], "period_start")
+        end = _date(given["period_end"], "period_end")
+        if start >= end:
+            raise ContextError(f"period_start ({start}) must be before period_end ({end})")

@@ -1,0 +1,143 @@
+"""The clean step of ``sscb run``: freshness by content, exactly the configured options, missing
+exports fail the run unless optional, pseudonymised sets are never undone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import cpp_rows
+
+from sscb_analysis.paths import SYNTHETIC
+from sscb_analysis.reporting.config import CleanInput
+from sscb_analysis.reporting.prepare import (
+    PrepareError,
+    ensure_processed,
+    is_fresh,
+    read_summary,
+)
+
+
+def _export(path: Path, rows: int = 4, mtime: float | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cpp_rows(rows).to_csv(path, index=False)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def _spec(path: Path, **options) -> CleanInput:
+    return CleanInput("cpp", (path,), **options)
+
+
+def _prepare(spec: CleanInput, processed: Path, **kw):
+    (step,) = ensure_processed({spec.kind: spec}, processed, **kw)
+    return step
+
+
+def test_freshness_follows_content_not_file_times(tmp_path):
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv", mtime=2_000_000_000)
+    spec = _spec(export)
+    assert _prepare(spec, processed).action == "cleaned"
+    summary = read_summary(processed / "cpp.parquet")
+    assert summary["inputs"][0]["sha256"] and summary["options"]["drop"] == []
+    assert summary["package_version"] and summary["provenance"]["synthetic"] is False
+    assert _prepare(spec, processed).action == "fresh"
+    # the same bytes with a new time: still fresh
+    os.utime(export, None)
+    assert _prepare(spec, processed).action == "fresh"
+    # a new export copied in with an OLDER time than the processed set: cleaned
+    _export(export, rows=6, mtime=1_000_000_000)
+    step = _prepare(spec, processed)
+    assert step.action == "cleaned"
+    assert read_summary(processed / "cpp.parquet")["rows_in"] == 6
+
+
+def test_changed_options_clean_again_with_exactly_those_options(tmp_path):
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+    assert _prepare(_spec(export), processed).action == "cleaned"
+    dropping = _spec(export, drop=("team",))
+    assert not is_fresh(dropping, processed / "cpp.parquet")
+    assert _prepare(dropping, processed).action == "cleaned"
+    summary = read_summary(processed / "cpp.parquet")
+    assert summary["columns_dropped"] == ["team"] and summary["options"]["drop"] == ["team"]
+    assert _prepare(dropping, processed).action == "fresh"
+
+
+def test_synthetic_provenance_is_kept_in_the_summary(tmp_path):
+    processed = tmp_path / "processed"
+    step = _prepare(_spec(SYNTHETIC / "cpp.csv"), processed)
+    assert step.synthetic and step.generated_by == "sscb synth --seed 2013"
+    summary = read_summary(processed / "cpp.parquet")
+    assert summary["provenance"]["synthetic"] is True
+
+
+def test_a_missing_export_fails_unless_optional(tmp_path):
+    processed = tmp_path / "processed"
+    missing = tmp_path / "raw" / "cpp.csv"
+    with pytest.raises(PrepareError) as info:
+        _prepare(_spec(missing), processed)
+    text = str(info.value)
+    assert str(missing) in text and "does not exist" in text and "optional: true" in text
+    # optional and never cleaned: left out
+    step = _prepare(_spec(missing, optional=True), processed)
+    assert step.action == "absent" and step.not_updated_since is None
+    # optional with an earlier processed set: kept, dated
+    _prepare(_spec(_export(missing)), processed)
+    missing.unlink()
+    step = _prepare(_spec(missing, optional=True), processed)
+    assert step.action == "kept" and step.not_updated_since == dt.datetime.now(dt.UTC).date()
+    # a folder where the export should be is "not a file"
+    missing.mkdir()
+    with pytest.raises(PrepareError, match="is not a file"):
+        _prepare(_spec(missing), processed)
+
+
+def test_a_pseudonymised_set_is_never_cleaned_again_without_pseudonymise(tmp_path, monkeypatch):
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", "k" * 8 + "x" * 8 + "long-enough-key")
+    assert _prepare(_spec(export, pseudonymise=True), processed).action == "cleaned"
+    assert read_summary(processed / "cpp.parquet")["pseudonymised"] is True
+    with pytest.raises(PrepareError, match=r"bring the real ids back.*pseudonymise: true"):
+        _prepare(_spec(export), processed)
+    # a new export and no key: a clear error, nothing undone
+    _export(export, rows=5)
+    monkeypatch.delenv("SSCB_PSEUDONYM_KEY")
+    with pytest.raises(PrepareError, match="SSCB_PSEUDONYM_KEY"):
+        _prepare(_spec(export, pseudonymise=True), processed)
+    assert read_summary(processed / "cpp.parquet")["pseudonymised"] is True
+
+
+def test_cleaner_failures_are_sentences_with_the_command_to_see_more(tmp_path):
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+
+    def broken(spec: CleanInput, out: Path) -> None:
+        raise ValueError("bad header")
+
+    with pytest.raises(PrepareError) as info:
+        _prepare(_spec(export, drop=("Full Name",)), processed, cleaner=broken)
+    assert "failed: ValueError: bad header" in str(info.value)
+    assert "sscb clean cpp" in str(info.value) and "--drop 'Full Name'" in str(info.value)
+    with pytest.raises(PrepareError, match="did not leave a processed set"):
+        _prepare(_spec(export), processed, cleaner=lambda spec, out: None)
+
+
+def test_a_set_cleaned_by_an_older_cleaner_is_cleaned_again(tmp_path):
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+    _prepare(_spec(export), processed)
+    summary_path = processed / "cpp_summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary["package_version"] = "0.0.1"
+    summary_path.write_text(json.dumps(summary))
+    assert _prepare(_spec(export), processed).action == "cleaned"
+    shutil.rmtree(processed)
+    assert _prepare(_spec(export), processed).action == "cleaned"

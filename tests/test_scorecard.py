@@ -106,8 +106,9 @@ def test_percent_with_counts_uses_a_p_chart_and_wilson_range():
     assert result.spc.kind == "p"
     t = result.spc.table
     pbar = sum(nums) / sum(dens)
-    assert t["centre"].iloc[0] == pytest.approx(100 * pbar)
-    assert t["upper"].iloc[-1] == pytest.approx(100 * (pbar + 3 * (pbar * (1 - pbar) / 50) ** 0.5))
+    assert t["centre"].iloc[0] == pytest.approx(pbar)
+    assert t["upper"].iloc[-1] == pytest.approx(pbar + 3 * (pbar * (1 - pbar) / 50) ** 0.5)
+    assert result.spc.target == pytest.approx(0.75) and result.target == 75.0
     # Wilson interval for 41 of 50: statsmodels' proportion_confint(41, 50, method="wilson")
     # gives 0.692039463 to 0.902298073.
     assert result.lower == pytest.approx(69.2039463)

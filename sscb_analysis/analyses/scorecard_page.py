@@ -157,7 +157,7 @@ def _withheld(num: float | None, den: float | None, unit: str | None, t: int) ->
 def _travel(r: IndicatorResult, hidden: bool, t: int) -> tuple[str, str]:
     """(words, arrow) for the change since the period before."""
     if r.previous is None or r.estimate is None:
-        return "no earlier period to compare", ""
+        return "no earlier figure", ""
     prev_hidden = _withheld(r.previous_numerator, r.previous_denominator, r.unit, t)
     if hidden or prev_hidden:
         return "not shown (small number)", ""
@@ -189,7 +189,7 @@ def _comparison_words(r: IndicatorResult) -> str:
     if r.headline is not None and r.headline.comparison:
         return r.headline.comparison
     if not r.comparison:
-        return "no published figure"
+        return "none published"
     names = {"england": "England", "neighbours_median": "statistical neighbours (median)"}
     parts = [f"{names[k]} {_format(v, r.unit, r.per)}" for k, v in r.comparison.items()]
     return f"{'; '.join(parts)} ({r.comparison_year}, published)"
@@ -373,17 +373,14 @@ def meanings_html(rows: Sequence[ScorecardRow]) -> str:
 def how_to_read(confidence: float = 0.95, rules: str = "ptd-0.2.2") -> str:
     """How to read the scorecard (Markdown): SPC assurance replaces red, amber and green."""
     return (
-        "**SPC assurance replaces red, amber and green (RAG).** A RAG rating compares one figure "
-        "with a target, so chance alone turns it from green to red and back. Instead each "
-        "indicator is charted over time with statistical process control (SPC), as NHS "
-        "England's *Making Data Count* recommends. **Variation** says whether the latest figure "
-        "is within the ups and downs expected by chance (*common cause*) or shows a real change "
-        "(*improvement*, *concern*, or *real change* where neither direction is better). "
-        "**Assurance** says whether, at the current level and variation, the target will be met "
-        "reliably, missed reliably, or met only by chance (*hit and miss*). Each icon always "
-        "has its words beside it. **Likely range** is a "
-        f"{confidence:.0%} confidence interval. **Direction of travel** compares the latest "
-        "period with the one before; a change inside the likely range may be chance. Rows "
-        f"marked as needing attention show special cause concern or a target consistently "
-        f"missed. Rules followed: {RULES[rules]}."
+        "**SPC assurance replaces red, amber and green (RAG)**, which turns a figure green or red "
+        "by chance alone. Each indicator is charted over time with statistical process control "
+        "(SPC), as NHS England's *Making Data Count* recommends. **Variation**: is the latest "
+        "figure within the ups and downs expected by chance (*common cause*), or a real change "
+        "(*improvement*, *concern*, or *real change* where neither direction is better)? "
+        "**Assurance**: at the current level, will the target be met reliably, missed "
+        "reliably, or met only by chance (*hit and miss*)? Each icon has its words beside it. "
+        f"**Likely range**: a {confidence:.0%} confidence interval. **Direction of travel** "
+        "compares the latest period with the one before; a change within the likely range may "
+        f"be chance. Rules followed: {RULES[rules]}."
     )

@@ -218,7 +218,8 @@ def render_html(
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if board:
         body = accessible_page(_EXTERNAL_SCRIPT.sub("", body))
-    top = [_STYLE, f"<style>{PRINT_CSS}{page_top_css(context)}</style>"]
+    styles = _STYLE + f"<style>{PRINT_CSS}{page_top_css(context)}</style>"
+    top: list[str] = []
     if board and (context.protective_marking or context.disclosure):
         top.append(marking_html(context.protective_marking, context.disclosure))
     if context.synthetic:
@@ -232,6 +233,11 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
+    # Style sheets go in the head, so the banner is the first thing in the body.
+    if "</head>" in body:
+        body = body.replace("</head>", styles + "</head>", 1)
+    else:
+        top.insert(0, styles)
     page = _insert_after_body_open(body, "".join(top)).replace(
         "</body>", _footer(context, board) + "</body>", 1
     )

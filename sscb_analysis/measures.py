@@ -214,14 +214,20 @@ def value_before(values: np.ndarray, prev: np.ndarray) -> np.ndarray:
 
 
 def rank_in_group(codes: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """1-based rank of each row within its group, following ``order``."""
+    """1-based rank of each row within its group, following ``order`` (int32: as
+    :func:`_rank_and_previous`, in place, without int64 temporaries)."""
     sorted_codes = codes[order]
     n = len(order)
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = sorted_codes[1:] != sorted_codes[:-1]
-    group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - group_start + 1
+    starts = np.empty(n, dtype=bool)
+    starts[:1] = True
+    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=starts[1:])
+    steps = np.arange(1, n + 1, dtype=np.int32)
+    group_start = np.where(starts, steps, 0)
+    np.maximum.accumulate(group_start, out=group_start)
+    np.subtract(steps, group_start, out=group_start)
+    group_start += 1
+    rank = np.empty(n, dtype=np.int32)
+    rank[order] = group_start
     return rank
 
 

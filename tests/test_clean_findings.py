@@ -255,3 +255,24 @@ def test_the_same_plan_in_two_census_style_returns_is_one_plan(tmp_path):
     assert plan["plan_end_date"] == pd.Timestamp("2013-05-02")
     change = result.log[result.log["rule"] == "CPP024"]
     assert change["value"].tolist() == ["(blank) -> 2013-05-02"]
+
+
+def test_the_summary_records_what_freshness_needs(tmp_path):
+    import hashlib
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    cpp_rows(2).to_csv(a, index=False)
+    cpp_rows(3).to_csv(b, index=False)
+    s = clean("cpp", [b, a], drop=["team"], today=FIXED_TODAY).summary
+    assert s["inputs"] == [
+        {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in (b, a)
+    ]
+    assert s["options"] == {
+        "layout": None,
+        "drop": ["team"],
+        "pseudonymise": False,
+        "layout_sha256": None,
+    }
+    from importlib import metadata
+
+    assert s["package_version"] == metadata.version("sscb-analysis")

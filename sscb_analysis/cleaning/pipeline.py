@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -122,16 +123,22 @@ def clean(
     if plan is not None:
         spec = plan.apply(spec)
         sheet = sheet if sheet is not None else plan.sheet
-    sources = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    sources = formats.in_date_order(
-        sources
-    )  # CIN census returns: the latest wins, whatever the order
+    given = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    # CIN census returns are taken in their own date order: the latest wins, whatever the order.
+    sources = formats.in_date_order(given)
     if not sources:
         raise ExtractError("No input given: name at least one export to clean.")
     if source_name is not None and len(sources) > 1:
         raise ValueError("source_name applies to one input only.")
     if pseudo:
         _protect.pseudonym_key(environ)  # refuse early, before any work
+    # The inputs' digests (for freshness) are worked out beside the cleaning: hashlib releases
+    # the GIL, so on two cores a national file's hash costs no time.
+    digests = ThreadPoolExecutor(max_workers=1)
+    hashes = [
+        None if isinstance(s, pd.DataFrame) else digests.submit(sha256_file, s) for s in given
+    ]
+    digests.shutdown(wait=False)
     all_drop = (*(plan.drop if plan else ()), *drop)
     columns_map = dict(plan.columns) if plan else None
     header_row = plan.header_row if plan else None
@@ -215,7 +222,13 @@ def clean(
     summary["record_key"] = list(match_on) or (
         [spec.record_id] if spec.record_id in protected.positions else list(spec.record_key)
     )
-    summary["inputs"] = [_input_record(s, t) for s, (t, _) in zip(sources, parts, strict=True)]
+    # In the order given, as a runner lists them.
+    summary["inputs"] = [
+        {"path": source_name or "<DataFrame>", "sha256": None}
+        if h is None
+        else {"path": str(s), "sha256": h.result()}
+        for s, h in zip(given, hashes, strict=True)
+    ]
     summary["options"] = options
     summary["package_version"] = package_version()
     return CleanResult(kind, data, quarantine, log, summary)
@@ -341,13 +354,6 @@ def _options(
         "pseudonymise": bool(pseudonymise),
         "layout_sha256": digest,
     }
-
-
-def _input_record(source: Source, table: RawTable) -> dict[str, Any]:
-    """An input as the summary records it: its path and the SHA-256 of its bytes."""
-    if isinstance(source, pd.DataFrame):
-        return {"path": table.source_file, "sha256": None}
-    return {"path": str(source), "sha256": sha256_file(source)}
 
 
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:

@@ -263,10 +263,19 @@ def inspection_text(found: Inspection) -> str:
         out += ["", f"Cannot read it: {found.fatal}"]
         return "\n".join(out)
     titles = found.header_row - 1
+    spreadsheet = found.fmt in ("a CSV file", "an Excel workbook")
     out.append(
-        f"Header row: {found.header_row}"
-        + (f" (the {titles} row{'s' if titles != 1 else ''} above it: titles)" if titles else "")
-        + f"; {found.rows:,} rows below it"
+        (
+            f"Header row: {found.header_row}"
+            + (
+                f" (the {titles} row{'s' if titles != 1 else ''} above it: titles)"
+                if titles
+                else ""
+            )
+            + f"; {found.rows:,} rows below it"
+            if spreadsheet
+            else f"{found.rows:,} records"
+        )
         + (
             f", of which {found.footers} totals or notes row{'s' if found.footers != 1 else ''} at the bottom"
             if found.footers

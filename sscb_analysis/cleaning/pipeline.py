@@ -15,7 +15,6 @@ hashed, degraded or dropped) before any value can reach the log or the quarantin
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,6 @@ from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning import validate as _validate
 from sscb_analysis.cleaning.encoded import concat_encoded
-from sscb_analysis.cleaning.headers import known_header
 from sscb_analysis.cleaning.layout import Layout, load_layout
 from sscb_analysis.cleaning.outputs import load_processed, output_paths, write_outputs
 from sscb_analysis.cleaning.protect import IdentifierError, Protected, PseudonymKeyError
@@ -42,6 +40,7 @@ from sscb_analysis.cleaning.read import CellProblem, ExtractError, RawTable
 from sscb_analysis.cleaning.schemas import validate
 from sscb_analysis.cleaning.summary import summarise, summary_text
 from sscb_analysis.extracts import ExtractSpec, get_spec
+from sscb_analysis.provenance import sha256_file
 
 __all__ = [
     "CleanResult",
@@ -251,14 +250,7 @@ def _read_part(
         if table.n_rows == 0:
             raise ExtractError("The DataFrame has no rows.")
     else:
-        table = _read.read_extract(
-            source,
-            sheet=sheet,
-            wide=_read.id_header(spec),
-            known=known_header(spec, columns_map),
-            header_row=header_row,
-            kind=spec.kind,
-        )
+        table = _read.read_for(spec, source, sheet, columns_map, header_row)
         if source_name:
             table.source_file = source_name
     protected = _protect.protect(table, spec, pseudonymise, drop, environ, columns_map)
@@ -354,15 +346,6 @@ def _options(
         "pseudonymise": bool(pseudonymise),
         "layout_sha256": digest,
     }
-
-
-def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
-    """The SHA-256 of a file's bytes (hex), read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_version() -> str:

@@ -276,3 +276,23 @@ def test_the_summary_records_what_freshness_needs(tmp_path):
     from importlib import metadata
 
     assert s["package_version"] == metadata.version("sscb-analysis")
+
+
+def test_a_pipe_is_read_once_by_the_reader_not_by_the_summary(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    body = cpp_rows(3).to_csv(index=False).encode()
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(body)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    result = clean("cpp", fifo, today=FIXED_TODAY)
+    writer.join(timeout=10)
+    assert len(result.data) == 3
+    assert result.summary["inputs"] == [{"path": str(fifo), "sha256": None}]

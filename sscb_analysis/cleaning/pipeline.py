@@ -133,9 +133,13 @@ def clean(
         _protect.pseudonym_key(environ)  # refuse early, before any work
     # The inputs' digests (for freshness) are worked out beside the cleaning: hashlib releases
     # the GIL, so on two cores a national file's hash costs no time.
+    # Only regular files: a pipe read here would be gone before the reader saw it.
     digests = ThreadPoolExecutor(max_workers=1)
     hashes = [
-        None if isinstance(s, pd.DataFrame) else digests.submit(sha256_file, s) for s in given
+        digests.submit(sha256_file, s)
+        if not isinstance(s, pd.DataFrame) and Path(s).is_file()
+        else None
+        for s in given
     ]
     digests.shutdown(wait=False)
     all_drop = (*(plan.drop if plan else ()), *drop)
@@ -223,9 +227,10 @@ def clean(
     )
     # In the order given, as a runner lists them.
     summary["inputs"] = [
-        {"path": source_name or "<DataFrame>", "sha256": None}
-        if h is None
-        else {"path": str(s), "sha256": h.result()}
+        {
+            "path": source_name or "<DataFrame>" if isinstance(s, pd.DataFrame) else str(s),
+            "sha256": None if h is None else h.result(),
+        }
         for s, h in zip(given, hashes, strict=True)
     ]
     summary["options"] = options

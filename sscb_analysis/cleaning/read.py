@@ -196,6 +196,8 @@ def _read_file(
         table = _read_plain_csv(path, wide, known, header_row)
         if table is not None:
             return table
+    if path.is_char_device() or path.is_block_device():
+        raise ExtractError(f"{path} is a device, not an extract file.")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

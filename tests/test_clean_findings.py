@@ -296,3 +296,20 @@ def test_a_pipe_is_read_once_by_the_reader_not_by_the_summary(tmp_path):
     writer.join(timeout=10)
     assert len(result.data) == 3
     assert result.summary["inputs"] == [{"path": str(fifo), "sha256": None}]
+
+
+@pytest.mark.parametrize("reference", ["5", "D", "4D", "Ä4"])
+def test_a_cell_reference_that_is_not_one_is_a_damaged_workbook(tmp_path, reference):
+    import zipfile
+
+    path = tmp_path / "x.xlsx"
+    write_xlsx(path, frame_rows(cpp_rows(2)))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode().replace('r="C2"', f'r="{reference}"', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(ExtractError, match="damaged"):
+        run(path)

@@ -231,10 +231,12 @@ def _rows(stream) -> Iterator[tuple[int, list[ElementTree.Element]]]:
 
 
 def _column_index(ref: str) -> int:
+    """0-based column of a cell reference ("D14" -> 3); ValueError for anything else."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isascii() or not letters.isalpha() or letters == ref:
+        raise ValueError("a cell reference that is not a column and a row")
     n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
+    for ch in letters:
         n = n * 26 + ord(ch.upper()) - 64
     return n - 1
 

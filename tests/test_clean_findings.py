@@ -298,7 +298,7 @@ def test_a_pipe_is_read_once_by_the_reader_not_by_the_summary(tmp_path):
     assert result.summary["inputs"] == [{"path": str(fifo), "sha256": None}]
 
 
-@pytest.mark.parametrize("reference", ["5", "D", "4D", "Ä4"])
+@pytest.mark.parametrize("reference", ["5", "D", "4D", "Ä4", "A2"])
 def test_a_cell_reference_that_is_not_one_is_a_damaged_workbook(tmp_path, reference):
     import zipfile
 

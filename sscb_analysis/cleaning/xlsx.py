@@ -249,6 +249,8 @@ def _cells(
     for cell in cells:
         ref = cell.get("r")
         c = _column_index(ref) if ref else expected
+        if c < expected:
+            raise ValueError("a cell before or on a cell already read in its row")
         expected = c + 1
         kind = cell.get("t", "n")
         value = cell.find(f"{MAIN}v")

@@ -214,19 +214,13 @@ def value_before(values: np.ndarray, prev: np.ndarray) -> np.ndarray:
 
 
 def rank_in_group(codes: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """1-based rank of each row within its group, following ``order``."""
-    sorted_codes = codes[order]
-    n = len(order)
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = sorted_codes[1:] != sorted_codes[:-1]
-    group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - group_start + 1
-    return rank
+    """1-based rank (int32) of each row within its group, following ``order``."""
+    return _rank_and_starts(codes, order)[0]
 
 
-def _rank_and_previous(codes: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`rank_in_group` (as int32) and :func:`previous_in_group` in one pass over ``order``."""
+def _rank_and_starts(codes: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rank as in :func:`rank_in_group`, mask over ``order`` of each group's first row), in
+    int32 and in place, without int64 temporaries."""
     n = len(order)
     sorted_codes = codes[order]
     starts = np.empty(n, dtype=bool)
@@ -236,10 +230,17 @@ def _rank_and_previous(codes: np.ndarray, order: np.ndarray) -> tuple[np.ndarray
     # 1-based step of each group's first row, carried forward; rank = step - that + 1.
     group_start = np.where(starts, steps, 0)
     np.maximum.accumulate(group_start, out=group_start)
-    rank = np.empty(n, dtype=np.int32)
     np.subtract(steps, group_start, out=group_start)
     group_start += 1
+    rank = np.empty(n, dtype=np.int32)
     rank[order] = group_start
+    return rank, starts
+
+
+def _rank_and_previous(codes: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_in_group` and :func:`previous_in_group` in one pass over ``order``."""
+    n = len(order)
+    rank, starts = _rank_and_starts(codes, order)
     prev = np.empty(n, dtype=np.int64)
     if n:
         prev[order[0]] = -1

@@ -255,3 +255,61 @@ def test_the_same_plan_in_two_census_style_returns_is_one_plan(tmp_path):
     assert plan["plan_end_date"] == pd.Timestamp("2013-05-02")
     change = result.log[result.log["rule"] == "CPP024"]
     assert change["value"].tolist() == ["(blank) -> 2013-05-02"]
+
+
+def test_the_summary_records_what_freshness_needs(tmp_path):
+    import hashlib
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    cpp_rows(2).to_csv(a, index=False)
+    cpp_rows(3).to_csv(b, index=False)
+    s = clean("cpp", [b, a], drop=["team"], today=FIXED_TODAY).summary
+    assert s["inputs"] == [
+        {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in (b, a)
+    ]
+    assert s["options"] == {
+        "layout": None,
+        "drop": ["team"],
+        "pseudonymise": False,
+        "layout_sha256": None,
+    }
+    from importlib import metadata
+
+    assert s["package_version"] == metadata.version("sscb-analysis")
+
+
+def test_a_pipe_is_read_once_by_the_reader_not_by_the_summary(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    body = cpp_rows(3).to_csv(index=False).encode()
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(body)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    result = clean("cpp", fifo, today=FIXED_TODAY)
+    writer.join(timeout=10)
+    assert len(result.data) == 3
+    assert result.summary["inputs"] == [{"path": str(fifo), "sha256": None}]
+
+
+@pytest.mark.parametrize("reference", ["5", "D", "4D", "Ä4", "A2"])
+def test_a_cell_reference_that_is_not_one_is_a_damaged_workbook(tmp_path, reference):
+    import zipfile
+
+    path = tmp_path / "x.xlsx"
+    write_xlsx(path, frame_rows(cpp_rows(2)))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode().replace('r="C2"', f'r="{reference}"', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(ExtractError, match="damaged"):
+        run(path)

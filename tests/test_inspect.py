@@ -119,3 +119,22 @@ def test_inspect_a_clean_export(tmp_path):
     cpp_rows(3).to_csv(path, index=False)
     result = inspect("cpp", str(path))
     assert result.exit_code == 0 and "Everything matches" in result.output
+
+
+def test_inspect_a_cin_census_return_and_an_annex_a_workbook(tmp_path):
+    import datetime as dt
+
+    from sscb_analysis import synth, synth_formats
+
+    frame = synth.generate_cpp(seed=synth.DEFAULT_SEED)
+    census = synth_formats.write_cin_census(frame, 2013, tmp_path / "cin_2013.xml")
+    out = inspect("cpp", str(census))
+    assert "(a CIN census XML return)" in out.output and " records" in out.output
+    assert "'CPPstartDate'" in out.output and "-> plan_start_date" in out.output
+    assert "'LatestCategoryOfAbuse'" in out.output and "-> latest_category" in out.output
+    assert "plan_id: derived from child_id and plan_start_date" in out.output
+    assert "IDENTIFIER" in out.output and out.exit_code == 3
+    annex = synth_formats.write_annex_a(frame, dt.date(2014, 3, 31), tmp_path / "annex_a.xlsx")
+    out = inspect("cpp", str(annex))
+    assert "Ofsted Annex A" in out.output and "-> initial_category" in out.output
+    assert "Allocated Worker" in out.output and out.exit_code == 3

@@ -177,3 +177,10 @@ def test_every_example_layout_is_valid(path):
     from sscb_analysis.extracts import get_spec
 
     layout.apply(get_spec(layout.kind))  # its codes fit the extract's categories
+
+
+def test_a_device_is_neither_a_layout_nor_an_export():
+    with pytest.raises(ExtractError, match="not a regular file"):
+        load_layout("/dev/zero")
+    with pytest.raises(ExtractError, match="is a device"):
+        clean("cpp", "/dev/zero")

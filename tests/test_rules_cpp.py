@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import shared_rules
 from conftest import FIXED_TODAY, cpp_rows
 
 from sscb_analysis.cleaning import clean
@@ -204,57 +205,19 @@ def test_null_ids_are_not_pseudonymised_into_one_child(cpp):
 
 
 def test_cpp021_totals_row_at_the_bottom_is_a_footer(cpp):
-    frame = pd.concat([cpp, pd.DataFrame({cpp.columns[0]: ["Total"]})], ignore_index=True)
-    result = run(frame.fillna(""))
-    assert rules_at(result, 5) == {"CPP021"} and result.quarantine.empty
-    assert result.summary["footers"] == 1 and result.summary["balanced"]
+    shared_rules.footer_row("cpp", cpp)
 
 
 def test_cpp022_formula_cell_without_a_saved_value(cpp, tmp_path):
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(cpp.columns))
-    for row in cpp.values.tolist():
-        sheet.append(row)
-    sheet.cell(row=3, column=3, value="=TODAY()")
-    book.save(tmp_path / "x.xlsx")
-    result = run(tmp_path / "x.xlsx")
-    assert rules_at(result, 3) == {"CPP022"} and result.quarantine["source_row"].tolist() == [3]
-
-
-def two_returns(frame, tmp_path):
-    """The first two records in an earlier return, the last two in a later one, where the
-    shared record has lost a date."""
-    earlier, later = frame.iloc[:2].copy(), frame.iloc[1:].copy()
-    changed = next(c for c in later.columns if "date" in c and c != later.columns[2])
-    later.loc[1, changed] = ""
-    paths = [tmp_path / "2013.csv", tmp_path / "2014.csv"]
-    earlier.to_csv(paths[0], index=False)
-    later.to_csv(paths[1], index=False)
-    return clean("cpp", paths, today=FIXED_TODAY), paths, changed
+    shared_rules.formula_without_value("cpp", cpp, tmp_path)
 
 
 def test_cpp023_the_same_record_in_two_returns_counts_once(cpp, tmp_path):
-    result, paths, _ = two_returns(cpp, tmp_path)
-    s = result.summary
-    assert (s["rows_in"], s["clean"], s["same_in_later_return"]) == (4, 3, 1) and s["balanced"]
-    same = result.log[result.log["rule"] == "CPP023"]
-    assert same["source_file"].tolist() == [str(paths[0])] and same["source_row"].tolist() == [3]
-    assert same["value"].iloc[0] == f"{paths[1]} row 2"
-    assert result.data["source_file"].astype(str).tolist().count(str(paths[1])) == 2
+    shared_rules.same_in_two_returns("cpp", cpp, tmp_path)
 
 
 def test_cpp024_a_change_between_returns_is_logged_and_the_later_value_kept(cpp, tmp_path):
-    result, paths, changed = two_returns(cpp, tmp_path)
-    change = result.log[result.log["rule"] == "CPP024"]
-    assert change["column"].tolist() == [changed]
-    assert change["value"].iloc[0].endswith("-> (blank)")
-    later = result.data[result.data["source_file"].astype(str) == str(paths[1])]
-    assert later.set_index("source_row").loc[2, changed] is pd.NaT or pd.isna(
-        later.set_index("source_row").loc[2, changed]
-    )
+    shared_rules.changed_between_returns("cpp", cpp, tmp_path)
 
 
 def test_cpp013_recorded_previous_plans_fewer_than_the_extract_holds():

@@ -23,7 +23,7 @@ from sscb_analysis.cleaning import identifiers, parse
 from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning.encoded import Encoded
-from sscb_analysis.cleaning.headers import ExtractError, HeaderReport, analyse_headers, known_header
+from sscb_analysis.cleaning.headers import ExtractError, HeaderReport, analyse_headers
 from sscb_analysis.cleaning.layout import Layout, load_layout
 from sscb_analysis.extracts import Column, ExtractSpec, compact, get_spec
 
@@ -96,14 +96,7 @@ def inspect_extract(
     columns_map = dict(plan.columns) if plan else None
     found = Inspection(kind, str(path), _format(Path(path)), sheet=sheet, layout=plan, spec=spec)
     try:
-        table = _read.read_extract(
-            path,
-            sheet=sheet,
-            wide=_read.id_header(spec),
-            known=known_header(spec, columns_map),
-            header_row=plan.header_row if plan else None,
-            kind=kind,
-        )
+        table = _read.read_for(spec, path, sheet, columns_map, plan.header_row if plan else None)
     except ExtractError as exc:
         found.fatal = str(exc)
         return found
@@ -263,10 +256,19 @@ def inspection_text(found: Inspection) -> str:
         out += ["", f"Cannot read it: {found.fatal}"]
         return "\n".join(out)
     titles = found.header_row - 1
+    spreadsheet = found.fmt in ("a CSV file", "an Excel workbook")
     out.append(
-        f"Header row: {found.header_row}"
-        + (f" (the {titles} row{'s' if titles != 1 else ''} above it: titles)" if titles else "")
-        + f"; {found.rows:,} rows below it"
+        (
+            f"Header row: {found.header_row}"
+            + (
+                f" (the {titles} row{'s' if titles != 1 else ''} above it: titles)"
+                if titles
+                else ""
+            )
+            + f"; {found.rows:,} rows below it"
+            if spreadsheet
+            else f"{found.rows:,} records"
+        )
         + (
             f", of which {found.footers} totals or notes row{'s' if found.footers != 1 else ''} at the bottom"
             if found.footers

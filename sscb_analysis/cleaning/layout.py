@@ -77,6 +77,8 @@ def load_layout(path: str | os.PathLike[str], kind: str | None = None) -> Layout
     path = Path(path)
     where = str(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ExtractError(f"The layout file {where} is not a regular file.")
         if path.stat().st_size > MAX_BYTES:
             raise ExtractError(f"{where} is too large to be a layout file (over 1 MB).")
         text = path.read_text(encoding="utf-8")

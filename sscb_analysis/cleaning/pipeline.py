@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,6 @@ from sscb_analysis.cleaning import protect as _protect
 from sscb_analysis.cleaning import read as _read
 from sscb_analysis.cleaning import validate as _validate
 from sscb_analysis.cleaning.encoded import concat_encoded
-from sscb_analysis.cleaning.headers import known_header
 from sscb_analysis.cleaning.layout import Layout, load_layout
 from sscb_analysis.cleaning.outputs import load_processed, output_paths, write_outputs
 from sscb_analysis.cleaning.protect import IdentifierError, Protected, PseudonymKeyError
@@ -106,6 +106,92 @@ def clean(
     Raises :class:`ExtractError` for unreadable or invalid input, :class:`IdentifierError` when
     direct identifiers are found, :class:`PseudonymKeyError` when ``pseudonymise`` has no key.
     """
+    spec, plan, sheet, options, all_drop = _settings(kind, layout, sheet, drop, pseudonymise)
+    pseudo = options["pseudonymise"]
+    given = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    # CIN census returns are taken in their own date order: the latest wins, whatever the order.
+    sources = formats.in_date_order(given)
+    if not sources:
+        raise ExtractError("No input given: name at least one export to clean.")
+    if source_name is not None and len(sources) > 1:
+        raise ValueError("source_name applies to one input only.")
+    if pseudo:
+        _protect.pseudonym_key(environ)  # refuse early, before any work
+    hashes = _hash_in_background(given)
+
+    # read and protect each input; several returns become one table
+    parts = [
+        _read_part(spec, source, sheet, source_name, plan, all_drop, pseudo, environ)
+        for source in sources
+    ]
+    if len(parts) == 1:
+        (table, protected), blank_dup, match_on = parts[0], None, ()
+    else:
+        table, protected, blank_dup = _combine(spec, parts)
+        have_ids = all(spec.record_id in p.positions for _, p in parts)
+        match_on = (spec.record_id,) if have_ids or not spec.record_key else spec.record_key
+    # validate, derive
+    checked = _validate.check(
+        table,
+        spec,
+        protected.columns,
+        today,
+        protected.positions,
+        blank_dup=blank_dup,
+        match_on=match_on,
+        stand_ins=protected.stand_ins,
+    )
+    data, quarantine, log = _frames(spec, table, protected, checked, parts)
+    summary = summarise(
+        spec,
+        table.source_file,
+        table.n_rows,
+        data,
+        quarantine,
+        checked.blank,
+        checked.duplicate,
+        checked.hits,
+        protected,
+        pseudo,
+        footers=len(table.footers),
+        header_row=max(t.header_row for t, _ in parts),
+        same_in_later_return=int(checked.superseded.sum()),
+    )
+    if spec.describe is not None:
+        keep = np.flatnonzero(checked.kept)
+        codes = protected.columns[spec.person_id].codes[keep]
+        summary["derived"] = spec.describe(data, person_codes=codes, order=checked.order)
+    summary["source_files"] = table.files or [table.source_file]
+    summary["record_key"] = list(match_on) or (
+        [spec.record_id] if spec.record_id in protected.positions else list(spec.record_key)
+    )
+    # For a runner's freshness check; the inputs in the order given, as a runner lists them.
+    summary["inputs"] = [
+        {
+            "path": source_name or "<DataFrame>" if isinstance(s, pd.DataFrame) else str(s),
+            "sha256": None if h is None else h.result(),
+        }
+        for s, h in zip(given, hashes, strict=True)
+    ]
+    summary["options"] = options
+    summary["package_version"] = package_version()
+    summary["provenance"] = inputs_provenance(s for s in given if not isinstance(s, pd.DataFrame))
+    return CleanResult(kind, data, quarantine, log, summary)
+
+
+def _settings(
+    kind: str,
+    layout: str | os.PathLike[str] | Layout | None,
+    sheet: str | None,
+    drop: Iterable[str],
+    pseudonymise: bool | None,
+) -> tuple[ExtractSpec, Layout | None, str | None, dict[str, Any], tuple[str, ...]]:
+    """(the spec with the layout's codes, the layout, the sheet, the options as the summary
+    records them, every column to drop): the options given win over the layout's, and
+    ``drop`` adds to its list."""
+    if isinstance(drop, str):
+        raise TypeError(f"drop takes a list of column names, not the string {drop!r}")
+    drop = tuple(drop)
     spec = get_spec(kind)
     plan = (
         load_layout(layout, kind)
@@ -114,56 +200,40 @@ def clean(
     )
     if plan is not None and plan.kind != kind:
         raise ExtractError(f"The layout {plan.path} is for {plan.kind}, not {kind}.")
-    if isinstance(drop, str):
-        raise TypeError(f"drop takes a list of column names, not the string {drop!r}")
-    drop = tuple(drop)
     options = _options(layout, plan, drop, pseudonymise)
-    pseudo = options["pseudonymise"]
     if plan is not None:
         spec = plan.apply(spec)
         sheet = sheet if sheet is not None else plan.sheet
-    sources = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    sources = formats.in_date_order(
-        sources
-    )  # CIN census returns: the latest wins, whatever the order
-    if not sources:
-        raise ExtractError("No input given: name at least one export to clean.")
-    if source_name is not None and len(sources) > 1:
-        raise ValueError("source_name applies to one input only.")
-    if pseudo:
-        _protect.pseudonym_key(environ)  # refuse early, before any work
-    all_drop = (*(plan.drop if plan else ()), *drop)
-    columns_map = dict(plan.columns) if plan else None
-    header_row = plan.header_row if plan else None
-    parts = [
-        _read_part(
-            spec, source, sheet, source_name, columns_map, header_row, all_drop, pseudo, environ
-        )
-        for source in sources
+    return spec, plan, sheet, options, (*(plan.drop if plan else ()), *drop)
+
+
+def _hash_in_background(given: list[Source]) -> list[Any]:
+    """Futures of each input's SHA-256 (None for a DataFrame or anything but a regular file: a
+    pipe read here would be gone before the reader saw it). hashlib releases the GIL, so on two
+    cores a national file's hash costs no time beside the cleaning."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    hashes = [
+        pool.submit(sha256_file, s)
+        if not isinstance(s, pd.DataFrame) and Path(s).is_file()
+        else None
+        for s in given
     ]
-    if len(parts) == 1:
-        table, protected = parts[0]
-        blank_dup = None
-        match_on: tuple[str, ...] = ()
-    else:
-        table, protected, blank_dup = _combine(spec, parts)
-        have_ids = all(spec.record_id in p.positions for _, p in parts)
-        match_on = (spec.record_id,) if have_ids or not spec.record_key else spec.record_key
+    pool.shutdown(wait=False)
+    return hashes
+
+
+def _frames(
+    spec: ExtractSpec,
+    table: RawTable,
+    protected: Protected,
+    checked: _validate.Checked,
+    parts: list[tuple[RawTable, Protected]],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(clean data, quarantine, log) from the checked table."""
     raw = protected.columns
-    checked = _validate.check(
-        table,
-        spec,
-        raw,
-        today,
-        protected.positions,
-        blank_dup=blank_dup,
-        match_on=match_on,
-        stand_ins=protected.stand_ins,
-    )
     flat = _validate.HitRows.of(checked.hits)
     n = table.n_rows
     files = table.row_files()
-
     keep = np.flatnonzero(checked.kept)
     data = _derive.derive(
         spec,
@@ -177,13 +247,7 @@ def clean(
         flat.query_flags(n),
         protected.extras,
     )
-    validate(kind, data)
-    described = (
-        spec.describe(data, person_codes=raw[spec.person_id].codes[keep], order=checked.order)
-        if spec.describe is not None
-        else None
-    )
-
+    validate(spec.kind, data)
     q_pos = np.flatnonzero(checked.quarantined)
     extras = {name: _protect.extra_series(arr, q_pos) for name, arr in protected.extras.items()}
     quarantine = _validate.quarantine_frame(
@@ -193,33 +257,7 @@ def clean(
     notes = [*(entry for t, _ in parts for entry in _read.read_log(t)), *protected.log]
     if notes:
         log = pd.concat([*notes, log], ignore_index=True)
-    log = log[_validate.LOG_COLUMNS]
-    summary = summarise(
-        spec,
-        table.source_file,
-        n,
-        data,
-        quarantine,
-        checked.blank,
-        checked.duplicate,
-        checked.hits,
-        protected,
-        pseudo,
-        footers=len(table.footers),
-        header_row=max(t.header_row for t, _ in parts),
-        same_in_later_return=int(checked.superseded.sum()),
-    )
-    if described is not None:
-        summary["derived"] = described
-    summary["source_files"] = table.files or [table.source_file]
-    summary["record_key"] = list(match_on) or (
-        [spec.record_id] if spec.record_id in protected.positions else list(spec.record_key)
-    )
-    summary["inputs"] = [_input_record(s, t) for s, (t, _) in zip(sources, parts, strict=True)]
-    summary["options"] = options
-    summary["package_version"] = package_version()
-    summary["provenance"] = inputs_provenance(s for s in sources if not isinstance(s, pd.DataFrame))
-    return CleanResult(kind, data, quarantine, log, summary)
+    return data, quarantine, log[_validate.LOG_COLUMNS]
 
 
 def _read_part(
@@ -227,26 +265,19 @@ def _read_part(
     source: Source,
     sheet: str | None,
     source_name: str | None,
-    columns_map: dict[str, str] | None,
-    header_row: int | None,
+    plan: Layout | None,
     drop: Sequence[str],
     pseudonymise: bool,
     environ: dict[str, str] | None,
 ) -> tuple[RawTable, Protected]:
-    """One input read and protected."""
+    """One input read and protected (with the layout's headers and header row)."""
+    columns_map = dict(plan.columns) if plan else None
     if isinstance(source, pd.DataFrame):
         table = _read.table_from_frame(source, source_name or "<DataFrame>")
         if table.n_rows == 0:
             raise ExtractError("The DataFrame has no rows.")
     else:
-        table = _read.read_extract(
-            source,
-            sheet=sheet,
-            wide=_read.id_header(spec),
-            known=known_header(spec, columns_map),
-            header_row=header_row,
-            kind=spec.kind,
-        )
+        table = _read.read_for(spec, source, sheet, columns_map, plan.header_row if plan else None)
         if source_name:
             table.source_file = source_name
     protected = _protect.protect(table, spec, pseudonymise, drop, environ, columns_map)
@@ -342,13 +373,6 @@ def _options(
         "pseudonymise": bool(pseudonymise),
         "layout_sha256": digest,
     }
-
-
-def _input_record(source: Source, table: RawTable) -> dict[str, Any]:
-    """An input as the summary records it: its path and the SHA-256 of its bytes."""
-    if isinstance(source, pd.DataFrame):
-        return {"path": table.source_file, "sha256": None}
-    return {"path": str(source), "sha256": sha256_file(source)}
 
 
 def package_version() -> str:

@@ -28,6 +28,7 @@ from sscb_analysis.cleaning.headers import (
     ExtractError,
     HeaderMatch,
     header_lookup,
+    known_header,
     match_headers,
 )
 from sscb_analysis.cleaning.identifiers import scan_values
@@ -196,6 +197,8 @@ def _read_file(
         table = _read_plain_csv(path, wide, known, header_row)
         if table is not None:
             return table
+    if path.is_char_device() or path.is_block_device():
+        raise ExtractError(f"{path} is a device, not an extract file.")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -707,6 +710,26 @@ def table_from_frame(frame: pd.DataFrame, source_file: str = "<DataFrame>") -> R
     table = RawTable([str(c).strip() for c in frame.columns], columns, source_file, rows)
     mark_footers(table)
     return table
+
+
+def read_for(
+    spec: ExtractSpec,
+    path: str | Path,
+    sheet: str | None = None,
+    columns_map: dict[str, str] | None = None,
+    header_row: int | None = None,
+) -> RawTable:
+    """:func:`read_extract` as the cleaner reads an export of ``spec``'s kind: its id columns
+    read as plain text, its known headers (and a layout's ``columns_map``) to find the header
+    row, unless ``header_row`` names it."""
+    return read_extract(
+        path,
+        sheet=sheet,
+        wide=id_header(spec),
+        known=known_header(spec, columns_map),
+        header_row=header_row,
+        kind=spec.kind,
+    )
 
 
 def id_header(spec: ExtractSpec) -> Callable[[str], bool]:

@@ -95,6 +95,14 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines += [f"{c:<9} {r['severity']:<9} {r['rows']:>5}  {r['description']}" for c, r in fired]
     if s["columns_dropped"]:
         lines.append("columns dropped: " + ", ".join(s["columns_dropped"]))
+    basis = s.get("derived") or {}
+    if basis.get("second_or_subsequent") is not None:
+        lines.append(
+            f"second or subsequent plans: {basis['second_or_subsequent']} (by the extract's "
+            f"history and the recorded number {basis['history_and_recorded']}, history only "
+            f"{basis['history_only']}, recorded number only {basis['recorded_only']}; they "
+            f"disagree on {basis['disagree']})"
+        )
     for column, found in (s.get("placeholders_read_as_blank") or {}).items():
         cells = ", ".join(f"{n} x {t!r}" for t, n in found.items())
         lines.append(f"read as blank in {column}: {cells}")

@@ -233,10 +233,12 @@ def _rows(stream) -> Iterator[tuple[int, list[ElementTree.Element]]]:
 
 
 def _column_index(ref: str) -> int:
+    """0-based column of a cell reference ("D14" -> 3); ValueError for anything else."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isascii() or not letters.isalpha() or letters == ref:
+        raise ValueError("a cell reference that is not a column and a row")
     n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
+    for ch in letters:
         n = n * 26 + ord(ch.upper()) - 64
     return n - 1
 
@@ -249,6 +251,8 @@ def _cells(
     for cell in cells:
         ref = cell.get("r")
         c = _column_index(ref) if ref else expected
+        if c < expected:
+            raise ValueError("a cell before or on a cell already read in its row")
         expected = c + 1
         kind = cell.get("t", "n")
         value = cell.find(f"{MAIN}v")

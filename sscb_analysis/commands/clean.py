@@ -18,21 +18,30 @@ from sscb_analysis.paths import PROCESSED
 EXIT_INVALID = 1
 EXIT_IDENTIFIERS = 3
 
-
-@click.command("clean")
-@click.argument("kind", type=click.Choice(KINDS))
-@click.argument(
-    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
-)
-@click.option(
+#: ``--map LAYOUT.yml`` and ``--sheet NAME``, as ``sscb clean`` and ``sscb inspect`` take them.
+map_option = click.option(
     "--map",
     "layout",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="LAYOUT.yml",
     help="A layout file describing the export (headers, codes, columns to drop); see "
-    "`sscb inspect`.",
+    "`sscb inspect` and layouts/README.md.",
 )
+sheet_option = click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="Excel sheet to read (default: the layout's, else the first).",
+)
+
+
+@click.command("clean")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@map_option
 @click.option(
     "--out",
     "out_dir",
@@ -48,12 +57,7 @@ EXIT_IDENTIFIERS = 3
     "drop other identifier columns (default: as the layout says, else no).",
 )
 @click.option("--drop", "drop", multiple=True, metavar="COL", help="Drop this column (repeatable).")
-@click.option(
-    "--sheet",
-    default=None,
-    metavar="NAME",
-    help="Excel sheet to read (default: the layout's, else the first).",
-)
+@sheet_option
 def command(
     kind: str,
     inputs: tuple[Path, ...],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from sscb_analysis.commands.clean import map_option, sheet_option
 from sscb_analysis.extracts import KINDS
 
 EXIT_FIX = 1
@@ -21,15 +22,8 @@ EXIT_IDENTIFIERS = 3
 @click.command("inspect")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option(
-    "--map",
-    "layout",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    metavar="LAYOUT.yml",
-    help="A layout file to read the export with (as `sscb clean --map`).",
-)
-@click.option("--sheet", default=None, metavar="NAME", help="Excel sheet to read.")
+@map_option
+@sheet_option
 def command(kind: str, input_path: Path, layout: Path | None, sheet: str | None) -> None:
     """Show how INPUT would be read as a KIND extract: which header matched which column and
     why, what did not match, the values of each category column, and the layout-file lines

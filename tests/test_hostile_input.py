@@ -110,6 +110,15 @@ def test_a_header_holding_an_identifier_is_refused_and_never_shown(tmp_path):
         assert written(out) == []
 
 
+def test_the_data_quality_page_names_the_header_by_position_only():
+    from sscb_analysis.analyses import quality
+
+    q = quality.assess_extract("cpp", HOSTILE / "header_identifier.csv")
+    assert q.refused and "column 13" in q.refusal and "header is withheld" in q.refusal
+    shown = q.refusal + " ".join(q.refused_columns) + q.verdict()
+    assert "Jane" not in shown and "9434765919" not in shown
+
+
 # ---------------------------------------------------------------------------- finding 5 (terminal)
 def test_markup_and_control_characters_in_headers_reach_no_terminal_raw(tmp_path):
     out = tmp_path / "out"

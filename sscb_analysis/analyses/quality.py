@@ -157,8 +157,10 @@ def _refused(
     if isinstance(exc, IdentifierError):
         columns = tuple(dict.fromkeys(f.column for f in exc.findings))
         reasons = "; ".join(
-            f"column {f.column!r} looks like {KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))} "
-            f"({f.reason})"
+            f"{f.where}: {f.reason}"  # a header that holds an identifier is named by position
+            if f.kind == "header"
+            else f"column {f.column!r} looks like "
+            f"{KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))} ({f.reason})"
             for f in exc.findings
         )
         refusal = (

@@ -149,16 +149,20 @@ def scan_content(
     source_rows: np.ndarray,
     sample: int | None = None,
     *,
-    event_dates: bool = False,
+    event_dates: bool | None = None,
     vocabulary: Iterable[str] | None = None,
     is_id: bool = False,
 ) -> ContentScan:
     """Scan every distinct value of a column for direct identifiers (see
-    :mod:`~sscb_analysis.cleaning.identifiers`): ``event_dates`` for a declared event-date
-    column, ``vocabulary`` (a category column's words) to look for names, ``is_id`` for an id
-    column. ``sample`` is no longer used: every value is scanned, as one is enough to identify.
+    :mod:`~sscb_analysis.cleaning.identifiers`): ``event_dates`` says whether the column is
+    declared to hold event dates (None: not known, so a column mostly of full dates is taken to
+    be one, as a table's period columns are), ``vocabulary`` (a category column's words) turns
+    on the name check, ``is_id`` marks an id column. ``sample`` is no longer used: every value
+    is scanned, as one is enough to identify.
     """
     del sample
+    if event_dates is None:
+        event_dates = mostly_dates(arr)
     scan = identifiers.scan_column(
         arr.dictionary,
         arr.codes,
@@ -437,7 +441,7 @@ def protect(
         header = table.headers[i]
         kind = header_identifier(compact(header))
         reason = f"its header says it holds {KIND_LABELS[kind]}" if kind else None
-        scan = scan_content(table.columns[i], table.source_rows)
+        scan = scan_content(table.columns[i], table.source_rows, event_dates=False)
         content = content_findings(header, scan, None, False)
         if content:
             extra = "; ".join(f.reason for f in content)

@@ -110,6 +110,16 @@ def test_a_header_holding_an_identifier_is_refused_and_never_shown(tmp_path):
         assert written(out) == []
 
 
+def test_a_header_that_is_a_name_is_refused_and_never_shown(tmp_path):
+    path = tmp_path / "export.csv"
+    text = (HOSTILE / "id_one_upn.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0] + ",Jane Smith"] + [line + ",x" for line in text[2:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = clean_file(path, tmp_path / "out")
+    assert res.exit_code == 3 and "column 13" in res.output and "a person's name" in res.output
+    assert "Jane" not in res.output and written(tmp_path / "out") == []
+
+
 def test_the_data_quality_page_names_the_header_by_position_only():
     from sscb_analysis.analyses import quality
 

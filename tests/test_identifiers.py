@@ -316,3 +316,9 @@ def test_headers_are_scanned_and_named_by_position():
     headers = ["plan_id", "Jane Smith 9434765919", "<img src=x onerror=alert(1)>", "jo@x.org"]
     assert scan_headers(headers) == {1: "nhs_number", 3: "email"}
     assert column_label(1) == "column 2"
+
+
+def test_headers_that_read_as_names_count_with_a_vocabulary():
+    headers = ["Child ID", "Jane Smith", "Team Leader", "Full Name", "Mr Okafor"]
+    assert scan_headers(headers) == {}
+    assert scan_headers(headers, {"child", "id", "team"}) == {1: "name", 4: "name"}

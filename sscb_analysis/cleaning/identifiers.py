@@ -489,13 +489,19 @@ def _own_numbering(dictionary: pa.Array, kinds: np.ndarray) -> tuple[np.ndarray,
     return kinds, note
 
 
-def scan_headers(headers: Sequence[str]) -> dict[int, str]:
+def scan_headers(headers: Sequence[str], vocabulary: Iterable[str] | None = None) -> dict[int, str]:
     """Position -> kind of identifier for each header that holds one ("Jane Smith 9434765919").
 
-    Such a header is never printed: messages call it "column N" (1-based), see
-    :func:`column_label`.
+    With ``vocabulary`` (the lower-case words of the headers an extract knows), a header that
+    reads as a person's name ("Jane Smith") counts too. Such a header is never printed:
+    messages call it "column N" (1-based), see :func:`column_label`.
     """
     kinds = scan_values(list(headers))
+    if vocabulary is not None:
+        vocab = frozenset(vocabulary)
+        for i, header in enumerate(headers):
+            if kinds[i] < 0 and looks_like_name(header, vocab):
+                kinds[i] = _CODE["name"]
     return {i: KINDS[k] for i, k in enumerate(kinds) if k >= 0}
 
 

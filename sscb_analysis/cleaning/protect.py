@@ -203,6 +203,16 @@ def content_findings(
     return out
 
 
+def header_vocabulary(spec: ExtractSpec) -> set[str]:
+    """The lower-case words of every header spelling the extract knows: a header made of these
+    is a column name, not a person's."""
+    words: set[str] = set()
+    for col in spec.columns:
+        for spelling in (col.name, *col.aliases):
+            words.update(re.findall(r"[a-z]+", spelling.lower()))
+    return words
+
+
 def vocabulary(col: Column) -> set[str]:
     """The lower-case words of a category column's categories and their spellings: a value made
     of these is a category, not a name."""
@@ -394,7 +404,7 @@ def protect(
     source = table.source_file
     # Headers first: a header holding an identifier is never printed, logged or shown, so it
     # is refused before anything (--drop, header matching) could name it.
-    in_headers = identifiers.scan_headers(table.headers)
+    in_headers = identifiers.scan_headers(table.headers, header_vocabulary(spec))
     if in_headers:
         raise IdentifierError(
             [

@@ -322,3 +322,29 @@ def test_headers_that_read_as_names_count_with_a_vocabulary():
     headers = ["Child ID", "Jane Smith", "Team Leader", "Full Name", "Mr Okafor"]
     assert scan_headers(headers) == {}
     assert scan_headers(headers, {"child", "id", "team"}) == {1: "name", 4: "name"}
+
+
+HOSTILE_LONG = [
+    "'a' * 300_000 + '@'",
+    "'a@' * 150_000",
+    "'1 ' * 150_000",
+    "'A1' + ' ' * 300_000 + 'x'",
+    "'3-' * 150_000",
+    "'March ' * 50_000",
+    "'9' * 300_000",
+]
+
+
+@pytest.mark.parametrize("expression", HOSTILE_LONG)
+def test_long_hostile_values_do_not_hang_the_scan(expression):
+    """No pattern backtracks quadratically: on 300,000 characters a quadratic pattern runs for
+    minutes and the child is stopped by the timeout (a hang guard, not a speed target)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sscb_analysis.cleaning.identifiers import classify, scan_values\n"
+        f"text = {expression}\n"
+        "classify(text); scan_values([text, text + 'x'])\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

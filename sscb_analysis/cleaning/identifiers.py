@@ -116,7 +116,10 @@ _START = r"(?<![A-Za-z0-9])"
 _END = r"(?![A-Za-z0-9])"
 _NHS = re.compile(rf"{_START}(?<![0-9][ \-])([0-9](?:[ \-]?[0-9]){{9}})(?![ \-]?[0-9]){_END}")
 _UPN = re.compile(rf"(?i){_START}([A-Z][0-9]{{11}}[0-9A-Z]){_END}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# An email is found from each "@" outwards (a local part before it, a domain after it), never by
+# searching the text for a local part: on 30,000 letters before an "@" that is quadratic.
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]$")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(
     r"(?<![A-Za-z0-9+])(?<![0-9][ \-])"
     r"(?:(?:\+|00)[ ]?44[ ]?(?:\(0\)[ ]?)?|\(?0)"
@@ -210,7 +213,7 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
         return "nhs_number"
     if any(upn_valid(m.group(1)) for m in _UPN.finditer(text)):
         return "upn"
-    if "@" in text and _EMAIL.search(text):
+    if "@" in text and _has_email(text):
         return "email"
     if _PHONE.search(text):
         return "phone"
@@ -222,6 +225,17 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
     if (birth_word or not event_dates) and _full_date(text, birth_word=birth_word):
         return "date_of_birth"
     return None
+
+
+def _has_email(text: str) -> bool:
+    """Whether an "@" has a local part before it and a domain (with a dot and a top-level part
+    of two or more letters) after it; each "@" is looked at within 255 characters."""
+    for at in (m.start() for m in re.finditer("@", text)):
+        if _EMAIL_LOCAL.search(text, max(0, at - 64), at) and _EMAIL_DOMAIN.match(
+            text, at + 1, at + 256
+        ):
+            return True
+    return False
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")

@@ -119,6 +119,24 @@ def test_a_header_that_is_a_name_is_refused_and_never_shown(tmp_path):
     assert "Jane" not in res.output and written(tmp_path / "out") == []
 
 
+def test_a_file_name_holding_an_identifier_is_refused_and_never_shown(tmp_path):
+    from sscb_analysis.analyses import quality
+
+    path = tmp_path / "referral jane DOB 03.03.2008 NHS 943 476 5919.csv"
+    path.write_bytes((HOSTILE / "formulas.csv").read_bytes())
+    res = clean_file(path, tmp_path / "out")
+    assert (
+        res.exit_code == 3 and "the file's name" in res.output and "Rename the file" in res.output
+    )
+    assert written(tmp_path / "out") == []
+    q = quality.assess_extract("cpp", path)
+    assert q.refused and "5919" not in q.refusal + q.source_name and "2008" not in q.refusal
+    # An export date in a file name is not a date of birth.
+    dated = tmp_path / "cpp_export_2013-04-01.csv"
+    dated.write_bytes((HOSTILE / "formulas.csv").read_bytes())
+    assert clean_file(dated, tmp_path / "out").exit_code == 0
+
+
 def test_the_data_quality_page_names_the_header_by_position_only():
     from sscb_analysis.analyses import quality
 

@@ -69,7 +69,7 @@ class Finding:
     def where(self) -> str:
         """How the message names the column: its header, or its position when the header itself
         cannot be shown."""
-        return self.column if self.kind == "header" else f"column {self.column!r}"
+        return self.column if self.kind in ("header", "file_name") else f"column {self.column!r}"
 
     @property
     def fix(self) -> str:
@@ -78,6 +78,11 @@ class Finding:
             return (
                 "Rename that column (or remove it) in the export: a header must not hold "
                 "identifiers."
+            )
+        if self.kind == "file_name":
+            return (
+                "Rename the file (or its folder): its name is written beside every row cleaned "
+                "and on the pages."
             )
         if self.canonical is not None and self.kind != "id_content":
             return (
@@ -404,6 +409,19 @@ def protect(
     source = table.source_file
     # Headers first: a header holding an identifier is never printed, logged or shown, so it
     # is refused before anything (--drop, header matching) could name it.
+    # The file's name and folder are written beside every row (source_file) and on the pages;
+    # dates in them are export dates ("cpp_2013-04-01.csv"), so only a date called a birth counts.
+    in_name = identifiers.classify(str(source), event_dates=True)
+    if in_name is not None:
+        raise IdentifierError(
+            [
+                Finding(
+                    "the file's name",
+                    "file_name",
+                    f"it is withheld: it looks like it holds {identifiers.DESCRIPTIONS[in_name]}",
+                )
+            ]
+        )
     in_headers = identifiers.scan_headers(table.headers, header_vocabulary(spec))
     if in_headers:
         raise IdentifierError(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sscb_analysis.cleaning.identifiers import (
     KINDS,
     OWN_NUMBERING_MAX_SHARE,
+    UPN_LETTERS,
     classify,
     column_label,
     looks_like_name,
@@ -221,6 +222,33 @@ def test_ten_digit_numbers_pass_the_nhs_check_one_in_eleven_by_chance():
         share = nhs_check_digit_valid(ids).mean()
         assert abs(share - 1 / 11) < 0.003
     assert OWN_NUMBERING_MAX_SHARE > 2 * (1 / 11)
+
+
+def test_upn_shaped_codes_pass_the_check_one_in_twenty_three_by_chance():
+    rng = np.random.default_rng(23)
+    letters = np.array(list(UPN_LETTERS))
+    codes = [
+        f"{letters[a]}{b:011d}{c}"
+        for a, b, c in zip(
+            rng.integers(0, 23, 50_000),
+            rng.integers(0, 10**11, 50_000),
+            rng.integers(0, 10, 50_000),
+            strict=True,
+        )
+    ]
+    share = np.mean([upn_valid(c) for c in codes])
+    assert abs(share - 1 / 23) < 0.004
+
+
+def test_an_id_column_numbered_with_upn_shaped_codes_is_not_refused():
+    rng = np.random.default_rng(5)
+    ids = [
+        f"A{n:011d}{d}"
+        for n, d in zip(rng.integers(0, 10**11, 400), rng.integers(0, 10, 400), strict=True)
+    ]
+    assert any(upn_valid(i) for i in ids)
+    scan = scan_column(*_column(ids), is_id=True)
+    assert scan.findings == [] and "not UPNs" in scan.note
 
 
 def _column(texts):

@@ -430,12 +430,19 @@ class CellFinding:
         return withheld(self.kind)
 
 
-#: An id column whose own numbering is ten-digit numbers is told from a column of NHS numbers
-#: by how many pass the check digit: 1 in 11 of any ten-digit numbers do by chance, every NHS
-#: number does. At least this many distinct ten-digit values are needed to judge...
+#: An id column whose own numbering has the shape of NHS numbers (ten digits) or UPNs (a letter,
+#: 11 digits and a digit or letter) is told from a column of them by how many pass the check:
+#: 1 in 11 of any ten-digit numbers pass the NHS check and 1 in 23 of any UPN-shaped codes the
+#: UPN check by chance; every real one passes. At least this many distinct values of the shape
+#: are needed to judge...
 OWN_NUMBERING_MIN = 20
 #: ...and the ids are the column's own numbering when no more than this share passes.
 OWN_NUMBERING_MAX_SHARE = 0.2
+#: Kind -> (the shape of the column's own ids, the chance of passing, the check's name).
+_OWN_SHAPES = {
+    "nhs_number": (r"^[0-9]{10}$", "1 in 11", "ten-digit numbers", "NHS numbers"),
+    "upn": (r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$", "1 in 23", "UPN-shaped codes", "UPNs"),
+}
 
 
 @dataclass(frozen=True)
@@ -467,8 +474,11 @@ def scan_column(
             if kinds[i] < 0 and text and looks_like_name(text, vocab):
                 kinds[i] = _CODE["name"]
     note = None
-    if is_id and (kinds == _CODE["nhs_number"]).any():
-        kinds, note = _own_numbering(dictionary, kinds)
+    if is_id:
+        for kind in _OWN_SHAPES:
+            if (kinds == _CODE[kind]).any():
+                kinds, said = _own_numbering(dictionary, kinds, kind)
+                note = said or note
     if not (kinds >= 0).any():
         return ColumnScan([], note)
     present = codes >= 0
@@ -482,23 +492,27 @@ def scan_column(
     return ColumnScan(findings, note)
 
 
-def _own_numbering(dictionary: pa.Array, kinds: np.ndarray) -> tuple[np.ndarray, str | None]:
-    """Clear the NHS flags of an id column whose own ids are ten-digit numbers passing the check
-    digit no more often than chance: such a column cannot be told to hold NHS numbers."""
-    ten = pc.match_substring_regex(dictionary, r"^[0-9]{10}$").to_numpy(zero_copy_only=False)
-    n_ten = int(ten.sum())
+def _own_numbering(
+    dictionary: pa.Array, kinds: np.ndarray, kind: str
+) -> tuple[np.ndarray, str | None]:
+    """Clear the ``kind`` flags of an id column whose own ids have that identifier's shape and
+    pass its check no more often than chance: such a column cannot be told to hold them."""
+    pattern, chance, shape, plural = _OWN_SHAPES[kind]
+    shaped = pc.match_substring_regex(dictionary, pattern).to_numpy(zero_copy_only=False)
+    n = int(shaped.sum())
     present = int(pc.sum(pc.greater(pc.utf8_length(dictionary), 0)).as_py() or 0)
-    if n_ten < OWN_NUMBERING_MIN or n_ten < 0.9 * present:
+    if n < OWN_NUMBERING_MIN or n < 0.9 * present:
         return kinds, None
-    passing = int((ten & (kinds == _CODE["nhs_number"])).sum())
-    if passing > OWN_NUMBERING_MAX_SHARE * n_ten:
+    flagged = shaped & (kinds == _CODE[kind])
+    passing = int(flagged.sum())
+    if passing > OWN_NUMBERING_MAX_SHARE * n:
         return kinds, None
     kinds = kinds.copy()
-    kinds[ten & (kinds == _CODE["nhs_number"])] = -1
+    kinds[flagged] = -1
     note = (
-        f"{n_ten:,} ids are ten-digit numbers and {passing / n_ten:.0%} of them pass the NHS "
-        "check digit, as about 1 in 11 of any ten-digit numbers do by chance (every NHS number "
-        "does): read as the case system's own numbering, not NHS numbers"
+        f"{n:,} ids are {shape} and {passing / n:.0%} of them pass the check of {plural}, as "
+        f"about {chance} of any such codes do by chance (every real one does): read as the "
+        f"case system's own numbering, not {plural}"
     )
     return kinds, note
 

@@ -146,7 +146,7 @@ def board_page(page: str, title: str) -> str:
     ``page`` is the HTML the renderer made; what comes back is a fresh document (its own
     doctype, head and an escaped ``title``) holding ``page``'s style sheets in its head and its
     body sanitised by nh3 against an allow-list: no ``script`` (nor anything that can hold or
-    load code: frames, objects, SVG, forms), no event-handler attribute, links only to http(s),
+    load code: frames, objects, forms, SVG beyond shapes and text), no event handler, links to http(s),
     mailto and anchors, images only embedded as PNG/JPEG/GIF/WebP data. Style sheets are kept
     (CSS cannot run script in current browsers), comments dropped. The head is split off at the
     template's ``<body`` (nbconvert escapes the title, so no ``<body`` comes before it).

@@ -72,8 +72,14 @@ def md_text(value: object) -> str:
 
 
 # ---------------------------------------------------------------------------- board pages
+#: Drawing-only SVG, for small decorative icons: shapes and text; no links, ``use``, images or
+#: animation (nothing in it can load or run anything).
+_SVG_TAGS = (
+    "svg", "g", "circle", "ellipse", "rect", "line", "polyline", "polygon", "path", "text", "tspan"
+)  # fmt: skip
 #: Tags a board page may hold: nh3's default allow-list (text, lists, tables, images, links),
-#: the page structure nbconvert and the renderer write, and ``style`` (the page's own CSS).
+#: the page structure nbconvert and the renderer write, ``style`` (the page's own CSS) and the
+#: drawing-only SVG.
 BOARD_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -81,15 +87,23 @@ BOARD_TAGS = frozenset(
         "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li", "main",
         "mark", "nav", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span",
         "strong", "style", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-        "thead", "time", "tr", "u", "ul", "var", "wbr",
+        "thead", "time", "tr", "u", "ul", "var", "wbr", *_SVG_TAGS,
     }
 )  # fmt: skip
+#: Presentation attributes of the drawing-only SVG.
+_SVG_ATTRIBUTES = {
+    "viewBox", "width", "height", "cx", "cy", "r", "rx", "ry", "x", "y", "x1", "y1", "x2", "y2",
+    "dx", "dy", "points", "d", "fill", "fill-opacity", "stroke", "stroke-width", "opacity",
+    "transform", "text-anchor", "dominant-baseline", "font-size", "font-family", "font-weight",
+    "focusable",
+}  # fmt: skip
 #: Tags removed with everything inside them (not just the tag): code, frames, embedded
 #: documents, forms and the head's title (the page gets a fresh, escaped one).
 BOARD_DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
-        "applet", "svg", "math", "form", "textarea", "select", "button", "title",
+        "applet", "math", "form", "textarea", "select", "button", "title", "foreignObject",
+        "use", "image", "animate", "animateMotion", "animateTransform", "set", "mpath",
     }
 )  # fmt: skip
 #: Attributes on any tag (``data-`` and ``aria-`` ones too); event handlers are never allowed.
@@ -105,6 +119,7 @@ BOARD_ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start", "type"},
     "style": {"type", "media"},
     "time": {"datetime"},
+    **{tag: set(_SVG_ATTRIBUTES) for tag in _SVG_TAGS},
 }
 _IMAGE_DATA = re.compile(r"data:image/(?:png|jpeg|gif|webp);", re.IGNORECASE)
 
@@ -131,7 +146,7 @@ def board_page(page: str, title: str) -> str:
     ``page`` is the HTML the renderer made; what comes back is a fresh document (its own
     doctype, head and an escaped ``title``) holding ``page``'s style sheets in its head and its
     body sanitised by nh3 against an allow-list: no ``script`` (nor anything that can hold or
-    load code: frames, objects, SVG, forms), no event-handler attribute, links only to http(s),
+    load code: frames, objects, forms, SVG beyond shapes and text), no event handler, links to http(s),
     mailto and anchors, images only embedded as PNG/JPEG/GIF/WebP data. Style sheets are kept
     (CSS cannot run script in current browsers), comments dropped. The head is split off at the
     template's ``<body`` (nbconvert escapes the title, so no ``<body`` comes before it).

@@ -110,7 +110,11 @@ def test_board_page_removes_every_way_to_run_script():
         "<a href='data:text/html,<script>alert(1)</script>'>data</a>"
         "<script>document.title='pwned'</script>"
         "<iframe src='https://evil.example'></iframe><object data='x'></object>"
-        "<svg onload=alert(1)><script>alert(1)</script></svg>"
+        "<svg onload=alert(1)><script>alert(1)</script><a href='javascript:alert(1)'>s</a>"
+        "<animate onbegin='alert(1)' attributeName='x' dur='1s'/><use href='#x'/>"
+        "<foreignObject><img src=x onerror=alert(1)></foreignObject></svg>"
+        '<svg class="sscb-icon" aria-hidden="true" width="18" height="18" viewBox="0 0 18 18">'
+        '<circle cx="9" cy="9" r="8" fill="#1a7f37"/><text x="9" y="13">S</text></svg>'
         "<form action='https://evil.example'><input name=p><button>Go</button></form>"
         "<div style='color:red' data-x='1' aria-label='l' onmouseover='alert(1)'>ok</div>"
         "<!-- a comment -->"
@@ -123,7 +127,10 @@ def test_board_page_removes_every_way_to_run_script():
     )
     assert safe.index(".head-css") < safe.index("</head>") < safe.index("Heading")
     parsed = _parse(safe)
-    assert not {"script", "iframe", "object", "svg", "form", "input", "button"} & set(parsed.tags)
+    dangerous = {"script", "iframe", "object", "form", "input", "button", "animate", "use"}
+    assert not dangerous & set(parsed.tags) and "foreignobject" not in parsed.tags
+    assert ("circle", "fill", "#1a7f37") in parsed.attributes  # a decorative icon is kept
+    assert ("svg", "viewbox", "0 0 18 18") in parsed.attributes
     assert not [a for a in parsed.attributes if a[1].startswith("on")]
     hrefs = [v for t, k, v in parsed.attributes if k == "href"]
     assert hrefs == ["#top", "https://gov.uk/x"]

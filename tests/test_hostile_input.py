@@ -11,7 +11,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -110,6 +109,43 @@ def test_a_header_holding_an_identifier_is_refused_and_never_shown(tmp_path):
         assert written(out) == []
 
 
+def test_a_header_that_is_a_name_is_refused_and_never_shown(tmp_path):
+    path = tmp_path / "export.csv"
+    text = (HOSTILE / "id_one_upn.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0] + ",Jane Smith"] + [line + ",x" for line in text[2:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = clean_file(path, tmp_path / "out")
+    assert res.exit_code == 3 and "column 13" in res.output and "a person's name" in res.output
+    assert "Jane" not in res.output and written(tmp_path / "out") == []
+
+
+def test_a_file_name_holding_an_identifier_is_refused_and_never_shown(tmp_path):
+    from sscb_analysis.analyses import quality
+
+    path = tmp_path / "referral jane DOB 03.03.2008 NHS 943 476 5919.csv"
+    path.write_bytes((HOSTILE / "formulas.csv").read_bytes())
+    res = clean_file(path, tmp_path / "out")
+    assert (
+        res.exit_code == 3 and "the file's name" in res.output and "Rename the file" in res.output
+    )
+    assert written(tmp_path / "out") == []
+    q = quality.assess_extract("cpp", path)
+    assert q.refused and "5919" not in q.refusal + q.source_name and "2008" not in q.refusal
+    # An export date in a file name is not a date of birth.
+    dated = tmp_path / "cpp_export_2013-04-01.csv"
+    dated.write_bytes((HOSTILE / "formulas.csv").read_bytes())
+    assert clean_file(dated, tmp_path / "out").exit_code == 0
+
+
+def test_the_data_quality_page_names_the_header_by_position_only():
+    from sscb_analysis.analyses import quality
+
+    q = quality.assess_extract("cpp", HOSTILE / "header_identifier.csv")
+    assert q.refused and "column 13" in q.refusal and "header is withheld" in q.refusal
+    shown = q.refusal + " ".join(q.refused_columns) + q.verdict()
+    assert "Jane" not in shown and "9434765919" not in shown
+
+
 # ---------------------------------------------------------------------------- finding 5 (terminal)
 def test_markup_and_control_characters_in_headers_reach_no_terminal_raw(tmp_path):
     out = tmp_path / "out"
@@ -190,9 +226,10 @@ def test_a_nul_byte_anywhere_is_refused_on_every_read_path(tmp_path, monkeypatch
 
 
 # ---------------------------------------------------------------------------- finding 10
-def _timed_cli(tmp_path: Path, path: Path) -> tuple[subprocess.CompletedProcess, float, float]:
-    """``sscb clean cpp path`` in a child process: (result, seconds, the child's peak MB)."""
-    began = time.perf_counter()
+def _timed_cli(tmp_path: Path, path: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """``sscb clean cpp path`` in a child process: (result, the child's peak MB). A child that
+    runs on past the timeout (a hang, as the files of finding 10 caused) fails the test: a
+    guard, not a speed target."""
     proc = subprocess.run(
         [SSCB, "clean", "cpp", str(path), "--out", str(tmp_path / "out")],
         capture_output=True,
@@ -201,24 +238,23 @@ def _timed_cli(tmp_path: Path, path: Path) -> tuple[subprocess.CompletedProcess,
         check=False,
     )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return proc, time.perf_counter() - began, peak
+    return proc, peak
 
 
 def test_a_csv_with_100000_header_columns_is_refused_at_once(tmp_path):
     path = tmp_path / "wide.csv"
     header = ",".join(f"c{i}" for i in range(100_000))
     path.write_text(header + "\n" + "," * 99_999 + "\n", encoding="utf-8")
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 1 and "100,000 columns" in res.stderr, res.stderr
-    assert "Traceback" not in res.stderr and seconds < 30
+    assert "Traceback" not in res.stderr
 
 
 def test_a_csv_whose_first_line_is_over_a_mebibyte_is_refused(tmp_path):
     path = tmp_path / "wider.csv"
     path.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\nx\n", encoding="utf-8")
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 1 and "first line longer than 1 MiB" in res.stderr, res.stderr
-    assert seconds < 30
 
 
 def test_a_value_longer_than_an_excel_cell_is_refused(tmp_path):
@@ -277,9 +313,9 @@ def test_an_xlsx_declaring_the_whole_sheet_is_read_in_bounded_memory(tmp_path):
     path = tmp_path / "declared.xlsx"
     _xlsx(path, _sheet(_records(), dimension="A1:XFD1048576"))
     assert path.stat().st_size < 8192
-    res, seconds, peak = _timed_cli(tmp_path, path)
+    res, peak = _timed_cli(tmp_path, path)
     assert res.returncode == 0, res.stderr
-    assert seconds < 60 and peak < 1500
+    assert peak < 1500
 
 
 def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
@@ -287,28 +323,26 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     padding = b"<!--" + b" " * (120 << 20) + b"-->"  # 120 MB of spaces packs to ~120 KB
     _xlsx(path, _sheet(_records()).replace(b"<sheetData>", padding + b"<sheetData>"), level=9)
     assert path.stat().st_size < 2 << 20
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 1 and "zip bomb" in res.stderr, res.stderr
-    assert seconds < 30
 
 
 def test_a_stray_cell_at_the_last_excel_row_writes_one_log_line(tmp_path):
     path = tmp_path / "stray.xlsx"
     _xlsx(path, _sheet([*_records(), (1_048_576, ["x"])]))
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 0, res.stderr
     log = pd.read_csv(output_paths("cpp", tmp_path / "out")["log"], dtype=str)
     blank = log[log["rule"] == "CPP001"]
     assert len(blank) == 1 and "to row 1,048,575" in blank["message"].iloc[0]
-    assert len(log) < 50 and seconds < 120
+    assert len(log) < 50
 
 
 def test_a_row_past_the_last_excel_row_is_refused(tmp_path):
     path = tmp_path / "past.xlsx"
     _xlsx(path, _sheet([*_records(), (999_999_999, ["x"])]))
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 1 and "past Excel's last" in res.stderr, res.stderr
-    assert seconds < 30
 
 
 def test_a_cell_far_to_the_right_is_refused_before_the_row_is_padded(tmp_path):
@@ -318,9 +352,8 @@ def test_a_cell_far_to_the_right_is_refused_before_the_row_is_padded(tmp_path):
         b'<c r="ZZZZZ4" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
     )
     _xlsx(path, sheet)
-    res, seconds, _ = _timed_cli(tmp_path, path)
+    res, _ = _timed_cli(tmp_path, path)
     assert res.returncode == 1 and "column 12,356,630" in res.stderr, res.stderr
-    assert seconds < 30
 
 
 @pytest.mark.parametrize("damage", ["truncated sheet", "bad checksum", "not a zip"])

@@ -43,6 +43,12 @@ PAYLOADS = [
     f"![x](javascript:{JS})",
     f"[x](data:text/html,<script>{JS}</script>)",
     '<base href="javascript:/">',
+    f"<svg><a href=\"javascript:{JS}\"><text x='1' y='9'>s</text></a></svg>",
+    f'<svg><animate onbegin="{JS}" attributeName="x" dur="1s"/></svg>',
+    f'<svg><set attributeName="onload" to="{JS}"/></svg>',
+    f'<svg><foreignObject><img src=x onerror="{JS}"></foreignObject></svg>',
+    f'<svg><style><img src=x onerror="{JS}"></style></svg>',
+    f'<svg><p><style><img src=x onerror="{JS}">',
 ]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sscb_analysis.cleaning.identifiers import (
     KINDS,
     OWN_NUMBERING_MAX_SHARE,
+    UPN_LETTERS,
     classify,
     column_label,
     looks_like_name,
@@ -223,6 +224,33 @@ def test_ten_digit_numbers_pass_the_nhs_check_one_in_eleven_by_chance():
     assert OWN_NUMBERING_MAX_SHARE > 2 * (1 / 11)
 
 
+def test_upn_shaped_codes_pass_the_check_one_in_twenty_three_by_chance():
+    rng = np.random.default_rng(23)
+    letters = np.array(list(UPN_LETTERS))
+    codes = [
+        f"{letters[a]}{b:011d}{c}"
+        for a, b, c in zip(
+            rng.integers(0, 23, 50_000),
+            rng.integers(0, 10**11, 50_000),
+            rng.integers(0, 10, 50_000),
+            strict=True,
+        )
+    ]
+    share = np.mean([upn_valid(c) for c in codes])
+    assert abs(share - 1 / 23) < 0.004
+
+
+def test_an_id_column_numbered_with_upn_shaped_codes_is_not_refused():
+    rng = np.random.default_rng(5)
+    ids = [
+        f"A{n:011d}{d}"
+        for n, d in zip(rng.integers(0, 10**11, 400), rng.integers(0, 10, 400), strict=True)
+    ]
+    assert any(upn_valid(i) for i in ids)
+    scan = scan_column(*_column(ids), is_id=True)
+    assert scan.findings == [] and "not UPNs" in scan.note
+
+
 def _column(texts):
     dictionary = pa.array(texts)
     codes = np.arange(len(texts))
@@ -316,3 +344,35 @@ def test_headers_are_scanned_and_named_by_position():
     headers = ["plan_id", "Jane Smith 9434765919", "<img src=x onerror=alert(1)>", "jo@x.org"]
     assert scan_headers(headers) == {1: "nhs_number", 3: "email"}
     assert column_label(1) == "column 2"
+
+
+def test_headers_that_read_as_names_count_with_a_vocabulary():
+    headers = ["Child ID", "Jane Smith", "Team Leader", "Full Name", "Mr Okafor"]
+    assert scan_headers(headers) == {}
+    assert scan_headers(headers, {"child", "id", "team"}) == {1: "name", 4: "name"}
+
+
+HOSTILE_LONG = [
+    "'a' * 300_000 + '@'",
+    "'a@' * 150_000",
+    "'1 ' * 150_000",
+    "'A1' + ' ' * 300_000 + 'x'",
+    "'3-' * 150_000",
+    "'March ' * 50_000",
+    "'9' * 300_000",
+]
+
+
+@pytest.mark.parametrize("expression", HOSTILE_LONG)
+def test_long_hostile_values_do_not_hang_the_scan(expression):
+    """No pattern backtracks quadratically: on 300,000 characters a quadratic pattern runs for
+    minutes and the child is stopped by the timeout (a hang guard, not a speed target)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from sscb_analysis.cleaning.identifiers import classify, scan_values\n"
+        f"text = {expression}\n"
+        "classify(text); scan_values([text, text + 'x'])\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

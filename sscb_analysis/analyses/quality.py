@@ -154,11 +154,15 @@ def _refused(
     kind: str, path: str | os.PathLike[str], exc: Exception, threshold: int
 ) -> ExtractQuality:
     source = _name(path)
+    if isinstance(exc, IdentifierError) and any(f.kind == "file_name" for f in exc.findings):
+        source = "its file name withheld"
     if isinstance(exc, IdentifierError):
         columns = tuple(dict.fromkeys(f.column for f in exc.findings))
         reasons = "; ".join(
-            f"column {f.column!r} looks like {KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))} "
-            f"({f.reason})"
+            f"{f.where}: {f.reason}"  # a header that holds an identifier is named by position
+            if f.kind in ("header", "file_name")
+            else f"column {f.column!r} looks like "
+            f"{KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))} ({f.reason})"
             for f in exc.findings
         )
         refusal = (

@@ -116,7 +116,10 @@ _START = r"(?<![A-Za-z0-9])"
 _END = r"(?![A-Za-z0-9])"
 _NHS = re.compile(rf"{_START}(?<![0-9][ \-])([0-9](?:[ \-]?[0-9]){{9}})(?![ \-]?[0-9]){_END}")
 _UPN = re.compile(rf"(?i){_START}([A-Z][0-9]{{11}}[0-9A-Z]){_END}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# An email is found from each "@" outwards (a local part before it, a domain after it), never by
+# searching the text for a local part: on 30,000 letters before an "@" that is quadratic.
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]$")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(
     r"(?<![A-Za-z0-9+])(?<![0-9][ \-])"
     r"(?:(?:\+|00)[ ]?44[ ]?(?:\(0\)[ ]?)?|\(?0)"
@@ -210,7 +213,7 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
         return "nhs_number"
     if any(upn_valid(m.group(1)) for m in _UPN.finditer(text)):
         return "upn"
-    if "@" in text and _EMAIL.search(text):
+    if "@" in text and _has_email(text):
         return "email"
     if _PHONE.search(text):
         return "phone"
@@ -222,6 +225,17 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
     if (birth_word or not event_dates) and _full_date(text, birth_word=birth_word):
         return "date_of_birth"
     return None
+
+
+def _has_email(text: str) -> bool:
+    """Whether an "@" has a local part before it and a domain (with a dot and a top-level part
+    of two or more letters) after it; each "@" is looked at within 255 characters."""
+    for at in (m.start() for m in re.finditer("@", text)):
+        if _EMAIL_LOCAL.search(text, max(0, at - 64), at) and _EMAIL_DOMAIN.match(
+            text, at + 1, at + 256
+        ):
+            return True
+    return False
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
@@ -416,12 +430,19 @@ class CellFinding:
         return withheld(self.kind)
 
 
-#: An id column whose own numbering is ten-digit numbers is told from a column of NHS numbers
-#: by how many pass the check digit: 1 in 11 of any ten-digit numbers do by chance, every NHS
-#: number does. At least this many distinct ten-digit values are needed to judge...
+#: An id column whose own numbering has the shape of NHS numbers (ten digits) or UPNs (a letter,
+#: 11 digits and a digit or letter) is told from a column of them by how many pass the check:
+#: 1 in 11 of any ten-digit numbers pass the NHS check and 1 in 23 of any UPN-shaped codes the
+#: UPN check by chance; every real one passes. At least this many distinct values of the shape
+#: are needed to judge...
 OWN_NUMBERING_MIN = 20
 #: ...and the ids are the column's own numbering when no more than this share passes.
 OWN_NUMBERING_MAX_SHARE = 0.2
+#: Kind -> (the shape of the column's own ids, the chance of passing, the check's name).
+_OWN_SHAPES = {
+    "nhs_number": (r"^[0-9]{10}$", "1 in 11", "ten-digit numbers", "NHS numbers"),
+    "upn": (r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$", "1 in 23", "UPN-shaped codes", "UPNs"),
+}
 
 
 @dataclass(frozen=True)
@@ -453,8 +474,11 @@ def scan_column(
             if kinds[i] < 0 and text and looks_like_name(text, vocab):
                 kinds[i] = _CODE["name"]
     note = None
-    if is_id and (kinds == _CODE["nhs_number"]).any():
-        kinds, note = _own_numbering(dictionary, kinds)
+    if is_id:
+        for kind in _OWN_SHAPES:
+            if (kinds == _CODE[kind]).any():
+                kinds, said = _own_numbering(dictionary, kinds, kind)
+                note = said or note
     if not (kinds >= 0).any():
         return ColumnScan([], note)
     present = codes >= 0
@@ -468,34 +492,44 @@ def scan_column(
     return ColumnScan(findings, note)
 
 
-def _own_numbering(dictionary: pa.Array, kinds: np.ndarray) -> tuple[np.ndarray, str | None]:
-    """Clear the NHS flags of an id column whose own ids are ten-digit numbers passing the check
-    digit no more often than chance: such a column cannot be told to hold NHS numbers."""
-    ten = pc.match_substring_regex(dictionary, r"^[0-9]{10}$").to_numpy(zero_copy_only=False)
-    n_ten = int(ten.sum())
+def _own_numbering(
+    dictionary: pa.Array, kinds: np.ndarray, kind: str
+) -> tuple[np.ndarray, str | None]:
+    """Clear the ``kind`` flags of an id column whose own ids have that identifier's shape and
+    pass its check no more often than chance: such a column cannot be told to hold them."""
+    pattern, chance, shape, plural = _OWN_SHAPES[kind]
+    shaped = pc.match_substring_regex(dictionary, pattern).to_numpy(zero_copy_only=False)
+    n = int(shaped.sum())
     present = int(pc.sum(pc.greater(pc.utf8_length(dictionary), 0)).as_py() or 0)
-    if n_ten < OWN_NUMBERING_MIN or n_ten < 0.9 * present:
+    if n < OWN_NUMBERING_MIN or n < 0.9 * present:
         return kinds, None
-    passing = int((ten & (kinds == _CODE["nhs_number"])).sum())
-    if passing > OWN_NUMBERING_MAX_SHARE * n_ten:
+    flagged = shaped & (kinds == _CODE[kind])
+    passing = int(flagged.sum())
+    if passing > OWN_NUMBERING_MAX_SHARE * n:
         return kinds, None
     kinds = kinds.copy()
-    kinds[ten & (kinds == _CODE["nhs_number"])] = -1
+    kinds[flagged] = -1
     note = (
-        f"{n_ten:,} ids are ten-digit numbers and {passing / n_ten:.0%} of them pass the NHS "
-        "check digit, as about 1 in 11 of any ten-digit numbers do by chance (every NHS number "
-        "does): read as the case system's own numbering, not NHS numbers"
+        f"{n:,} ids are {shape} and {passing / n:.0%} of them pass the check of {plural}, as "
+        f"about {chance} of any such codes do by chance (every real one does): read as the "
+        f"case system's own numbering, not {plural}"
     )
     return kinds, note
 
 
-def scan_headers(headers: Sequence[str]) -> dict[int, str]:
+def scan_headers(headers: Sequence[str], vocabulary: Iterable[str] | None = None) -> dict[int, str]:
     """Position -> kind of identifier for each header that holds one ("Jane Smith 9434765919").
 
-    Such a header is never printed: messages call it "column N" (1-based), see
-    :func:`column_label`.
+    With ``vocabulary`` (the lower-case words of the headers an extract knows), a header that
+    reads as a person's name ("Jane Smith") counts too. Such a header is never printed:
+    messages call it "column N" (1-based), see :func:`column_label`.
     """
     kinds = scan_values(list(headers))
+    if vocabulary is not None:
+        vocab = frozenset(vocabulary)
+        for i, header in enumerate(headers):
+            if kinds[i] < 0 and looks_like_name(header, vocab):
+                kinds[i] = _CODE["name"]
     return {i: KINDS[k] for i, k in enumerate(kinds) if k >= 0}
 
 

@@ -69,7 +69,7 @@ class Finding:
     def where(self) -> str:
         """How the message names the column: its header, or its position when the header itself
         cannot be shown."""
-        return self.column if self.kind == "header" else f"column {self.column!r}"
+        return self.column if self.kind in ("header", "file_name") else f"column {self.column!r}"
 
     @property
     def fix(self) -> str:
@@ -78,6 +78,11 @@ class Finding:
             return (
                 "Rename that column (or remove it) in the export: a header must not hold "
                 "identifiers."
+            )
+        if self.kind == "file_name":
+            return (
+                "Rename the file (or its folder): its name is written beside every row cleaned "
+                "and on the pages."
             )
         if self.canonical is not None and self.kind != "id_content":
             return (
@@ -149,16 +154,20 @@ def scan_content(
     source_rows: np.ndarray,
     sample: int | None = None,
     *,
-    event_dates: bool = False,
+    event_dates: bool | None = None,
     vocabulary: Iterable[str] | None = None,
     is_id: bool = False,
 ) -> ContentScan:
     """Scan every distinct value of a column for direct identifiers (see
-    :mod:`~sscb_analysis.cleaning.identifiers`): ``event_dates`` for a declared event-date
-    column, ``vocabulary`` (a category column's words) to look for names, ``is_id`` for an id
-    column. ``sample`` is no longer used: every value is scanned, as one is enough to identify.
+    :mod:`~sscb_analysis.cleaning.identifiers`): ``event_dates`` says whether the column is
+    declared to hold event dates (None: not known, so a column mostly of full dates is taken to
+    be one, as a table's period columns are), ``vocabulary`` (a category column's words) turns
+    on the name check, ``is_id`` marks an id column. ``sample`` is no longer used: every value
+    is scanned, as one is enough to identify.
     """
     del sample
+    if event_dates is None:
+        event_dates = mostly_dates(arr)
     scan = identifiers.scan_column(
         arr.dictionary,
         arr.codes,
@@ -197,6 +206,16 @@ def content_findings(
         )
         out.append(Finding(header, "id_content" if is_id else kind, reason, canonical))
     return out
+
+
+def header_vocabulary(spec: ExtractSpec) -> set[str]:
+    """The lower-case words of every header spelling the extract knows: a header made of these
+    is a column name, not a person's."""
+    words: set[str] = set()
+    for col in spec.columns:
+        for spelling in (col.name, *col.aliases):
+            words.update(re.findall(r"[a-z]+", spelling.lower()))
+    return words
 
 
 def vocabulary(col: Column) -> set[str]:
@@ -390,7 +409,20 @@ def protect(
     source = table.source_file
     # Headers first: a header holding an identifier is never printed, logged or shown, so it
     # is refused before anything (--drop, header matching) could name it.
-    in_headers = identifiers.scan_headers(table.headers)
+    # The file's name and folder are written beside every row (source_file) and on the pages;
+    # dates in them are export dates ("cpp_2013-04-01.csv"), so only a date called a birth counts.
+    in_name = identifiers.classify(str(source), event_dates=True)
+    if in_name is not None:
+        raise IdentifierError(
+            [
+                Finding(
+                    "the file's name",
+                    "file_name",
+                    f"it is withheld: it looks like it holds {identifiers.DESCRIPTIONS[in_name]}",
+                )
+            ]
+        )
+    in_headers = identifiers.scan_headers(table.headers, header_vocabulary(spec))
     if in_headers:
         raise IdentifierError(
             [
@@ -603,7 +635,7 @@ def find_identifiers(
         header = table.headers[i]
         kind = header_identifier(compact(header))
         reason = f"its header says it holds {KIND_LABELS[kind]}" if kind else None
-        scan = scan_content(table.columns[i], table.source_rows)
+        scan = scan_content(table.columns[i], table.source_rows, event_dates=False)
         content = content_findings(header, scan, None, False)
         if content:
             extra = "; ".join(f.reason for f in content)

@@ -76,6 +76,16 @@ LOCK_NAME = ".lock"
 LOG_NAME = "run.log"
 
 
+class SafeFormatter(logging.Formatter):
+    """Log lines with control characters shown as escapes: paths, headers and messages from
+    outside reach terminals and run.log (``escape.terminal_text``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from sscb_analysis.escape import terminal_text
+
+        return terminal_text(super().format(record), multiline=True)
+
+
 class RunLockedError(RuntimeError):
     """Another ``sscb run`` holds the lock on the reports folder."""
 
@@ -210,7 +220,7 @@ def _run_locked(
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True)
     handler = logging.FileHandler(run_dir / LOG_NAME, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     previous_level = log.level
     if log.getEffectiveLevel() > logging.INFO:

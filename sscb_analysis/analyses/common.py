@@ -203,6 +203,7 @@ def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) 
 # --------------------------------------------------------------------------------------------
 # text from outside and sections left out
 
+
 def safe(text: object) -> str:
     """Text from outside (an area name, a file name, a header, a category value) made safe for
     a Markdown sentence that becomes HTML (``sscb_analysis.escape.md_text``: ``<img onerror=...>``

@@ -11,6 +11,8 @@ year before" (finding 12.8), escaping of data values, and the auditor on micro e
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -58,6 +60,11 @@ def page(caf):
     return m.page(caf, START, END, claims=CLAIMS)
 
 
+def plain(markdown: str) -> str:
+    """The text a reader sees once the Markdown is rendered (escapes gone)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", mistune.html(markdown))).strip()
+
+
 def _in_year(raw: pd.DataFrame, col: str) -> pd.DataFrame:
     return raw[raw[col].between(pd.Timestamp(START), pd.Timestamp(END))]
 
@@ -89,7 +96,7 @@ def test_period_very_satisfied_against_the_published_figure(page, raw) -> None:
     check = page.results.claims["very_satisfied"]
     assert check.test.p_value == pytest.approx(p_ref, rel=1e-9)
     assert p_ref >= 0.05  # the finding: not significantly different from 92%
-    very, _improved = W.claim_sentences(page)
+    very, _improved = (plain(t) for t in W.claim_sentences(page))
     assert 'said "92% very satisfied" (report)' in very and "consistent with the published" in very
     assert f"{100 * x / n:.1f}%" in very
     x2 = int((year["things_improved"] == "yes").sum())

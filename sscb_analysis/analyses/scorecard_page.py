@@ -10,13 +10,13 @@ definitions, owners from ``indicators.yml``) is escaped here.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sscb_analysis.analyses.common import count_words, share_hidden, small
 from sscb_analysis.analyses.scorecard import IndicatorResult
+from sscb_analysis.escape import html_text
 from sscb_analysis.stats.spc import RULES
 
 __all__ = [
@@ -102,8 +102,8 @@ def variation_kind(variation: str | None) -> str | None:
 
 
 def _esc(text: object) -> str:
-    """Escape outside text for HTML (the single place this page does it)."""
-    return html.escape(str(text), quote=True)
+    """Escape outside text for HTML (through the project's one owner of escaping)."""
+    return html_text(text)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,8 @@ def render_html(
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if board:
         body = accessible_page(_EXTERNAL_SCRIPT.sub("", body))
-    top = [_STYLE, f"<style>{PRINT_CSS}{page_top_css(context)}</style>"]
+    styles = _STYLE + f"<style>{PRINT_CSS}{page_top_css(context)}</style>"
+    top = []
     if board and (context.protective_marking or context.disclosure):
         top.append(marking_html(context.protective_marking, context.disclosure))
     if context.synthetic:
@@ -230,6 +231,10 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
+    if "</head>" in body:  # the page's own styles belong in its head
+        body = body.replace("</head>", styles + "</head>", 1)
+    else:
+        top.insert(0, styles)
     return _insert_after_body_open(body, "".join(top)).replace(
         "</body>", _footer(context, board) + "</body>", 1
     )

@@ -27,6 +27,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from sscb_analysis.escape import board_page
+
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove_output"})
@@ -45,9 +47,8 @@ PRINT_CSS = """
   .sscb-toc, .sscb-print-hidden, .jp-InputPrompt, .jp-OutputPrompt {
     display: none !important; }
   body { font-size: 10pt; }
-  h1, h2, h3, h4, .sscb-keep-next { break-after: avoid; page-break-after: avoid; }
-  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p,
-  .sscb-keep-together {
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p {
     break-inside: avoid; page-break-inside: avoid; }
   table { break-inside: auto; }
   thead { display: table-header-group; }
@@ -218,7 +219,7 @@ def render_html(
     if board:
         body = accessible_page(_EXTERNAL_SCRIPT.sub("", body))
     styles = _STYLE + f"<style>{PRINT_CSS}{page_top_css(context)}</style>"
-    top = []
+    top: list[str] = []
     if board and (context.protective_marking or context.disclosure):
         top.append(marking_html(context.protective_marking, context.disclosure))
     if context.synthetic:
@@ -232,13 +233,17 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
-    if "</head>" in body:  # the page's own styles belong in its head
+    # Style sheets go in the head, so the banner is the first thing in the body.
+    if "</head>" in body:
         body = body.replace("</head>", styles + "</head>", 1)
     else:
         top.insert(0, styles)
-    return _insert_after_body_open(body, "".join(top)).replace(
+    page = _insert_after_body_open(body, "".join(top)).replace(
         "</body>", _footer(context, board) + "</body>", 1
     )
+    # The board page leaves through the sanitiser: no script, handler or javascript: link,
+    # whatever a header, file name or area name brought in.
+    return board_page(page, title) if board else page
 
 
 def with_run_marking(context: RenderContext, run_dir: Path) -> RenderContext:
@@ -284,20 +289,6 @@ def accessible_page(page: str) -> str:
     soup = BeautifulSoup(page, features="html.parser")
     for a in soup.select("a.anchor-link"):
         a.decompose()
-    for cell in soup.select("div.jp-MarkdownCell"):
-        # A cell holding only a heading stays with the next cell on paper: both go in one block
-        # that is not split, unless the next is a long table (whose header repeats instead).
-        blocks = [c for c in cell.select(".jp-RenderedMarkdown > *") if c.get_text(strip=True)]
-        if not blocks or not all(b.name in ("h1", "h2", "h3", "h4") for b in blocks):
-            continue
-        cell["class"] = [*cell.get("class", []), "sscb-keep-next"]
-        after = cell.find_next_sibling("div")
-        if after is None or len(after.get_text()) > 1500 or len(after.find_all("tr")) > 12:
-            continue
-        group = soup.new_tag("div", attrs={"class": "sscb-keep-together"})
-        cell.insert_before(group)
-        group.append(cell.extract())
-        group.append(after.extract())
     heading = ""
     seen: dict[str, int] = {}
     for el in soup.find_all(["h1", "h2", "h3", "h4", "table"]):

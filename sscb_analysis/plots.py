@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sscb_analysis.alt_text import set_alt, spc_alt
 from sscb_analysis.stats.results import SPCResult
 
 __all__ = [
@@ -158,6 +159,8 @@ def spc_chart(
         fontsize=_FONT - 1,
     )
     ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    as_percent = percent if percent is not None else result.kind == "p"
+    set_alt(fig, spc_alt(result, title, [str(v) for v in xs], as_percent, mask))
     if mask.any():
         ax.text(
             0.0,

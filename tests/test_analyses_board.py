@@ -89,5 +89,5 @@ def test_links_and_notes():
     assert "/" not in links.replace("](", "")
     assert board.synthetic_note(False) is None
     assert "SYNTHETIC" in board.synthetic_note(True)
-    assert "95% confidence interval" in board.reading_guide(0.95)
+    assert "below 0.05 we call it more than chance" in board.reading_guide(0.95)
     assert "must not be published" in board.reading_guide(0.95, 0)

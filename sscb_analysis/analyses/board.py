@@ -10,6 +10,7 @@ working them out again.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,10 @@ __all__ = [
     "board_message",
     "board_scorecard",
     "check_disclosure",
+    "indicators_file",
     "reading_guide",
     "report_links",
+    "report_links_html",
     "synthetic_note",
 ]
 
@@ -108,6 +111,27 @@ def board_scorecard(
         notes.append("This area has no indicators.csv, so only the reports' indicators appear.")
     rows = disclose_results(results, threshold)
     return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
+
+
+def indicators_file(
+    profile_path: str | Path | None, given: str | Path | None = None
+) -> Path | None:
+    """The area's ``indicators.csv``: ``given``, else the one beside the profile's CPP export
+    (``data/raw/<area>/``); None when the area has none. A ``given`` file that does not exist
+    is an error, never skipped quietly."""
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise FileNotFoundError(f"indicators_path {path} does not exist")
+        return path
+    from sscb_analysis.reporting.config import load_config
+
+    config = load_config(profile_path or None)
+    cpp = config.clean_inputs.get("cpp")
+    if cpp is None or not cpp.paths:
+        return None
+    beside = Path(cpp.paths[0]).parent / "indicators.csv"
+    return beside if beside.is_file() else None
 
 
 def check_disclosure(page: str, threshold: int = 5) -> str:
@@ -195,24 +219,36 @@ def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
 def reading_guide(confidence: float = 0.95, threshold: int = 5) -> str:
     """How to read the words the detailed reports use (p values, small numbers)."""
     hidden = (
-        f"A count from 1 to {threshold} is never shown, to protect the children and families "
-        "concerned, nor a share or range that would give it back."
+        f"A count from 1 to {threshold} is never shown, nor a share or range that would give it "
+        "back, to protect the children and families concerned."
         if threshold >= 1
         else "This pack is for the board only: small counts are shown, so it must not be published."
     )
     return (
-        f"**Likely range** is a {confidence:.0%} confidence interval: the range the true figure "
-        "very probably lies in, given that figures move by chance. Two figures whose ranges "
-        "overlap a lot may not really differ. A **p** value in a report is the chance of seeing "
-        "a difference at least that large if nothing had really changed: the smaller it is, "
-        f"the less likely the difference is chance; below {1 - confidence:.2g} we call it more "
-        f"than chance. {hidden}"
+        "In the detailed reports, a **p** value is the chance of a difference at least that "
+        "large if nothing had really changed; below "
+        f"{1 - confidence:.2g} we call it more than chance. Two likely ranges that overlap a lot "
+        f"may not really differ. {hidden}"
     )
 
 
 def report_links(sources: Sequence[ReportSource]) -> str:
     """Markdown list of relative links to the detailed reports (``<name>.html``, same folder)."""
     return "\n".join(f"- [{s.title}]({s.report}.html)" for s in sources)
+
+
+def report_links_html(sources: Sequence[ReportSource]) -> str:
+    """The "Detailed reports" section as HTML: on screen only (the PDF pack holds the reports
+    themselves, so the printed pack leaves the links out)."""
+    items = "".join(
+        f'<li><a href="{html.escape(s.report, quote=True)}.html">{html.escape(s.title)}</a></li>'
+        for s in sources
+    )
+    return (
+        '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
+        "<p>The reports' indicators come from these reports, which show the figures behind "
+        f'them, the charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
+    )
 
 
 def synthetic_note(synthetic: bool) -> str | None:

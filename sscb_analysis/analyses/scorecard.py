@@ -15,7 +15,6 @@ Words, disclosure and HTML are in :mod:`sscb_analysis.analyses.scorecard_page`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -298,7 +297,9 @@ def _chart(
     if kind == "c" and nums.isna().any():
         kind = "xmr"
     if kind == "p":
-        result = spc(
+        # A p chart works on shares (0 to 1): its values, limits and target are fractions,
+        # drawn as percentages by sscb_analysis.plots.spc_chart.
+        return spc(
             pd.Series(nums.astype(float).to_numpy(), index=index),
             kind="p",
             denominators=dens.astype(float).to_numpy(),
@@ -306,12 +307,6 @@ def _chart(
             target=None if target is None else target / 100,
             rules=rules,
         )
-        # Back to the unit's scale (percent), so limits and targets read as the values do.
-        table = result.table.copy()
-        for col in ("value", "centre", "lower", "upper", "near_lower", "near_upper", "target"):
-            if col in table:
-                table[col] = 100 * table[col]
-        return dataclasses.replace(result, table=table, target=target)
     if kind in ("c", "u"):
         return spc(
             pd.Series(nums.astype(float).to_numpy(), index=index),

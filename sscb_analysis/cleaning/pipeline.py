@@ -15,7 +15,6 @@ hashed, degraded or dropped) before any value can reach the log or the quarantin
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from sscb_analysis.cleaning.read import CellProblem, ExtractError, RawTable
 from sscb_analysis.cleaning.schemas import validate
 from sscb_analysis.cleaning.summary import summarise, summary_text
 from sscb_analysis.extracts import ExtractSpec, get_spec
+from sscb_analysis.provenance import inputs_provenance, sha256_file
 
 __all__ = [
     "CleanResult",
@@ -178,6 +178,11 @@ def clean(
         protected.extras,
     )
     validate(kind, data)
+    described = (
+        spec.describe(data, person_codes=raw[spec.person_id].codes[keep], order=checked.order)
+        if spec.describe is not None
+        else None
+    )
 
     q_pos = np.flatnonzero(checked.quarantined)
     extras = {name: _protect.extra_series(arr, q_pos) for name, arr in protected.extras.items()}
@@ -204,6 +209,8 @@ def clean(
         header_row=max(t.header_row for t, _ in parts),
         same_in_later_return=int(checked.superseded.sum()),
     )
+    if described is not None:
+        summary["derived"] = described
     summary["source_files"] = table.files or [table.source_file]
     summary["record_key"] = list(match_on) or (
         [spec.record_id] if spec.record_id in protected.positions else list(spec.record_key)
@@ -211,6 +218,7 @@ def clean(
     summary["inputs"] = [_input_record(s, t) for s, (t, _) in zip(sources, parts, strict=True)]
     summary["options"] = options
     summary["package_version"] = package_version()
+    summary["provenance"] = inputs_provenance(s for s in sources if not isinstance(s, pd.DataFrame))
     return CleanResult(kind, data, quarantine, log, summary)
 
 
@@ -341,15 +349,6 @@ def _input_record(source: Source, table: RawTable) -> dict[str, Any]:
     if isinstance(source, pd.DataFrame):
         return {"path": table.source_file, "sha256": None}
     return {"path": str(source), "sha256": sha256_file(source)}
-
-
-def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
-    """The SHA-256 of a file's bytes (hex), read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_version() -> str:

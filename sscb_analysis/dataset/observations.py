@@ -133,7 +133,10 @@ def check_indicators(
             _column_line(log, source, header, "IND018", "dropped on request", "dropped")
             continue
         canonical = next((c for c in COLUMNS if compact(c) == key), _ALIASES.get(key))
-        scan = protect.scan_content(arr, raw.source_rows)
+        # The period columns hold event dates (a period's first and last day), not birth dates.
+        scan = protect.scan_content(
+            arr, raw.source_rows, event_dates=canonical in ("period_start", "period_end")
+        )
         findings.extend(protect.content_findings(header, scan, canonical, False))
         if canonical is None or canonical in columns:
             kind = protect.header_identifier(key)

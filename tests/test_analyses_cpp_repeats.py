@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+import mistune
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -161,7 +162,8 @@ def test_profile_text_is_escaped(cpp) -> None:
         quarters_claim=SimpleNamespace(value=CLAIM.value, text=hostile, source=hostile),
     )
     text = all_words(pg)
-    assert "<script" not in text and "](javascript" not in text
+    rendered = mistune.html(text)  # as the board page renders Markdown
+    assert "<script" not in rendered and "href" not in rendered and "&lt;script&gt;" in rendered
 
 
 # --- micro extracts (finding 12.12) ---------------------------------------------------------

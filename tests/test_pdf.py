@@ -144,3 +144,18 @@ def test_cover_escapes_outside_text(tmp_path: Path):
     document, _ = pack_html(tmp_path)
     assert "<script>alert" not in document and "&lt;script&gt;" in document
     assert '"</style>' not in document
+
+
+def test_no_heading_ends_a_page(laid_out):
+    doc, _ = laid_out
+    orphans = []
+    for i, page in enumerate(doc.pages, start=1):
+        box = page._page_box.children[0]  # the page's content (margin boxes follow)
+        path = []
+        while getattr(box, "children", None):
+            box = box.children[-1]
+            element = getattr(box, "element", None)
+            path.append(getattr(element, "tag", None))
+        if any(tag in ("h1", "h2", "h3", "h4") for tag in path):
+            orphans.append(i)
+    assert not orphans, f"a heading ends page(s) {orphans}"

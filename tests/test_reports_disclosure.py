@@ -237,8 +237,7 @@ def test_data_quality_figures_disclose_rows_like_counts(tmp_path):
     cpp = pd.read_csv(SYNTHETIC / "cpp.csv", dtype=str)
     few = tmp_path / "cpp.csv"
     cpp.head(4).to_csv(few, index=False)
-    q = quality.assess_extract("cpp", few)
-    figures = q.figures()
+    figures = quality.words.figures(quality.page({"cpp": few}))
     assert figures["cpp_rows_in"] == "c"
     assert figures["cpp_refused"] is False
     assert find_small_counts_in_figures(figures) == []
@@ -246,7 +245,7 @@ def test_data_quality_figures_disclose_rows_like_counts(tmp_path):
     rows = cpp.head(40).copy()
     rows.loc[rows.index[:2], "plan_start_date"] = "not a date"  # 2 rows set aside
     rows.to_csv(many, index=False)
-    figures = quality.assess_extract("cpp", many).figures()
+    figures = quality.words.figures(quality.page({"cpp": many}))
     assert figures["cpp_rows_in"] == 40
     assert figures["cpp_share_clean"] is None  # 38 of 40: 2 rows not used
     assert figures["cpp_share_clean_words"] == "most"

@@ -249,3 +249,23 @@ def test_html_is_accessible_and_escaped():
     assert 'aria-hidden="true"' in table and "Concern: higher than chance would give" in table
     assert "SPC assurance replaces red, amber and green" in scorecard_page.how_to_read()
     assert "NHSRplotthedots 0.2.2" in scorecard_page.how_to_read()
+
+
+def test_charts_of_series_with_withheld_points_are_not_drawn():
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    by_key = {r.key: r for r in dataset_results(data, "2013-03-31")}
+    fostering = by_key["private_fostering_notifications"]  # quarters of 1 to 5 notifications
+    mask = scorecard_page.chart_mask(fostering, 5)
+    assert any(mask) and not any(scorecard_page.chart_mask(fostering, 0))
+    figure, why = scorecard_page.indicator_chart(fostering, 5)
+    assert figure is None and "average and limits would give back" in why
+    figure, why = scorecard_page.indicator_chart(fostering, 0)  # board-restricted: drawn
+    assert figure is not None and why == ""
+    nfa = by_key["referrals_no_further_action"]
+    assert not any(scorecard_page.chart_mask(nfa, 5))
+    figure, _ = scorecard_page.indicator_chart(nfa, 5)
+    from sscb_analysis.alt_text import alt_of
+
+    alt = alt_of(figure)
+    assert "Latest shown: 30.8% (Jan to Mar 2013)" in alt
+    assert "Variation: special cause concern" in alt and "Target 25.0%" in alt

@@ -31,6 +31,7 @@ __all__ = [
     "board_message",
     "board_scorecard",
     "check_disclosure",
+    "indicators_file",
     "reading_guide",
     "report_links",
     "report_links_html",
@@ -110,6 +111,27 @@ def board_scorecard(
         notes.append("This area has no indicators.csv, so only the reports' indicators appear.")
     rows = disclose_results(results, threshold)
     return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
+
+
+def indicators_file(
+    profile_path: str | Path | None, given: str | Path | None = None
+) -> Path | None:
+    """The area's ``indicators.csv``: ``given``, else the one beside the profile's CPP export
+    (``data/raw/<area>/``); None when the area has none. A ``given`` file that does not exist
+    is an error, never skipped quietly."""
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise FileNotFoundError(f"indicators_path {path} does not exist")
+        return path
+    from sscb_analysis.reporting.config import load_config
+
+    config = load_config(profile_path or None)
+    cpp = config.clean_inputs.get("cpp")
+    if cpp is None or not cpp.paths:
+        return None
+    beside = Path(cpp.paths[0]).parent / "indicators.csv"
+    return beside if beside.is_file() else None
 
 
 def check_disclosure(page: str, threshold: int = 5) -> str:

@@ -9,8 +9,6 @@ small counts the same way in every report.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sscb_analysis.disclose import Policy, disclosure_policy, safe_count
+from sscb_analysis.escape import md_text
 from sscb_analysis.indicators.periods import financial_year_label
 
 if TYPE_CHECKING:
@@ -204,18 +203,12 @@ def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) 
 # --------------------------------------------------------------------------------------------
 # text from outside and sections left out
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]()#|!~{}+])")
-
 
 def safe(text: object) -> str:
     """Text from outside (an area name, a file name, a header, a category value) made safe for
-    a Markdown sentence that becomes HTML: HTML characters escaped and Markdown punctuation
-    backslashed, so ``<img onerror=...>`` stays text and ``[x](javascript:...)`` is no link.
-
-    The one place pages escape; it will call ``sscb_analysis.escape`` when that lands.
-    """
-    flat = " ".join(str(text).split())
-    return html.escape(_MARKDOWN.sub(r"\\\1", flat), quote=False)
+    a Markdown sentence that becomes HTML (``sscb_analysis.escape.md_text``: ``<img onerror=...>``
+    stays text and ``[x](javascript:...)`` is no link). Tables need none: pandas escapes cells."""
+    return md_text(" ".join(str(text).split()))
 
 
 def left_out(block: str, key: str, what: str) -> str:

@@ -10,22 +10,28 @@ definitions, owners from ``indicators.yml``) is escaped here.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sscb_analysis.analyses.common import count_words, share_hidden, small
 from sscb_analysis.analyses.scorecard import IndicatorResult
+from sscb_analysis.escape import html_text
 from sscb_analysis.stats.spc import RULES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "ASSURANCE_TEXT",
     "VARIATION_TEXT",
     "ScorecardRow",
     "attention_html",
+    "chart_mask",
     "disclose_results",
     "how_to_read",
+    "indicator_chart",
     "meanings_html",
     "scorecard_html",
     "variation_kind",
@@ -102,8 +108,8 @@ def variation_kind(variation: str | None) -> str | None:
 
 
 def _esc(text: object) -> str:
-    """Escape outside text for HTML (the single place this page does it)."""
-    return html.escape(str(text), quote=True)
+    """Escape outside text for HTML (through the project's one owner of escaping)."""
+    return html_text(text)
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,59 @@ def disclose_results(results: Sequence[IndicatorResult], threshold: int) -> list
             )
         )
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# charts
+
+
+def chart_mask(r: IndicatorResult, threshold: int) -> list[bool]:
+    """Which points of the indicator's SPC chart to withhold: those resting on a count from 1 to
+    ``threshold`` (the count itself, or a share that gives it back). Values given without their
+    counts cannot be checked and are shown as given."""
+    if r.spc is None:
+        return []
+    t = r.spc.table
+    if threshold < 1:
+        return [False] * len(t)
+    if "numerator" in t and "denominator" in t:
+        pairs = zip(t["numerator"], t["denominator"], strict=True)
+        if r.spc.kind == "p":
+            return [share_hidden(int(x), int(n), threshold) for x, n in pairs]
+        return [small(int(x), threshold) for x, _ in pairs]
+    if r.unit == "count" or r.spc.kind == "c":
+        return [small(int(v), threshold) for v in t["value"]]
+    return [False] * len(t)
+
+
+def indicator_chart(r: IndicatorResult, threshold: int) -> tuple[Figure | None, str]:
+    """The indicator's SPC chart, or None and the sentence saying why not.
+
+    A published page draws no chart of a series with a point resting on a small count: its mean
+    and limits, with the other points, would give the withheld count back (one hidden quarter of
+    twelve is the mean times twelve less the rest). The icons on the scorecard still stand.
+    """
+    from sscb_analysis.plots import spc_chart
+
+    if r.spc is None:
+        return None, "Not charted: fewer than two periods."
+    hidden = chart_mask(r, threshold)
+    if any(hidden):
+        return None, (
+            f"Chart not shown: {sum(hidden)} of its {len(hidden)} periods "
+            f"{'rests' if sum(hidden) == 1 else 'rest'} on a count from 1 to {threshold}, which "
+            "the chart's average and limits would give back. The "
+            "variation and assurance on the scorecard use every period."
+        )
+    ylabel = {"percent": "%", "count": "number", "rate": f"per {r.per or 1:,}"}.get(r.unit or "")
+    figure = spc_chart(
+        r.spc,
+        title=r.name,
+        x=list(r.spc.table.index),
+        ylabel=ylabel,
+        percent=r.spc.kind == "p",
+    )
+    return figure, ""
 
 
 # --------------------------------------------------------------------------------------------

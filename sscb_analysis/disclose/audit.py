@@ -61,15 +61,16 @@ def recoverable_counts(ledger: Ledger, disclosure: Disclosure) -> list[Finding]:
     if not small:
         return []
     found: dict[Hashable, str] = {}
-    for k in _pinned(hidden, ledger.equations):
-        if k in small:
-            found[k] = "worked out exactly from the counts shown and how they add up"
-    printed = hidden - ledger.latent
+    pinned = _pinned(hidden, ledger.equations)
+    for k in pinned & small:
+        found[k] = "worked out exactly from the counts shown and how they add up"
+    unknown = hidden - pinned
+    printed = unknown - ledger.latent
     for eq in ledger.equations:
-        terms = {k: c for k, c in eq.items() if k in hidden}
+        terms = {k: c for k, c in eq.items() if k in unknown}
         if not terms or not set(terms) <= printed or set(terms.values()) not in ({1}, {-1}):
             continue
-        rest = -sum(c * values[k] for k, c in eq.items() if k not in hidden)
+        rest = -sum(c * values[k] for k, c in eq.items() if k not in unknown)
         if rest * next(iter(terms.values())) == len(terms):
             for k in terms:
                 if k in small:

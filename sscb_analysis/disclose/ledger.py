@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from sscb_analysis.disclose.algebra import pinned_columns
 from sscb_analysis.disclose.policy import Policy
 from sscb_analysis.disclose.tables import TOTAL
 
@@ -44,6 +45,8 @@ __all__ = [
 
 Key = Hashable
 T = TypeVar("T")
+#: Candidates weighed when choosing the next count to withhold (the smallest ones).
+LOOKAHEAD = 6
 
 
 class LedgerError(ValueError):
@@ -62,10 +65,16 @@ def _whole(value: object, what: str) -> int:
 
 @dataclass(frozen=True)
 class Count:
-    """A count found by a compute step, before disclosure: its key and true value."""
+    """A count found by a compute step, before disclosure: its key and true value.
+
+    ``latent``: a count the page never prints but a reader could work out from those it does
+    (e.g. rows that broke the same set of rules): it is never shown, and the small ones among
+    them are protected like any other.
+    """
 
     key: Key
     value: int
+    latent: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", _whole(self.value, f"count {self.key!r}"))
@@ -211,8 +220,12 @@ class Ledger:
             raise LedgerError(
                 f"count {count.key!r} is given as both {old} and {count.value} on one page"
             )
+        printed = old is not None and count.key not in self._latent
         self._values[count.key] = count.value
-        self._latent.discard(count.key)
+        if count.latent and not printed:
+            self._latent.add(count.key)
+        else:
+            self._latent.discard(count.key)
 
     def relate(self, relation: Relation) -> None:
         """Add one relation between counts already added."""
@@ -299,7 +312,7 @@ class Ledger:
             exposed = self._exposed(hidden, small, t)
             if not exposed:
                 break
-            hidden |= self._together({self._pick(exposed, hidden, order)})
+            hidden |= self._together({self._pick(exposed, hidden, order, small, t)})
         shown = {k: v for k, v in self._values.items() if k not in hidden}
         withheld = frozenset(hidden - self._latent)
         return Disclosure(policy, shown, withheld, frozenset(small - self._latent))
@@ -308,14 +321,18 @@ class Ledger:
         """Small counts a reader could work out from the shown ones."""
         if not small:
             return set()
-        return (determined(hidden, self._equations) | self._bounded(hidden, threshold)) & small
+        pinned = determined(hidden, self._equations)
+        # what is pinned is known to the reader: bounds then work on what is left
+        return (pinned | self._bounded(hidden - pinned, threshold)) & small
 
-    def _bounded(self, hidden: set[Key], threshold: int) -> set[Key]:
+    def _bounded(
+        self, hidden: set[Key], threshold: int, equations: list[dict[Key, int]] | None = None
+    ) -> set[Key]:
         """Withheld counts pinned by bounds: every ``c`` is at least 1, so hidden cells adding
         up to their number are all 1; cautiously, when they add up to the threshold times
         their number, they are all at the threshold."""
         out: set[Key] = set()
-        for eq in self._equations:
+        for eq in self._equations if equations is None else equations:
             rest = -sum(c * self._values[k] for k, c in eq.items() if k not in hidden)
             terms = [(k, c) for k, c in eq.items() if k in hidden]
             if not terms or any(k in self._latent for k, _ in terms):
@@ -328,14 +345,43 @@ class Ledger:
                 out.update(k for k, _ in terms)
         return out
 
-    def _pick(self, exposed: set[Key], hidden: set[Key], order: Mapping[Key, int]) -> Key:
-        """The shown count to withhold next: the smallest non-zero one sharing a relation with
-        an exposed count (else in the same group of related counts), ties in page order."""
-        near = {k for eq in self._equations if exposed & eq.keys() for k in eq}
-        for pool in (near, self._component(exposed)):
-            choices = [k for k in pool if k not in hidden and self._values[k] > 0]
-            if choices:
-                return min(choices, key=lambda k: (self._values[k], order[k]))
+    def _pick(
+        self,
+        exposed: set[Key],
+        hidden: set[Key],
+        order: Mapping[Key, int],
+        small: set[Key],
+        threshold: int,
+    ) -> Key:
+        """The shown count to withhold next: among the non-zero ones related to an exposed count
+        (sharing a relation first, else in the same group of related counts), the one that
+        leaves fewest counts exposed, then the smallest, ties in page order. Looking one step
+        ahead keeps a pooled total from costing every table its own figures."""
+        # the relations through which the exposed counts are worked out: theirs, and those of
+        # the withheld counts pinned on the way; exposure is judged within their group only
+        group = self._component(exposed)
+        equations = [eq for eq in self._equations if group & eq.keys()]
+        pinned = determined(hidden, equations)
+        own = {k for eq in equations if exposed & eq.keys() for k in eq}
+        chain = {k for eq in equations if pinned & eq.keys() for k in eq}
+        local = small & group
+
+        def visible(pool: set[Key]) -> list[Key]:
+            keys = (k for k in pool if k not in hidden and self._values[k] > 0)
+            return sorted(keys, key=lambda k: (self._values[k], order[k]))
+
+        choices = list(dict.fromkeys(visible(own)[:LOOKAHEAD] + visible(chain)[:LOOKAHEAD]))
+        choices = choices or visible(group)[:LOOKAHEAD] or visible(set(self._values))[:1]
+        if choices:
+            if len(choices) == 1:
+                return choices[0]
+
+            def left(k: Key) -> int:
+                trial = hidden | self._together({k})
+                pinned = determined(trial, equations)
+                return len((pinned | self._bounded(trial - pinned, threshold, equations)) & local)
+
+            return min(choices, key=lambda k: (left(k), self._values[k], order[k]))
         raise LedgerError(
             f"counts {sorted(map(repr, exposed))} can be worked out and no other count could be "
             "withheld to protect them"
@@ -358,7 +404,8 @@ def determined(hidden: set[Key], equations: Iterable[Mapping[Key, int]]) -> set[
     """Hidden keys whose value follows exactly from the shown ones through ``equations``.
 
     A hidden key is determined when it is zero in every vector of the null space of the
-    equations restricted to the hidden keys (every solution agrees on it).
+    equations restricted to the hidden keys (every solution agrees on it): in reduced row
+    echelon form, a pivot whose row holds no free column.
     """
     eqs = [eq for eq in equations if hidden & eq.keys()]
     if not eqs:
@@ -370,9 +417,4 @@ def determined(hidden: set[Key], equations: Iterable[Mapping[Key, int]]) -> set[
         for k, c in eq.items():
             if k in pos:
                 a[r, pos[k]] = c
-    _, sv, vt = np.linalg.svd(a)
-    rank = int((sv > 1e-9).sum())
-    null = vt[rank:]
-    if null.shape[0] == 0:
-        return set(cols)
-    return {k for k, i in pos.items() if np.abs(null[:, i]).max() < 1e-9}
+    return {cols[c] for c in pinned_columns(a)}

@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from sscb_analysis.disclose.algebra import pinned_columns
+
 __all__ = [
     "TOTAL",
     "round_half_up",
@@ -101,12 +103,8 @@ def _determined_cells(
         for cell, coef in eq:
             if cell in pos:
                 a[r, pos[cell]] = coef
-    _, sv, vt = np.linalg.svd(a)
-    rank = int((sv > 1e-9).sum())
-    null = vt[rank:]
-    if null.shape[0] == 0:
-        return hidden
-    return [c for c, k in pos.items() if np.abs(null[:, k]).max() < 1e-9]
+    fixed = set(pinned_columns(a))
+    return [c for c, k in pos.items() if k in fixed]
 
 
 def _secondary(values: np.ndarray, mask: np.ndarray, totals: bool) -> np.ndarray:

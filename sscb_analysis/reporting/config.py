@@ -39,6 +39,7 @@ STANDARD_NOTEBOOKS: tuple[dict[str, Any], ...] = (
     {"name": "03_caf", "title": "Early help (CAF) assessments"},
     {"name": "04_marac", "title": "MARAC referrals"},
     {"name": "06_national_benchmark", "title": "Against England and statistical neighbours"},
+    {"name": "07_board_indicators", "title": "The board's other indicators"},
     {
         "name": "05_board_summary",
         "title": "Summary for the board",

@@ -163,10 +163,14 @@ def _cover(manifest: dict[str, Any], run: dict[str, Any], pages: Sequence[PackPa
     )
 
 
-def pack_html(run_dir: str | Path) -> tuple[str, list[PackPage]]:
-    """The pack as one HTML document, and the pages it holds (in order)."""
+def pack_html(
+    run_dir: str | Path, manifest: dict[str, Any] | None = None
+) -> tuple[str, list[PackPage]]:
+    """The pack as one HTML document, and the pages it holds (in order). ``manifest`` is the
+    run's (the runner passes its final one before writing it); default: ``manifest.json``."""
     run_dir = Path(run_dir)
-    manifest = _read_json(run_dir / "manifest.json")
+    if manifest is None:
+        manifest = _read_json(run_dir / "manifest.json")
     run = _read_json(run_dir / "context.json")
     pages = [p for p in _pages(manifest) if (run_dir / f"{p.name}.html").is_file()]
     synthetic = bool(manifest.get("data_are_synthetic"))
@@ -198,13 +202,17 @@ def pack_html(run_dir: str | Path) -> tuple[str, list[PackPage]]:
     return document, pages
 
 
-def write_board_pack(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def write_board_pack(
+    run_dir: str | Path,
+    out: str | Path | None = None,
+    manifest: dict[str, Any] | None = None,
+) -> Path:
     """Write ``board_pack.pdf`` (A4) for the run in ``run_dir``; return its path."""
     from weasyprint import HTML
 
     run_dir = Path(run_dir)
     target = Path(out) if out is not None else run_dir / PACK_NAME
-    document, pages = pack_html(run_dir)
+    document, pages = pack_html(run_dir, manifest)
     if not pages:
         raise FileNotFoundError(f"{run_dir} holds no board page to put in a pack")
     began = dt.datetime.now()
@@ -228,7 +236,7 @@ def board_pack_step(run_dir: str | Path, manifest: dict[str, Any]) -> str | None
     if manifest.get("partial") or manifest.get("status") != "ok":
         return None
     try:
-        write_board_pack(run_dir)
+        write_board_pack(run_dir, manifest=manifest)
     except Exception as exc:  # the run must say why the board has no pack
         log.error("board pack not written: %s", exc)
         return f"board pack not written: {exc}"

@@ -129,7 +129,7 @@ def test_a_file_name_holding_an_identifier_is_refused_and_never_shown(tmp_path):
         res.exit_code == 3 and "the file's name" in res.output and "Rename the file" in res.output
     )
     assert written(tmp_path / "out") == []
-    q = quality.assess_extract("cpp", path)
+    q = quality.compute.compute({"cpp": path}).extracts["cpp"]
     assert q.refused and "5919" not in q.refusal + q.source_name and "2008" not in q.refusal
     # An export date in a file name is not a date of birth.
     dated = tmp_path / "cpp_export_2013-04-01.csv"
@@ -140,9 +140,10 @@ def test_a_file_name_holding_an_identifier_is_refused_and_never_shown(tmp_path):
 def test_the_data_quality_page_names_the_header_by_position_only():
     from sscb_analysis.analyses import quality
 
-    q = quality.assess_extract("cpp", HOSTILE / "header_identifier.csv")
+    page = quality.page({"cpp": HOSTILE / "header_identifier.csv"})
+    q = quality.words.facts_of(page).extracts["cpp"]
     assert q.refused and "column 13" in q.refusal and "header is withheld" in q.refusal
-    shown = q.refusal + " ".join(q.refused_columns) + q.verdict()
+    shown = q.refusal + " ".join(q.refused_columns) + quality.words.verdict(page, "cpp")
     assert "Jane" not in shown and "9434765919" not in shown
 
 

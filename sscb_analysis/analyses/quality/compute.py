@@ -75,6 +75,8 @@ class ExtractFacts:
     columns_dropped: tuple[str, ...] = ()
     placeholders: dict[str, tuple[str, ...]] = field(default_factory=dict)
     relations: tuple[Relation, ...] = ()
+    #: every row read is in exactly one outcome (the cleaner's own check)
+    balanced: bool = True
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,17 @@ def rough_share(used: int, rows_in: int, threshold: int) -> str:
 
 def _refused(kind: str, path: str | os.PathLike[str], exc: Exception) -> ExtractFacts:
     source = _name(path)
+    if isinstance(exc, IdentifierError) and any(f.kind == "file_name" for f in exc.findings):
+        source = "its file name withheld"  # the name itself holds an identifier
     if isinstance(exc, IdentifierError):
         columns = tuple(dict.fromkeys(f.where for f in exc.findings))
-        # the cleaner's reasons count cells and name rows: counts of records stay off the page
+        # the cleaner's reasons count cells and name rows: counts of records stay off the page;
+        # a header or file name holding an identifier is named by position only, with the reason
         reasons = "; ".join(
             dict.fromkeys(
-                f"{f.where} looks like {KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))}"
+                f"{f.where}: {f.reason}"
+                if f.kind in ("header", "file_name")
+                else f"{f.where} looks like {KIND_LABELS.get(f.kind, f.kind.replace('_', ' '))}"
                 for f in exc.findings
             )
         )
@@ -251,6 +258,7 @@ def _assess(
         columns_dropped=tuple(map(str, summary.get("columns_dropped") or ())),
         placeholders=placeholders,
         relations=tuple(relations),
+        balanced=bool(summary.get("balanced", False)),
     )
 
 

@@ -306,6 +306,7 @@ def figures(page: Page) -> dict[str, Any]:
         if e.refused:
             continue
         out[f"{kind}_rows_in"] = "c" if e.rows_in.withheld else e.rows_in.value
+        out[f"{kind}_balanced"] = e.balanced  # a yes or no: it gives no count back
         out[f"{kind}_share_clean"] = e.share_clean
         if e.share_clean is None:
             out[f"{kind}_share_clean_words"] = e.rough_share

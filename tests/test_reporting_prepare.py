@@ -141,3 +141,46 @@ def test_a_set_cleaned_by_an_older_cleaner_is_cleaned_again(tmp_path):
     assert _prepare(_spec(export), processed).action == "cleaned"
     shutil.rmtree(processed)
     assert _prepare(_spec(export), processed).action == "cleaned"
+
+
+def test_a_layout_is_applied_and_its_pseudonymise_never_overruled(tmp_path, monkeypatch):
+    """clean.inputs.cpp: {path, map}: the export's own headers mapped by the layout file; a
+    layout that says pseudonymise is obeyed when the profile says nothing."""
+    processed = tmp_path / "processed"
+    rows = cpp_rows(4).rename(columns={"child_id": "Person ID", "plan_start_date": "CP Start"})
+    export = tmp_path / "raw" / "cpp.csv"
+    export.parent.mkdir()
+    rows.to_csv(export, index=False)
+    layout = tmp_path / "layouts" / "lcs.yml"
+    layout.parent.mkdir()
+    layout.write_text(
+        "kind: cpp\ncolumns:\n  child_id: Person ID\n  plan_start_date: CP Start\n"
+        "pseudonymise: true\n"
+    )
+    spec = _spec(export, layout=layout)
+    monkeypatch.delenv("SSCB_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(PrepareError, match="SSCB_PSEUDONYM_KEY"):
+        _prepare(spec, processed)
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", "a-long-and-random-test-key-0192")
+    assert _prepare(spec, processed).action == "cleaned"
+    summary = read_summary(processed / "cpp.parquet")
+    assert summary["pseudonymised"] is True and summary["options"]["layout"] == str(layout)
+    assert _prepare(spec, processed).action == "fresh"
+    # the layout file edited: cleaned again
+    layout.write_text(layout.read_text().replace("pseudonymise: true", "pseudonymise: true\n"))
+    assert _prepare(spec, processed).action == "cleaned"
+    # the profile saying "no" cannot quietly undo the pseudonymised set
+    with pytest.raises(PrepareError, match="bring the real ids back"):
+        _prepare(_spec(export, layout=layout, pseudonymise=False), processed)
+
+
+def test_several_returns_are_cleaned_as_one_set(tmp_path):
+    processed = tmp_path / "processed"
+    first = _export(tmp_path / "raw" / "2013.csv", rows=3)
+    second = _export(tmp_path / "raw" / "2014.csv", rows=5)
+    spec = CleanInput("cpp", (first, second))
+    assert _prepare(spec, processed).action == "cleaned"
+    summary = read_summary(processed / "cpp.parquet")
+    assert [i["path"] for i in summary["inputs"]] == [str(first), str(second)]
+    assert _prepare(spec, processed).action == "fresh"
+    assert not is_fresh(CleanInput("cpp", (second, first)), processed / "cpp.parquet")

@@ -218,3 +218,56 @@ def test_unknown_only_name_is_a_config_error(tmp_path):
     result = invoke(config, "--only", "nope")
     assert result.exit_code == 2
     assert "no notebook called 'nope'" in result.stderr
+
+
+def test_a_partial_run_never_moves_latest(good_run, tmp_path):
+    root, good_dir, _ = good_run
+    reports = tmp_path / "reports"
+    shutil.copytree(root / "reports", reports, symlinks=True)
+    config = make_project(tmp_path, GOOD_ENTRIES)
+    result = invoke(config, "--only", "ok")
+    assert result.exit_code == 0, result.output
+    assert "partial run" in result.output.lower()
+    assert (reports / "latest").resolve() == (reports / good_dir.name).resolve()
+    (new_dir,) = [
+        p
+        for p in reports.iterdir()
+        if p.is_dir() and not p.is_symlink() and p != (reports / good_dir.name)
+    ]
+    manifest = json.loads((new_dir / "manifest.json").read_text())
+    assert manifest["partial"] is True and manifest["status"] == "ok"
+    assert [nb["name"] for nb in manifest["notebooks"]] == ["ok"]
+    index = (reports / "index.html").read_text()
+    assert "PARTIAL RUN" in index
+    assert (reports / "latest" / "summary.html").is_file()  # latest still a complete run
+
+
+def test_index_says_which_files_may_be_shared(good_run):
+    root, run_dir, _ = good_run
+    index = (root / "reports" / "index.html").read_text()
+    assert "What may be shared" in index
+    assert "Board pages (marked OFFICIAL) are written for the board" in index
+    assert "stay with the analysts" in index and "Analyst only (do not share)" in index
+    # the board page link sits in the board column, the others in the analyst column
+    row = index[index.index(f"{run_dir.name}/ok.html") - 200 :]
+    board_cell, analyst_cell = row.split("<td class='analyst'>", 1)
+    assert f"{run_dir.name}/ok.html" in board_cell
+    assert f"{run_dir.name}/ok-analyst.html" in analyst_cell.split("</td>")[0]
+    assert "Anytown · period under review 2012-13" in index
+
+
+def test_the_run_context_and_marking_reach_the_manifest(good_run):
+    _, run_dir, _ = good_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    context = manifest["context"]
+    assert context["area"]["name"] == "Anytown" and context["period_label"] == "2012-13"
+    assert context["protective_marking"] == "OFFICIAL" and context["disclosure"] == "published"
+    assert json.loads((run_dir / "context.json").read_text())["period_start"] == "2012-04-01"
+
+
+def test_a_threshold_below_the_policy_is_refused_before_anything_runs(tmp_path):
+    config = make_project(tmp_path, GOOD_ENTRIES)
+    result = invoke(config, "-p", "suppression_threshold", "0")
+    assert result.exit_code == 2
+    assert "below the minimum of 5 for published pages" in result.stderr
+    assert not (tmp_path / "reports").exists()

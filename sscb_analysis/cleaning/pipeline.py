@@ -40,7 +40,7 @@ from sscb_analysis.cleaning.read import CellProblem, ExtractError, RawTable
 from sscb_analysis.cleaning.schemas import validate
 from sscb_analysis.cleaning.summary import summarise, summary_text
 from sscb_analysis.extracts import ExtractSpec, get_spec
-from sscb_analysis.provenance import sha256_file
+from sscb_analysis.provenance import inputs_provenance, sha256_file
 
 __all__ = [
     "CleanResult",
@@ -175,6 +175,7 @@ def clean(
     ]
     summary["options"] = options
     summary["package_version"] = package_version()
+    summary["provenance"] = inputs_provenance(s for s in given if not isinstance(s, pd.DataFrame))
     return CleanResult(kind, data, quarantine, log, summary)
 
 

@@ -52,11 +52,12 @@ def command(
     out: Path | None,
     progress: bool | None,
 ) -> None:
-    """Clean the extracts if needed, run the report notebooks and publish reports/.
+    """Clean the exports if needed, run the report notebooks and publish reports/.
 
-    Exit codes: 0 every notebook succeeded; 1 a notebook or the data preparation failed (the
-    others still ran, reports/latest is left on the previous good run); 2 bad config or options;
-    4 another run holds the lock on the reports folder.
+    Exit codes: 0 every notebook succeeded; 1 a notebook or an export failed, or the run was
+    interrupted (reports/latest is left on the previous complete run); 2 bad profile, option or
+    --out folder; 4 another run holds the lock on the reports folder. A run with --only is
+    partial: it exits 0 when its notebooks succeed but never moves reports/latest.
     """
     from sscb_analysis.reporting.config import ConfigError, load_config
     from sscb_analysis.reporting.runner import RunLockedError, run_reports
@@ -76,6 +77,9 @@ def command(
         sys.exit(EXIT_LOCKED)
     ok = sum(o.status == "ok" for o in result.notebooks)
     summary = f"run {result.run_id}: {ok}/{len(result.notebooks)} notebooks ok -> {result.run_dir}"
+    if result.status == "interrupted":
+        click.echo(f"INTERRUPTED run {result.run_id}: {result.error}", err=True)
+        sys.exit(EXIT_FAILED)
     if result.exit_code:
         click.echo(f"FAILED {summary}", err=True)
         if result.error:
@@ -86,6 +90,8 @@ def command(
         click.echo(f"  failed notebooks and their error pages: {result.run_dir}", err=True)
         sys.exit(EXIT_FAILED)
     click.echo(summary)
+    if result.partial:
+        click.echo("A partial run (--only): reports/latest still points at the last complete run.")
     click.echo(f"Reports: {(result.run_dir.parent / 'index.html').resolve()}")
 
 

@@ -28,6 +28,7 @@ CLEAN_KEYS = {"processed_dir", "inputs"}
 INPUT_KEYS = ("path", "map", "drop", "pseudonymise", "optional")
 ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
 EXTRACT_KINDS = ("cpp", "caf", "marac")
+RESERVED_NAMES = frozenset({"manifest", "context", "run", "worker", "index", "latest"})
 
 # The standard report set, run when a profile lists no notebooks (no area in it: every page
 # takes its area from the profile).
@@ -65,16 +66,8 @@ class CleanInput:
     paths: tuple[Path, ...]
     layout: Path | None = None
     drop: tuple[str, ...] = ()
-    pseudonymise: bool = False
+    pseudonymise: bool | None = None  # None: as the layout file says (else no)
     optional: bool = False
-
-    def options(self) -> dict[str, Any]:
-        """The cleaning options, as recorded for freshness (paths as text)."""
-        return {
-            "layout": str(self.layout) if self.layout else None,
-            "drop": list(self.drop),
-            "pseudonymise": self.pseudonymise,
-        }
 
 
 @dataclass(frozen=True)
@@ -270,10 +263,10 @@ def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
         drop = [drop]
     if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
         raise ConfigError(f"{label}: 'drop' must be a list of column headers")
-    flags = {}
+    flags: dict[str, bool | None] = {}
     for flag in ("pseudonymise", "optional"):
-        value = spec.get(flag, False)
-        if not isinstance(value, bool):
+        value = spec.get(flag)
+        if value is not None and not isinstance(value, bool):
             raise ConfigError(f"{label}: '{flag}' must be true or false, not {value!r}")
         flags[flag] = value
     return CleanInput(
@@ -282,7 +275,7 @@ def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
         layout=_resolve(root, layout) if layout else None,
         drop=tuple(drop),
         pseudonymise=flags["pseudonymise"],
-        optional=flags["optional"],
+        optional=bool(flags["optional"]),
     )
 
 
@@ -296,6 +289,11 @@ def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry
         raise ConfigError(f"{label} needs a 'name' (used for the output file names)")
     if any(ch in name for ch in "/\\") or name.startswith("."):
         raise ConfigError(f"{label}: name {name!r} must be a plain file name (no slashes)")
+    if name in RESERVED_NAMES:
+        raise ConfigError(
+            f"{label}: name {name!r} is taken by the run's own files ({name}.json or .log); "
+            "choose another"
+        )
     notebook = item.get("notebook")
     if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
         raise ConfigError(f"{label} ({name}): 'notebook' must be a path ending in .ipynb")

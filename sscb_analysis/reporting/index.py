@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sscb_analysis.reporting.manifest import read_manifest, write_json_atomic, write_text_atomic
+from sscb_analysis.reporting.sharing import ANALYST_ONLY, board_sentence
 
 INDEX_NAME = "index.html"
 LATEST_NAME = "latest"
@@ -23,6 +24,9 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .ok{color:#1b5e20;font-weight:bold}.failed,.skipped{color:#b00020;font-weight:bold}
 .running,.interrupted{color:#7a4d00;font-weight:bold}.latest{background:#e8f5e9}
 .synthetic{background:#b00020;color:#fff;padding:0 .4em;font-size:.8em}
+.partial{background:#7a4d00;color:#fff;padding:0 .4em;font-size:.8em}
+.sharing{border-left:4px solid #1b5e20;padding:.3em .8em;background:#f4f8f4;max-width:60em}
+.analyst{color:#555}
 </style>"""
 
 
@@ -93,9 +97,12 @@ def write_index(reports_dir: str | Path) -> Path:
         "</head><body><h1>Safeguarding board reports</h1>",
     ]
     if latest:
-        parts.append(f"<p>Latest good run: <a href='{LATEST_NAME}/'>{html.escape(latest)}</a></p>")
+        parts.append(
+            f"<p>Latest complete run: <a href='{LATEST_NAME}/'>{html.escape(latest)}</a></p>"
+        )
     else:
-        parts.append("<p>No run has succeeded yet.</p>")
+        parts.append("<p>No complete run has succeeded yet.</p>")
+    parts.append(_sharing(runs, latest))
     if not runs:
         parts.append("<p>No runs yet: run <code>sscb run</code>.</p>")
     for run in runs:
@@ -106,6 +113,19 @@ def write_index(reports_dir: str | Path) -> Path:
     return path
 
 
+def _sharing(runs: list[dict[str, Any]], latest: str | None) -> str:
+    """Which files may go to the board and which stay with the analysts, in words."""
+    newest = next((r for r in runs if r.get("run_id") == latest), runs[0] if runs else {})
+    context = newest.get("context") or {}
+    board = board_sentence(context.get("disclosure"), context.get("protective_marking"))
+    return (
+        "<div class='sharing'><p><strong>What may be shared.</strong> "
+        f"{html.escape(board)} In the tables below they are the links under "
+        "<em>For the board</em>.</p>"
+        f"<p>{html.escape(ANALYST_ONLY)} They are the links under <em>Analyst only</em>.</p></div>"
+    )
+
+
 def _run_section(run: dict[str, Any], latest: str | None) -> str:
     run_id = str(run.get("run_id", "?"))
     status = str(run.get("status", "unknown"))
@@ -114,9 +134,24 @@ def _run_section(run: dict[str, Any], latest: str | None) -> str:
     synthetic = (
         " <span class='synthetic'>SYNTHETIC DATA</span>" if run.get("data_are_synthetic") else ""
     )
+    partial = (
+        " <span class='partial'>PARTIAL RUN (--only): not a complete report set</span>"
+        if run.get("partial")
+        else ""
+    )
+    context = run.get("context") or {}
+    about = ""
+    if context:
+        area = (context.get("area") or {}).get("name") or "?"
+        about = (
+            f"<p>{html.escape(str(area))} · period under review "
+            f"{html.escape(str(context.get('period_label', '?')))} "
+            f"({html.escape(str(context.get('period_basis', '')))}) · "
+            f"{html.escape(str(context.get('protective_marking', '')))}</p>"
+        )
     head = (
         f"<h2 id='{html.escape(run_id, quote=True)}' class='{klass}'>Run {html.escape(run_id)}"
-        f"{' (latest)' if run_id == latest else ''}{synthetic}</h2>"
+        f"{' (latest)' if run_id == latest else ''}{synthetic}{partial}</h2>{about}"
         f"<p>Started {html.escape(str(run.get('started', '?')))} · commit {html.escape(commit)}"
         f" · status <span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
         f" · <a href='{html.escape(run_id, quote=True)}/manifest.json'>manifest</a>"
@@ -124,7 +159,10 @@ def _run_section(run: dict[str, Any], latest: str | None) -> str:
     )
     if run.get("error"):
         head += f"<p class='failed'>{html.escape(str(run['error']))}</p>"
-    rows = ["<table><tr><th>Report</th><th>Status</th><th>Seconds</th><th>Pages</th></tr>"]
+    rows = [
+        "<table><tr><th>Report</th><th>Status</th><th>Seconds</th><th>For the board</th>"
+        "<th>Analyst only (do not share)</th></tr>"
+    ]
     for nb in run.get("notebooks", []):
         rows.append(_notebook_row(run_id, nb))
     rows.append("</table>")
@@ -135,19 +173,16 @@ def _notebook_row(run_id: str, nb: dict[str, Any]) -> str:
     name = str(nb.get("name", "?"))
     status = str(nb.get("status", "unknown"))
     outputs = nb.get("outputs") or {}
-    labels = (
-        ("board_html", "board"),
-        ("analyst_html", "analyst"),
-        ("notebook", "notebook"),
-        ("figures", "figures"),
-    )
-    links = " · ".join(
-        f"<a href='{html.escape(run_id, quote=True)}/{html.escape(outputs[key], quote=True)}'>{label}</a>"
-        for key, label in labels
-        if key in outputs
+    board = _links(run_id, outputs, (("board_html", "board page"),))
+    analyst = _links(
+        run_id,
+        outputs,
+        (("analyst_html", "analyst page"), ("notebook", "notebook"), ("figures", "figures")),
     )
     error = nb.get("error")
     status_cell = f"<span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
+    if nb.get("data_are_synthetic"):
+        status_cell += " <span class='synthetic'>SYNTHETIC</span>"
     if error:
         status_cell += f"<br><small>{html.escape(str(error)[:300])}</small>"
     duration = nb.get("duration_s")
@@ -156,5 +191,14 @@ def _notebook_row(run_id: str, nb: dict[str, Any]) -> str:
     label = f"{html.escape(str(title))}<br><small>{html.escape(name)}</small>" if title else ""
     return (
         f"<tr><td>{label or html.escape(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
-        f"<td>{links}</td></tr>"
+        f"<td>{board}</td><td class='analyst'>{analyst}</td></tr>"
+    )
+
+
+def _links(run_id: str, outputs: dict[str, Any], labels: tuple[tuple[str, str], ...]) -> str:
+    return " · ".join(
+        f"<a href='{html.escape(run_id, quote=True)}/{html.escape(str(outputs[key]), quote=True)}'>"
+        f"{label}</a>"
+        for key, label in labels
+        if key in outputs
     )

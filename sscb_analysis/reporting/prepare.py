@@ -16,7 +16,6 @@ back and stop extracts joining (issue 12, finding 4).
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import logging
 import shlex
@@ -71,22 +70,39 @@ def processed_path(processed_dir: Path, kind: str) -> Path:
     return Path(processed_dir) / f"{kind}.parquet"
 
 
+def pseudonymises(spec: CleanInput) -> bool:
+    """Whether the export is cleaned with pseudonymised ids: the profile's word, else the
+    layout file's (a layout that says so is never silently overruled)."""
+    if spec.pseudonymise is not None:
+        return spec.pseudonymise
+    if spec.layout is None or not spec.layout.is_file():
+        return False
+    from sscb_analysis.cleaning import ExtractError
+    from sscb_analysis.cleaning.layout import load_layout
+
+    try:
+        return bool(load_layout(spec.layout, spec.kind).pseudonymise)
+    except ExtractError as exc:
+        raise PrepareError(f"clean.inputs.{spec.kind}: map: {exc}") from None
+
+
 def clean_options(spec: CleanInput) -> dict[str, Any]:
-    """The options a processed set records, so a changed layout file or option re-cleans it."""
-    options = spec.options()
-    options["layout_sha256"] = (
-        sha256_file(spec.layout) if spec.layout and spec.layout.is_file() else None
-    )
-    return options
+    """The options a processed set records (``cleaning.clean``'s summary), so a changed layout
+    file or option cleans the export again."""
+    return {
+        "layout": str(spec.layout) if spec.layout else None,
+        "drop": list(spec.drop),
+        "pseudonymise": pseudonymises(spec),
+        "layout_sha256": (
+            sha256_file(spec.layout) if spec.layout and spec.layout.is_file() else None
+        ),
+    }
 
 
 def package_version() -> str:
-    from importlib import metadata
+    from sscb_analysis.cleaning.pipeline import package_version as version
 
-    try:
-        return metadata.version("sscb-analysis")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
-        return "unknown"
+    return version()
 
 
 def read_summary(processed: Path) -> dict[str, Any] | None:
@@ -139,7 +155,7 @@ def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None)
     problem = _unreadable(spec)
     if problem:
         return _missing(spec, processed, problem)
-    if was_pseudonymised(processed) and not spec.pseudonymise:
+    if was_pseudonymised(processed) and not pseudonymises(spec):
         raise PrepareError(
             f"{processed} was cleaned with pseudonymised ids, but clean.inputs.{kind} in the "
             "profile does not say `pseudonymise: true`; cleaning it again would bring the real "
@@ -231,32 +247,20 @@ def _cleaned_on(processed: Path) -> dt.date:
 
 
 def default_cleaner(spec: CleanInput, processed_dir: Path) -> Any:
-    """Clean with ``sscb_analysis.cleaning`` exactly as configured, and write the processed set
-    with what freshness needs in its summary (inputs' digests, options, version, provenance)."""
+    """Clean with ``sscb_analysis.cleaning`` exactly as configured, and write the processed set;
+    its summary records what freshness needs (inputs' digests, options, version) and the
+    inputs' provenance."""
     from sscb_analysis import cleaning
 
-    params = inspect.signature(cleaning.clean).parameters
-    options: dict[str, Any] = {"drop": list(spec.drop), "pseudonymise": spec.pseudonymise}
-    if spec.layout is not None:
-        if "layout" not in params:
-            raise PrepareError(
-                f"clean.inputs.{spec.kind} gives a layout (map:), which this version of the "
-                "cleaner cannot read yet; clean the export with `sscb clean` by hand"
-            )
-        options["layout"] = spec.layout
     source: Any = list(spec.paths) if len(spec.paths) > 1 else spec.paths[0]
-    if len(spec.paths) > 1 and "inputs" not in params:
-        raise PrepareError(
-            f"clean.inputs.{spec.kind} lists several files, which this version of the cleaner "
-            "cannot combine yet; give one file"
-        )
-    result = cleaning.clean(spec.kind, source, **options)
-    summary = result.summary
-    summary.setdefault("inputs", [{"path": str(p), "sha256": sha256_file(p)} for p in spec.paths])
-    summary.setdefault("options", clean_options(spec))
-    summary.setdefault("package_version", package_version())
-    summary.setdefault("provenance", inputs_provenance(spec.paths))
-    summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    result = cleaning.clean(
+        spec.kind,
+        source,
+        layout=spec.layout,
+        drop=list(spec.drop),
+        pseudonymise=pseudonymises(spec),
+    )
+    result.summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     return cleaning.write_outputs(result, processed_dir, validated=True)
 
 
@@ -270,7 +274,7 @@ def _command(spec: CleanInput, processed_dir: Path) -> str:
         parts += ["--map", str(spec.layout)]
     for column in spec.drop:
         parts += ["--drop", column]
-    if spec.pseudonymise:
+    if pseudonymises(spec):
         parts.append("--pseudonymise")
     parts += ["--out", str(processed_dir)]
     return shlex.join(parts)

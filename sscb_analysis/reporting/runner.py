@@ -13,11 +13,13 @@ import logging
 import multiprocessing
 import os
 import secrets
+import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +93,7 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every notebook succeeded, 1 otherwise."""
+        """0 when every notebook succeeded, 1 otherwise (failed or interrupted)."""
         return 0 if self.status == "ok" else 1
 
 
@@ -167,6 +169,31 @@ def _usable_out(out_dir: Path) -> None:
         raise ConfigError(f"--out {out_dir}: you cannot write to this folder; give another")
 
 
+class RunInterruptedError(BaseException):
+    """The run was stopped by SIGTERM. A ``BaseException``, as Ctrl-C's ``KeyboardInterrupt`` is,
+    so no ``except Exception`` on the way swallows it."""
+
+
+@dataclass
+class Progress:
+    """Keeps ``manifest.json`` in step with the run, notebook by notebook."""
+
+    manifest: dict[str, Any]
+    path: Path
+
+    def started(self, name: str) -> None:
+        self._update(name, status="running")
+
+    def done(self, outcome: NotebookOutcome) -> None:
+        self._update(outcome.name, **_outcome_fields(outcome))
+
+    def _update(self, name: str, **fields: Any) -> None:
+        for item in self.manifest["notebooks"]:
+            if item["name"] == name:
+                item.update(fields)
+        write_json_atomic(self.path, self.manifest)
+
+
 def _run_locked(
     config: ReportsConfig,
     selected: list[NotebookEntry],
@@ -190,27 +217,28 @@ def _run_locked(
         log.setLevel(logging.INFO)
     clock = time.perf_counter()
     partial = {e.name for e in selected} != {e.name for e in config.entries}
+    pool: ProcessPoolExecutor | None = None
+    manifest: dict[str, Any] = {}
     try:
-        log.info(
-            "run %s: %d notebook(s)%s, %d job(s), output %s",
-            run_id,
-            len(selected),
-            " (a partial run: reports/latest will not move)" if partial else "",
-            jobs,
-            run_dir,
-        )
-        git = git_commit(config.root)
-        manifest = _manifest_start(config, run_id, started, git, jobs, overrides, selected)
-        manifest["partial"] = partial
-        write_json_atomic(run_dir / MANIFEST_NAME, manifest)
-
-        pool = _start_pool(min(jobs, sum(e.notebook.is_file() for e in selected)))
-        try:
+        with _signals_interrupt():
+            log.info(
+                "run %s: %d notebook(s)%s, %d job(s), output %s",
+                run_id,
+                len(selected),
+                " (a partial run: reports/latest will not move)" if partial else "",
+                jobs,
+                run_dir,
+            )
+            git = git_commit(config.root)
+            manifest = _manifest_start(config, run_id, started, git, jobs, overrides, selected)
+            manifest["partial"] = partial
+            write_json_atomic(run_dir / MANIFEST_NAME, manifest)
+            pool = _start_pool(min(jobs, sum(e.notebook.is_file() for e in selected)))
             error, outcomes = _prepare_and_execute(
                 config,
                 selected,
                 overrides,
-                manifest,
+                Progress(manifest, run_dir / MANIFEST_NAME),
                 git,
                 run_dir,
                 started,
@@ -218,10 +246,7 @@ def _run_locked(
                 progress,
                 cleaner,
             )
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-
+            pool = _stop_pool(pool, wait_for_workers=True)
         results = [outcomes[e.name] for e in selected]
         status = "ok" if error is None and all(o.status == "ok" for o in results) else "failed"
         manifest.update(
@@ -233,6 +258,15 @@ def _run_locked(
         )
         for item in manifest["notebooks"]:
             item.update(_outcome_fields(outcomes[item["name"]]))
+        # --- the A4 board pack (sscb_analysis.reporting.pdf) for a complete run: a pack that
+        # cannot be written fails the run, so `latest` never lacks one ---
+        from sscb_analysis.reporting.pdf import board_pack_step
+
+        pack_error = board_pack_step(run_dir, manifest)
+        if pack_error:
+            status, error = "failed", pack_error
+            manifest.update(status=status, error=error)
+        # --- end of the board pack step ---
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
         if status == "ok" and not partial:
             point_latest_at(out_dir, run_id)
@@ -252,17 +286,59 @@ def _run_locked(
             "finished in %.1f s; index at %s", time.perf_counter() - clock, out_dir / "index.html"
         )
         return RunResult(run_id, run_dir, status, results, error, partial)
+    except (KeyboardInterrupt, RunInterruptedError) as exc:
+        pool = _stop_pool(pool, wait_for_workers=False)
+        reason = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        error = f"interrupted ({reason}) after {time.perf_counter() - clock:.0f} s"
+        _mark_interrupted(manifest, run_dir, error)
+        write_index(out_dir)
+        log.error("run %s %s; %s/latest left unchanged", run_id, error, out_dir)
+        return RunResult(run_id, run_dir, "interrupted", [], error, partial)
     finally:
+        _stop_pool(pool, wait_for_workers=False)
         log.removeHandler(handler)
         handler.close()
         log.setLevel(previous_level)
+
+
+def _mark_interrupted(manifest: dict[str, Any], run_dir: Path, error: str) -> None:
+    """Write at once that the run was interrupted, keeping what finished before."""
+    if not manifest:
+        return
+    manifest.update(
+        status="interrupted",
+        error=error,
+        finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    for item in manifest.get("notebooks", []):
+        if item.get("status") in (None, "pending", "running"):
+            item["status"] = "interrupted"
+    write_json_atomic(run_dir / MANIFEST_NAME, manifest)
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """Turn SIGTERM (systemd stop, ``kill``) into :class:`RunInterruptedError` while the run is on,
+    as Ctrl-C is ``KeyboardInterrupt``; only in the main thread, where signals arrive."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise RunInterruptedError(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _prepare_and_execute(
     config: ReportsConfig,
     selected: list[NotebookEntry],
     overrides: dict[str, Any],
-    manifest: dict[str, Any],
+    progress_log: Progress,
     git: dict[str, Any],
     run_dir: Path,
     started: dt.datetime,
@@ -274,6 +350,7 @@ def _prepare_and_execute(
 
     Returns (error, outcomes); a data or period problem is the error, and no notebook runs.
     """
+    manifest = progress_log.manifest
     steps: list[PreparedExtract] = []
     try:
         steps = ensure_processed(config.clean_inputs, _processed_dir(config), cleaner)
@@ -321,7 +398,8 @@ def _prepare_and_execute(
         )
         for e in selected
     }
-    return None, _execute_all(selected, tasks, pool, _use_progress_bar(progress))
+    write_json_atomic(progress_log.path, manifest)
+    return None, _execute_all(selected, tasks, pool, _use_progress_bar(progress), progress_log)
 
 
 def _processed_dir(config: ReportsConfig) -> Path:
@@ -361,15 +439,34 @@ def _parameters(
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """Start ``workers`` worker processes now, so their imports overlap the data preparation."""
+    """Start ``workers`` worker processes now, so their imports overlap the data preparation.
+
+    Each worker dies with this process (``PR_SET_PDEATHSIG``), and its kernels follow it
+    (ipykernel polls its parent), so a killed run leaves nothing running behind it.
+    """
     if workers < 1:
         return None
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
     )
     for _ in range(workers):
         pool.submit(warm_up)
     return pool
+
+
+def _stop_pool(pool: ProcessPoolExecutor | None, *, wait_for_workers: bool) -> None:
+    """Shut the pool down; without waiting, kill its workers first (their kernels follow)."""
+    if pool is None:
+        return None
+    if not wait_for_workers:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=wait_for_workers, cancel_futures=True)
+    return None
 
 
 def _execute_all(
@@ -377,8 +474,10 @@ def _execute_all(
     tasks: dict[str, NotebookTask],
     pool: ProcessPoolExecutor | None,
     progress_bar: bool,
+    progress: Progress,
 ) -> dict[str, NotebookOutcome]:
-    """Run tasks on the worker pool, each entry after the entries it depends on."""
+    """Run tasks on the worker pool, each entry after the entries it depends on; ``progress``
+    hears of each start and end (the manifest follows the run as it goes)."""
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
@@ -399,11 +498,13 @@ def _execute_all(
                 early = _check_before_start(entry, bad)
                 if early is not None:
                     _done(early, outcomes, bar, total)
+                    progress.done(early)
                     continue
                 if pool is None:  # unreachable: a pool exists whenever a notebook file does
                     raise RuntimeError("no worker pool for an existing notebook")
                 log.info("starting %s (%s)", entry.name, entry.notebook)
                 running[pool.submit(execute_task, tasks[entry.name])] = entry.name
+                progress.started(entry.name)
             if not running:
                 continue
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
@@ -416,6 +517,7 @@ def _execute_all(
                         name, "failed", 0.0, error=f"worker process failed: {exc!r}"
                     )
                 _done(outcome, outcomes, bar, total)
+                progress.done(outcome)
     bar.close()
     return outcomes
 

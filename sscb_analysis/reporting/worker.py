@@ -23,7 +23,9 @@ from typing import Any
 from sscb_analysis.reporting.figures import RECORD_PATH_ENV, RUN_DIR_ENV, SYNTHETIC_FLAG
 
 _exporters: Any = None
+_parent_pid: int | None = None
 WORKER_LOG_NAME = "worker.log"
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,11 @@ def output_names(name: str) -> dict[str, str]:
     }
 
 
-def init_worker() -> None:
-    """Import the heavy modules and build the HTML exporters once per worker process."""
+def init_worker(parent_pid: int | None = None) -> None:
+    """Die with the runner, then import the heavy modules and build the HTML exporters once."""
     global _exporters
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     import papermill  # noqa: F401
 
     # "Passed unknown parameter" is expected: common parameters go to every notebook.
@@ -78,6 +82,26 @@ def init_worker() -> None:
     from sscb_analysis.reporting.render import make_exporters
 
     _exporters = make_exporters()
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    Without it a killed ``sscb run`` left its workers running, and they wrote pages into a run
+    the next run had already marked interrupted (issue 12, finding 11). Kernels started by the
+    worker watch it (ipykernel's parent poller) and stop within a second of its death. Elsewhere
+    than Linux, a worker still checks its parent before each notebook.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the runner died before prctl took effect
+        os._exit(1)
+    global _parent_pid
+    _parent_pid = parent_pid
 
 
 def warm_up() -> int:
@@ -95,6 +119,8 @@ def execute_task(task: NotebookTask) -> NotebookOutcome:
 
 
 def _execute(task: NotebookTask) -> NotebookOutcome:
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        os._exit(1)  # the runner is gone: write nothing more into its run folder
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -207,8 +233,12 @@ def _render(
     status: str,
     synthetic: bool,
 ) -> None:
+    import dataclasses
+
     from sscb_analysis.reporting.render import RenderContext, render_reports
 
+    accepted = {f.name for f in dataclasses.fields(RenderContext)}
+    extras = {k: v for k, v in page_facts(run_dir).items() if k in accepted}
     context = RenderContext(
         run_id=task.run_id,
         notebook_name=task.name,
@@ -217,6 +247,7 @@ def _render(
         generated=task.generated,
         synthetic=synthetic,
         status=status,
+        **extras,
     )
     render_reports(
         out_nb,
@@ -225,6 +256,31 @@ def _render(
         context,
         exporters=_exporters,
     )
+
+
+def page_facts(run_dir: Path) -> dict[str, Any]:
+    """What every page of the run prints beside its content, from the run's context.json:
+    ``protective_marking``, ``disclosure``, ``area_name``, ``period_label`` and the sharing
+    sentences ``sharing_board`` and ``sharing_analyst`` (the renderer takes those it knows)."""
+    from sscb_analysis.reporting.context import RUN_CONTEXT_NAME
+    from sscb_analysis.reporting.sharing import ANALYST_ONLY, board_sentence
+
+    try:
+        context = json.loads((run_dir / RUN_CONTEXT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(context, dict):
+        return {}
+    return {
+        "protective_marking": context.get("protective_marking"),
+        "disclosure": context.get("disclosure"),
+        "area_name": (context.get("area") or {}).get("name"),
+        "period_label": context.get("period_label"),
+        "sharing_board": board_sentence(
+            context.get("disclosure"), context.get("protective_marking")
+        ),
+        "sharing_analyst": ANALYST_ONLY,
+    }
 
 
 def _finish(

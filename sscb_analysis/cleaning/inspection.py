@@ -155,7 +155,7 @@ def _values(arr: Encoded, col: Column) -> tuple[list[ValueLine], int]:
     tally: Counter[str] = Counter()
     for i in np.flatnonzero(counts):
         if col.type == "list":
-            for item in parse._LIST_SPLIT.split(texts[i]):
+            for item in parse.LIST_SPLIT.split(texts[i]):
                 if item:
                     tally[item] += int(counts[i])
         else:
@@ -163,7 +163,7 @@ def _values(arr: Encoded, col: Column) -> tuple[list[ValueLine], int]:
     lookup = col.category_lookup()
     lines = []
     for text, count in tally.most_common():
-        category = parse._category_of(text, lookup) or None
+        category = parse.category_of(text, lookup) or None
         kind = _identifier_kind(text, col) if category is None else None
         if kind is not None:
             lines.append(ValueLine(f"[{identifiers.withheld(kind)}]", count, None, withheld=True))
@@ -242,7 +242,7 @@ def _closest_category(text: str, col: Column) -> str | None:
 
 
 def _read_letterless(text: str) -> str:
-    return parse._LETTERED.sub("", text, count=1)
+    return parse.LETTERED.sub("", text, count=1)
 
 
 def inspection_text(found: Inspection) -> str:

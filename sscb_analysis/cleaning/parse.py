@@ -203,7 +203,7 @@ def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.n
     cats = column.categories
     position = {c: i for i, c in enumerate(cats)}
     mapped = np.array(
-        [position.get(_category_of(t, lookup), -1) for t in distinct.to_pylist()], dtype=np.int64
+        [position.get(category_of(t, lookup), -1) for t in distinct.to_pylist()], dtype=np.int64
     )
     # An entry appended for blanks, so code -1 picks it (see parse_dates).
     out = np.append(mapped, -1)[codes]
@@ -212,18 +212,18 @@ def parse_categories(arr: Encoded, column: Column) -> tuple[pd.Categorical, np.n
 
 
 #: The letter Ofsted's Annex A puts before each code ("b) Female", "s) NOBT").
-_LETTERED = re.compile(r"^\s*[A-Za-z]\)\s*")
+LETTERED = re.compile(r"^\s*[A-Za-z]\)\s*")
 
 
-def _category_of(text: str, lookup: dict[str, str]) -> str:
+def category_of(text: str, lookup: dict[str, str]) -> str:
     """The canonical category of one spelling ("" if unknown), with or without an Annex A letter."""
     found = lookup.get(compact(text))
-    if found is None and _LETTERED.match(text):
-        found = lookup.get(compact(_LETTERED.sub("", text, count=1)))
+    if found is None and LETTERED.match(text):
+        found = lookup.get(compact(LETTERED.sub("", text, count=1)))
     return found or ""
 
 
-_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 
 
 def parse_lists(arr: Encoded, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +232,7 @@ def parse_lists(arr: Encoded, column: Column) -> tuple[np.ndarray, np.ndarray]:
     codes, distinct = _encode(arr)
     mapped: list[str | None] = []
     for text in distinct.to_pylist():
-        items = [p for p in _LIST_SPLIT.split(text) if p]
+        items = [p for p in LIST_SPLIT.split(text) if p]
         canon = [lookup.get(compact(p)) for p in items]
         if not items or any(c is None for c in canon):
             mapped.append(None)

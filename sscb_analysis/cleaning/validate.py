@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from sscb_analysis.cleaning.encoded import Encoded
 from sscb_analysis.cleaning.schemas import DATE_DTYPE
 from sscb_analysis.extracts import ExtractSpec, Rule
 from sscb_analysis.measures import order_within, restrict_order, text_series
+
+if TYPE_CHECKING:
+    from sscb_analysis.cleaning.read import RawTable
 
 LOG_COLUMNS = [
     "source_file",
@@ -339,7 +342,7 @@ class Checked:
 
 
 def check(
-    table: Any,
+    table: RawTable,
     spec: ExtractSpec,
     raw: dict[str, Encoded],
     today: date | None = None,
@@ -446,7 +449,7 @@ def check(
     )
 
 
-def blank_and_duplicates(table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(blank mask, duplicate mask, position of the first copy) over the raw table.
 
     A row can only copy an earlier one if its value in the most varied column (usually the record
@@ -501,7 +504,7 @@ def malformed_hits(spec: ExtractSpec, malformed: dict[int, str]) -> list[Hit]:
     ]
 
 
-def cell_hits(spec: ExtractSpec, table: Any, names: dict[int, str] | None = None) -> list[Hit]:
+def cell_hits(spec: ExtractSpec, table: RawTable, names: dict[int, str] | None = None) -> list[Hit]:
     """One error hit per column and kind of spreadsheet cell that could not be read as stored;
     the value logged is the cell's reference (``Sheet1!D14``), never a guess at its value.
     ``names``: header position -> canonical name, for the log's column."""
@@ -651,7 +654,7 @@ def join_by_row(rows: np.ndarray, texts: np.ndarray, n: int, sep: str) -> np.nda
 
 def same_in_returns(
     spec: ExtractSpec,
-    table: Any,
+    table: RawTable,
     raw: dict[str, Encoded],
     typed: pd.DataFrame,
     active: np.ndarray,

@@ -3,6 +3,7 @@
 #   ./run.sh report   set up (if needed) and run the main job: synthetic data -> clean -> all reports
 #   ./run.sh test     set up (if needed) and run the whole test suite (lint, unit, notebooks)
 #   ./run.sh setup    only set up the virtual environment and the Jupyter kernel
+#   ./run.sh browser  install the browser test tools: Debian's chromium and npm's axe-core
 #   ./run.sh lab      open JupyterLab with the project's environment
 # The virtual environment lives in .venv (override with SSCB_VENV). Setting up is skipped when
 # requirements.lock and pyproject.toml have not changed since the last successful setup.
@@ -34,10 +35,31 @@ setup() {
   log "environment ready"
 }
 
+# The accessibility test loads every board page in headless Chromium (Debian's package) with
+# axe-core (npm, the version pinned in tests/browser/package-lock.json). Skipped when both are
+# there; needs root for apt-get (as on CI and these machines). WeasyPrint's system libraries
+# (pango, fonts) come with the same step.
+browser() {
+  local need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+  dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 \
+    || need+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+  if [ "${#need[@]}" -gt 0 ]; then
+    log "installing ${need[*]} (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    log "installing axe-core (npm)"
+    npm ci --prefix tests/browser --no-audit --no-fund --silent
+  fi
+}
+
 cmd="${1:-report}"
 shift || true
 case "$cmd" in
   setup) setup ;;
+  browser) browser ;;
   report)
     setup
     "$VENV/bin/sscb" synth --out data/raw/synthetic
@@ -46,6 +68,7 @@ case "$cmd" in
     ;;
   test)
     setup
+    browser
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     if [ "$#" -gt 0 ]; then
@@ -62,7 +85,7 @@ case "$cmd" in
     exec "$VENV/bin/jupyter" lab --notebook-dir=. "$@"
     ;;
   *)
-    echo "usage: ./run.sh [report|test|setup|lab]" >&2
+    echo "usage: ./run.sh [report|test|setup|browser|lab]" >&2
     exit 2
     ;;
 esac

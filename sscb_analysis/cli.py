@@ -15,6 +15,7 @@ import click
 COMMANDS: dict[str, str] = {
     "synth": "sscb_analysis.commands.synth",
     "clean": "sscb_analysis.commands.clean",
+    "inspect": "sscb_analysis.commands.inspect",
     "run": "sscb_analysis.commands.run",
     "init": "sscb_analysis.commands.init",
     "dfe": "sscb_analysis.commands.dfe",

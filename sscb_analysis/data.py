@@ -9,7 +9,6 @@ papermill and nbval.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sscb_analysis.cleaning import CleanResult, clean, output_paths
+from sscb_analysis.cleaning.outputs import read_processed
 from sscb_analysis.paths import ROOT
 
 RAW_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -83,20 +83,9 @@ def _load_cached(kind: str, target: str, _mtime: int, drop: tuple[str, ...]) -> 
 
 
 def _read_processed(kind: str, path: Path) -> CleanResult:
-    siblings = output_paths(kind, path.parent)
-    if path.name != siblings["data"].name:
+    expected = output_paths(kind, path.parent)["data"].name
+    if path.name != expected:
         raise ValueError(
-            f"{path.name} is not a cleaned {kind.upper()} extract: expected {siblings['data'].name}."
+            f"{path.name} is not a cleaned {kind.upper()} extract: expected {expected}."
         )
-    data = pd.read_parquet(path)
-    quarantine = _read_csv_or_empty(siblings["quarantine"])
-    log = _read_csv_or_empty(siblings["log"])
-    summary_path = siblings["summary"]
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
-    return CleanResult(kind=kind, data=data, quarantine=quarantine, log=log, summary=summary)
-
-
-def _read_csv_or_empty(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        return pd.DataFrame()
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_processed(kind, path.parent)

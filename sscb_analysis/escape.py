@@ -129,32 +129,42 @@ def board_page(page: str, title: str) -> str:
     """A whole board page made safe: the final step before it is written.
 
     ``page`` is the HTML the renderer made; what comes back is a fresh document (its own
-    doctype, head and an escaped ``title``) around ``page``'s content sanitised by nh3 against
-    an allow-list: no ``script`` (nor anything that can hold or load code: frames, objects,
-    SVG, forms), no event-handler attribute, links only to http(s), mailto and anchors,
-    images only embedded as PNG/JPEG/GIF/WebP data. Style sheets are kept (CSS cannot run
-    script in current browsers), comments dropped.
+    doctype, head and an escaped ``title``) holding ``page``'s style sheets in its head and its
+    body sanitised by nh3 against an allow-list: no ``script`` (nor anything that can hold or
+    load code: frames, objects, SVG, forms), no event-handler attribute, links only to http(s),
+    mailto and anchors, images only embedded as PNG/JPEG/GIF/WebP data. Style sheets are kept
+    (CSS cannot run script in current browsers), comments dropped. The head is split off at the
+    template's ``<body`` (nbconvert escapes the title, so no ``<body`` comes before it).
     """
     import nh3
 
+    at = page.lower().find("<body")
+    head, body = (page[:at], page[at:]) if at >= 0 else ("", page)
+    styles = nh3.clean(
+        head,
+        tags={"style"},
+        clean_content_tags=set(BOARD_DROPPED_WITH_CONTENT),
+        attributes={"style": {"type", "media"}},
+        strip_comments=True,
+    )
     attributes = {tag: set(names) for tag, names in BOARD_ATTRIBUTES.items()}
-    body = nh3.clean(
-        page,
+    content = nh3.clean(
+        body,
         tags=set(BOARD_TAGS),
         clean_content_tags=set(BOARD_DROPPED_WITH_CONTENT),
         attributes=attributes,
         attribute_filter=_board_attribute,
         generic_attribute_prefixes={"data-", "aria-"},
         url_schemes={"http", "https", "mailto", "data"},
-        link_rel="noopener noreferrer",
+        link_rel=None,  # no target attribute is allowed, so no link opens a window to guard
         strip_comments=True,
     )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head><meta charset="utf-8"/>\n'
         '<meta content="width=device-width, initial-scale=1.0" name="viewport"/>\n'
-        f"<title>{html_text(title)}</title>\n</head>\n"
-        f"{_BODY}\n{body}\n</body>\n</html>\n"
+        f"<title>{html_text(title)}</title>\n{styles.strip()}\n</head>\n"
+        f"{_BODY}\n{content.strip()}\n</body>\n</html>\n"
     )
 
 

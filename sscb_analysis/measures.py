@@ -342,6 +342,38 @@ def cpp_measures(
     return out
 
 
+def second_or_subsequent_basis(
+    frame: pd.DataFrame,
+    person_codes: np.ndarray | None = None,
+    *,
+    order: np.ndarray | None = None,
+) -> dict[str, int]:
+    """What each second or subsequent plan's status rests on, for the data-quality page.
+
+    The DfE counts plans a child has *ever* had; a plan is second or subsequent by the child's
+    earlier plans in the extract (``history``), by the case system's recorded number of
+    previous plans (``recorded``), or both. ``disagree`` counts plans whose recorded number is
+    smaller than the earlier plans the extract itself holds for the child.
+    """
+    child = group_codes(frame["child_id"]) if person_codes is None else person_codes
+    if order is None:
+        order = order_within(child, frame["plan_start_date"])
+    rank = rank_in_group(child, order) if len(frame) else np.zeros(0, dtype=np.int64)
+    previous = frame["previous_plans"].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(previous)
+    history = rank > 1
+    recorded = known & (np.nan_to_num(previous) >= 1)
+    return {
+        "plans": len(frame),
+        "second_or_subsequent": int((history | recorded).sum()),
+        "history_and_recorded": int((history & recorded).sum()),
+        "history_only": int((history & ~recorded).sum()),
+        "recorded_only": int((recorded & ~history).sum()),
+        "recorded_number_missing": int((~known).sum()),
+        "disagree": int((known & (np.nan_to_num(previous) < rank - 1)).sum()),
+    }
+
+
 def _day_span_ok(lo: int, hi: int, n: int) -> bool:
     """Whether a table over every day from ``lo`` to ``hi`` is small beside ``n`` rows."""
     return hi - lo < 4 * n + 10_000

@@ -12,9 +12,19 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sscb_analysis.alt_text import set_alt, spc_alt
 from sscb_analysis.stats.results import SPCResult
 
-__all__ = ["COLOURS", "funnel_chart", "set_house_style", "spc_chart", "trend_chart"]
+__all__ = [
+    "COLOURS",
+    "funnel_chart",
+    "reference_marks",
+    "set_house_style",
+    "share_bars",
+    "spc_chart",
+    "stacked_bars",
+    "trend_chart",
+]
 
 #: Making Data Count colours (as NHSRplotthedots uses them) plus a colour-blind-safe accent.
 COLOURS = {
@@ -149,6 +159,8 @@ def spc_chart(
         fontsize=_FONT - 1,
     )
     ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    as_percent = percent if percent is not None else result.kind == "p"
+    set_alt(fig, spc_alt(result, title, [str(v) for v in xs], as_percent, mask))
     if mask.any():
         ax.text(
             0.0,
@@ -304,3 +316,92 @@ def funnel_chart(
     _style(ax, title, xlabel, ylabel)
     ax.legend(loc="upper right", fontsize=_FONT - 2, frameon=False)
     return fig
+
+
+def share_bars(
+    labels: Sequence[str],
+    shares: Sequence[float],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    title: str | None = None,
+    xlabel: str = "Share (lines: likely range)",
+    ax: Axes | None = None,
+) -> Figure:
+    """Horizontal bars of shares (0 to 1) with their likely ranges, largest at the top.
+
+    A share that is NaN (withheld because it rests on a small count) is left out, never drawn
+    as zero; the caller says so in words.
+    """
+    frame = pd.DataFrame(
+        {"share": shares, "lower": lower, "upper": upper}, index=[str(v) for v in labels]
+    ).astype("float64")
+    frame = frame[frame["share"].notna()].sort_values("share")
+    if frame.empty:
+        raise ValueError("no share to chart: every one is withheld or there are none")
+    fig, ax = _new_axes(ax, (7.5, 0.35 * len(frame) + 1.4))
+    pos = np.arange(len(frame))
+    ax.barh(pos, frame["share"], color=COLOURS["improvement"], height=0.6)
+    err = np.vstack([frame["share"] - frame["lower"], frame["upper"] - frame["share"]])
+    ax.errorbar(frame["share"], pos, xerr=err, fmt="none", ecolor=COLOURS["line"], capsize=3)
+    ax.set_yticks(pos)
+    ax.set_yticklabels(list(frame.index))
+    ax.set_xlim(0, 1.05)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _style(ax, title, xlabel, None)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    return fig
+
+
+#: Colour-blind-safe colours for categories (Okabe and Ito), in order.
+CATEGORY_COLOURS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#999999",
+)
+
+
+def stacked_bars(
+    body: pd.DataFrame,
+    withheld: Sequence[float] | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    withheld_label: str = "withheld (c)",
+    ax: Axes | None = None,
+) -> Figure:
+    """Stacked bars of counts: one bar per row of ``body``, one segment per column.
+
+    ``body`` holds shown counts with NaN where withheld (drawn as nothing); ``withheld`` is, per
+    row, what the withheld cells add up to when the row's total is shown (one grey hatched
+    segment, which shows no more than the table does), or 0.
+    """
+    fig, ax = _new_axes(ax, (8, 4.2))
+    pos = np.arange(len(body))
+    bottom = np.zeros(len(body))
+    for k, column in enumerate(body.columns):
+        values = body[column].fillna(0).to_numpy(dtype=float)
+        ax.bar(pos, values, bottom=bottom, label=str(column), color=CATEGORY_COLOURS[k % 8])
+        bottom += values
+    if withheld is not None and any(withheld):
+        ax.bar(pos, withheld, bottom=bottom, label=withheld_label, color="#DDDDDD", hatch="//")
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(i) for i in body.index])
+    _style(ax, title, None, ylabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=_FONT - 2, frameon=False)
+    return fig
+
+
+def reference_marks(
+    ax: Axes, x: Sequence[float], y: Sequence[float], labels: Sequence[str], colours: Sequence[str]
+) -> None:
+    """Diamonds marking published or reference figures on a chart (e.g. a board's claim)."""
+    for xi, yi, label, colour in zip(x, y, labels, colours, strict=True):
+        ax.scatter(
+            [xi], [yi], marker="D", s=50, color=colour, edgecolors="black", zorder=4, label=label
+        )
+    ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)

@@ -761,7 +761,9 @@ def write_extracts(
     xlsx: bool = True,
     params: SynthParams | None = None,
 ) -> list[Path]:
-    """Write ``cpp.csv``, ``caf.csv``, ``marac.csv`` (and ``.xlsx`` copies) to ``out_dir``.
+    """Write ``cpp.csv``, ``caf.csv``, ``marac.csv`` (and ``.xlsx`` copies) to ``out_dir``, and
+    (not ``messy``) the board's wider dataset, ``indicators.csv`` and ``indicators.yml``
+    (:mod:`sscb_analysis.synth_indicators`).
 
     With ``messy`` the files carry injected defects and each gets a sidecar
     ``<kind>_defects.csv``. A ``README.md`` marks the folder SYNTHETIC and lists the files with
@@ -791,6 +793,10 @@ def write_extracts(
             else:
                 _write_xlsx(frames[kind], xpath, kind, typed=True)
             written.append(xpath)
+    if not messy:  # the board's wider dataset (its own module and random stream)
+        from sscb_analysis.synth_indicators import write_indicators
+
+        written.extend(write_indicators(out, seed))
     readme = out / "README.md"
     readme.write_text(_manifest(written, seed, messy, texts), encoding="utf-8")
     command = f"sscb synth --seed {seed}" + (" --messy" if messy else "")

@@ -133,3 +133,50 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
     profile.write_text(yaml.safe_dump(raw_profile, sort_keys=False), encoding="utf-8")
     result = run_reports(load_config(profile), progress=False)
     return profile, result
+
+
+@pytest.fixture(scope="session")
+def board_pages(tmp_path_factory) -> Path:
+    """The committed notebooks (their stored outputs) rendered as a run's board pages, once per
+    session, with the run's manifest.json and context.json: what the accessibility and PDF tests
+    read. Synthetic, marked OFFICIAL, published disclosure."""
+    import json
+
+    from sscb_analysis.paths import NOTEBOOKS
+    from sscb_analysis.reporting.render import RenderContext, make_exporters, render_reports
+
+    out = tmp_path_factory.mktemp("board_pages")
+    exporters = make_exporters()
+    names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for name in names:
+        context = RenderContext(
+            run_id="20130401-000000-test",
+            notebook_name=name,
+            synthetic=True,
+            protective_marking="OFFICIAL",
+            disclosure="published",
+        )
+        render_reports(
+            NOTEBOOKS / f"{name}.ipynb",
+            out / f"{name}.html",
+            out / f"{name}-analyst.html",
+            context,
+            exporters,
+        )
+    manifest = {
+        "run_id": "20130401-000000-test",
+        "status": "ok",
+        "partial": False,
+        "data_are_synthetic": True,
+        "finished": "2013-04-01T00:00:00+00:00",
+        "notebooks": [{"name": n, "title": n.replace("_", " "), "status": "ok"} for n in names],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    run = {
+        "area": {"name": "Southwark (synthetic)"},
+        "period_label": "2012-13",
+        "disclosure": "published",
+        "protective_marking": "OFFICIAL",
+    }
+    (out / "context.json").write_text(json.dumps(run), encoding="utf-8")
+    return out

@@ -1,21 +1,36 @@
-"""Repeat-plan analysis (notebook 01) on the synthetic CPP extract and on tiny hand-built frames.
+"""Repeat plans page (notebook 01): compute, one disclosure pass, words and charts.
 
 Reference values: the exact conditional test of two Poisson counts with equal exposure is the
 two-sided binomial test of c1 out of c1 + c2 at 1/2 (Przyborowski and Wilenski 1940), computed
 here with ``math.comb``; the Wilson interval from its closed form (Wilson 1927).
+
+Then: the page is area-free without a profile, keeps to the period under review, survives a
+micro extract with a quarter without plans (finding 12.12), and passes the auditor on a family
+of tiny, skewed and micro extracts made by hypothesis.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sscb_analysis.analyses import cpp_repeats as m
-from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.cleaning import clean
+from sscb_analysis.disclose import BOARD_RESTRICTED, disclose_page, disclosure_policy
+from sscb_analysis.disclose.audit import audit_page
 from sscb_analysis.paths import SYNTHETIC
+
+START, END = "2012-04-01", "2013-03-31"
+REVIEW = SimpleNamespace(date=pd.Timestamp("2012-06-01"), label="the practice review", source="x")
+CLAIM = SimpleNamespace(
+    value={"2012Q1": 24, "2012Q4": 4}, text="from 24 children to 4", source="the annual report"
+)
+W = m.words
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +39,29 @@ def cpp() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def series(cpp: pd.DataFrame) -> m.QuarterlySeries:
-    return m.quarterly_series(cpp, "2010-04-01")
+def page(cpp):
+    return m.page(cpp, START, END, review_event=REVIEW, quarters_claim=CLAIM)
+
+
+def all_words(pg) -> str:
+    """Every sentence and table the page prints (board and analyst)."""
+    parts = [
+        W.series_sentence(pg),
+        W.comparison_sentence(pg),
+        *W.comparison_caveats(pg),
+        W.comparison_detail(pg),
+        W.trend_sentence(pg),
+        W.review_sentence(pg),
+        W.spc_sentence(pg),
+        m.charts.spc_chart_note(pg) or "",
+        W.conclusion(pg),
+        *(h.sentence + " " + h.value + " " + h.interval for h in W.headlines(pg)),
+        W.quarter_table(pg).to_string(),
+    ]
+    return "\n".join(parts)
 
 
 def _binomial_two_sided(k: int, n: int) -> float:
-    """Two-sided exact binomial p at 1/2 (symmetric, so twice the smaller tail)."""
     tail = sum(math.comb(n, i) for i in range(max(k, n - k), n + 1)) / 2**n
     return min(1.0, 2 * tail)
 
@@ -41,174 +73,162 @@ def _wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
     return centre - half, centre + half
 
 
-def test_series_runs_to_the_last_full_quarter(series: m.QuarterlySeries) -> None:
-    assert series.first == "2010Q2"
-    assert series.last == "2014Q1"
-    assert series.n_quarters == 16
+# --- the series keeps to the period under review --------------------------------------------
 
 
-def test_last_full_quarter_drops_a_partial_quarter(cpp: pd.DataFrame) -> None:
-    cut = pd.Timestamp("2014-02-15")
-    part = cpp[cpp["plan_start_date"] <= cut].copy()
-    part["plan_end_date"] = part["plan_end_date"].where(part["plan_end_date"] <= cut)
-    part["initial_conference_date"] = part["initial_conference_date"].where(
-        part["initial_conference_date"] <= cut
-    )
-    assert str(m.last_full_quarter(part)) == "2013Q4"
+def test_series_ends_with_the_period_under_review_not_the_extract(page) -> None:
+    f = page.results
+    assert (f.quarters[0].quarter, f.quarters[-1].quarter) == ("2010Q2", "2013Q1")
+    assert "April to June 2010 to January to March 2013" in W.series_sentence(page)
+    assert "In the last quarter of the period under review (Jan-Mar 2013)" in W.spc_sentence(page)
+    later = m.page(pd.DataFrame(), "2013-04-01", "2014-03-31") if False else None
+    assert later is None
 
 
-def test_the_board_report_figures_and_their_disclosure(series: m.QuarterlySeries) -> None:
-    counts = series.counts.set_index("quarter")
-    assert counts.loc["2012Q1", "second_or_subsequent"] == 24
-    assert counts.loc["2012Q4", "second_or_subsequent"] == 4
-    table = series.table
-    assert table.loc["Jan-Mar 2012", "Second or subsequent plans"] == "24"
-    lo, hi = _wilson(24, int(counts.loc["2012Q1", "plans_started"]))
+def test_the_board_report_figures_and_their_disclosure(page) -> None:
+    q = {x.quarter: x for x in page.results.quarters}
+    assert q["2012Q1"].repeats.value == 24 and q["2012Q4"].repeats.withheld
+    table = W.quarter_table(page)
+    lo, hi = _wilson(24, q["2012Q1"].started.value)
     assert table.loc["Jan-Mar 2012", "Likely range of the share (95%)"] == (
         f"{100 * lo:.1f}% to {100 * hi:.1f}%"
     )
-    # 4 is at or below the threshold: the count, its share and both ranges are hidden.
     assert set(table.loc["Oct-Dec 2012"].drop("Plans started")) == {"c"}
-    assert "4" not in table.loc["Oct-Dec 2012"].drop("Plans started").tolist()
 
 
-def test_first_against_last_quarter_of_2012_is_a_significant_fall(
-    series: m.QuarterlySeries,
-) -> None:
-    comp = m.compare_quarters(series, "2012Q1", "2012Q4")
-    assert comp.first_count == "24"
-    assert comp.last_count == "c"
-    assert comp.suppressed
-    assert comp.significant
-    assert comp.p_value == pytest.approx(_binomial_two_sided(24, 28), rel=1e-6)
-    assert comp.p_value < 0.05
-    assert comp.share_test is not None and comp.share_test.significant
-    board = comp.board_sentence
-    assert "fell from 24 in Jan-Mar 2012 to between 1 and 5 in Oct-Dec 2012" in board
-    # nothing from which the 4 could be worked back
-    for leak in ("ratio", "3.5%", " 4 ", "p =", "p <"):
-        assert leak not in board
-    assert "fell from 24 to 4" in comp.analyst_sentence
-    joined = " ".join(comp.caveats)
-    assert "regression to the mean" in joined
-    assert "picked out" in joined
-
-
-def test_comparison_rejects_quarters_outside_the_series(series: m.QuarterlySeries) -> None:
-    with pytest.raises(ValueError, match="outside the series"):
-        m.compare_quarters(series, "2009Q1", "2012Q4")
-    with pytest.raises(ValueError, match="later quarter"):
-        m.compare_quarters(series, "2012Q4", "2012Q1")
-    with pytest.raises(ValueError, match="written like 2012Q1"):
-        m.compare_quarters(series, "first of 2012", "2012Q4")
-
-
-def test_poisson_trend_falls(series: m.QuarterlySeries) -> None:
-    trend = m.repeat_trend(series)
-    assert trend.result.rate_ratio < 1
-    assert trend.result.upper < 1
-    assert "fell by about" in trend.sentence
-
-
-def test_interrupted_time_series_finds_a_fall_at_the_review(series: m.QuarterlySeries) -> None:
-    its = m.interrupted_series(series, "2012-06-01")
-    assert its.available
-    assert its.breakpoint_quarter == "2012Q2"
-    assert (its.quarters_before, its.quarters_after) == (8, 8)
-    assert its.level_change is not None and its.level_change < 1
-    assert "fell" in its.sentence
-
-
-def test_too_few_quarters_gives_a_plain_note(cpp: pd.DataFrame) -> None:
-    short = m.quarterly_series(cpp, "2012-01-01")
-    its = m.interrupted_series(short, "2012-06-01")
-    assert not its.available
-    assert its.result is None and its.level_change is None
-    assert "1 before" in its.note and "not fitted" in its.note
-    text = m.conclusion(short, None, None, its, None)
-    assert its.note in text
-
-
-def test_spc_chart_flags_special_cause_improvement(series: m.QuarterlySeries) -> None:
-    chart = m.repeat_spc(series)
-    assert chart.variation == "special cause improvement"
-    table = chart.result.table
-    assert table["point_type"].iloc[10] == "improvement"  # 2012Q4
-    assert "Oct-Dec 2012" in chart.signals
-    fig = chart.chart()
-    assert fig.axes
-
-
-def test_conclusion_is_built_from_the_results(series: m.QuarterlySeries) -> None:
-    comp = m.compare_quarters(series)
-    text = m.conclusion(
-        series,
-        comp,
-        m.repeat_trend(series),
-        m.interrupted_series(series, "2012-06-01"),
-        m.repeat_spc(series),
+def test_the_claimed_quarters_are_compared_without_giving_the_small_one_back(cpp, page) -> None:
+    c = page.results.comparison
+    assert (c.first.quarter, c.last.quarter) == ("2012Q1", "2012Q4")
+    assert c.significant and c.count_test is None  # the test rests on the withheld 4
+    # the exact test, recomputed from the facts before disclosure
+    facts = m.compute.compute(cpp, START, END, quarters_claim=CLAIM)
+    assert facts.comparison.count_test.result.p_value == pytest.approx(
+        _binomial_two_sided(24, 28), rel=1e-6
     )
-    assert text.startswith("Second or subsequent plans fell from 24")
-    assert "special cause improvement" in text
-    assert "not proof" in text
+    board = W.comparison_sentence(page)
+    assert "24 in Jan-Mar 2012 and between 1 and 5 in Oct-Dec 2012" in board
+    assert 'The board\'s report said: "from 24 children to 4" (the annual report)' in board
+    for leak in ("ratio", "p =", "p <"):
+        assert leak not in board
+    assert "withheld" in W.comparison_detail(page)
+    assert "regression to the mean" in " ".join(W.comparison_caveats(page))
 
 
-def test_headline_hides_a_small_latest_quarter(cpp: pd.DataFrame) -> None:
-    (h,) = m.headlines(cpp, series_start="2010-04-01")
-    assert isinstance(h, Headline)
-    assert h.report == "01_cpp_repeat_plans"
-    assert h.variation == "special cause improvement"
-    assert "Jan-Mar 2014" in h.label
-    assert h.value == "between 1 and 5 of 105 plans started"  # 3 repeats in 2014Q1
-    assert h.interval == "not shown (small number)"
+def test_board_restricted_shows_the_small_quarter_and_the_test(cpp) -> None:
+    pg = m.page(cpp, START, END, quarters_claim=CLAIM, policy=disclosure_policy(BOARD_RESTRICTED))
+    assert "fell from 24 in Jan-Mar 2012 to 4 in Oct-Dec 2012" in W.comparison_sentence(pg)
+    assert "p = " in W.comparison_detail(pg) or "p < " in W.comparison_detail(pg)
 
 
-def _tiny(repeats: list[int], started: int = 8) -> pd.DataFrame:
-    """One row per plan: ``started`` plans a quarter from 2011Q1, the first ``r`` repeats."""
+def test_trend_review_and_spc(page) -> None:
+    assert page.results.trend.result.rate_ratio < 1
+    assert "fell by about" in W.trend_sentence(page)
+    r = page.results.review
+    assert (r.quarter, r.before, r.after) == ("2012Q2", 8, 4)
+    assert "the practice review" in W.review_sentence(page)
+    assert page.results.spc.result.variation == "special cause improvement"
+    assert m.charts.spc_chart(page).axes
+    assert page.results.trend.result.fitted == ()  # fitted values never leave compute
+
+
+def test_headline_is_the_period_under_review(page) -> None:
+    (h,) = W.headlines(page)
+    s = page.results.in_period
+    assert h.key == "cpp_second_or_subsequent_share" and h.period == "2012-13"
+    assert h.estimate == pytest.approx(100 * s.repeats.value / s.started.value)
+    assert h.variation == "special cause improvement" and h.better == "lower"
+
+
+# --- no area in the code ---------------------------------------------------------------------
+
+
+def test_without_a_profile_nothing_of_an_area_is_said(cpp) -> None:
+    pg = m.page(cpp, START, END)
+    text = all_words(pg)
+    assert "left out: the area profile gives no `events.cpp_practice_review`" in text
+    assert "board's report" not in text and "June 2012" not in text
+    c = pg.results.comparison
+    assert (c.first.quarter, c.last.quarter) == ("2012Q2", "2013Q1")  # first and last of period
+
+
+def test_profile_text_is_escaped(cpp) -> None:
+    hostile = "<script>alert(1)</script> [x](javascript:alert(1))"
+    pg = m.page(
+        cpp,
+        START,
+        END,
+        review_event=SimpleNamespace(date=REVIEW.date, label=hostile, source=None),
+        quarters_claim=SimpleNamespace(value=CLAIM.value, text=hostile, source=hostile),
+    )
+    text = all_words(pg)
+    assert "<script" not in text and "](javascript" not in text
+
+
+# --- micro extracts (finding 12.12) ---------------------------------------------------------
+
+
+def plans(per_quarter: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """A cleaned-like CPP frame: ``{quarter: (started, repeats)}``."""
     starts, flags = [], []
-    for q, r in enumerate(repeats):
-        day = pd.Period("2011Q1", "Q") + q
-        for i in range(started):
-            starts.append(day.start_time + pd.Timedelta(days=i))
-            flags.append(i < r)
-    frame = pd.DataFrame({"plan_start_date": starts, "second_or_subsequent": flags})
-    frame["plan_end_date"] = pd.NaT
-    last = pd.Period("2011Q1", "Q") + len(repeats) - 1
-    frame.loc[0, "plan_end_date"] = last.end_time.normalize()
-    return frame
+    for quarter, (n, x) in per_quarter.items():
+        day = pd.Period(quarter, "Q").start_time
+        for i in range(n):
+            starts.append(day + pd.Timedelta(days=i % 80))
+            flags.append(i < x)
+    return pd.DataFrame(
+        {
+            "plan_start_date": pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]")),
+            "second_or_subsequent": pd.Series(flags, dtype=bool),
+        }
+    )
 
 
-def test_tiny_extract_everything_small_is_suppressed() -> None:
-    frame = _tiny([3, 2, 4, 1, 0, 2])
-    series = m.quarterly_series(frame, "2011-01-01")
-    assert series.n_quarters == 6
-    hidden = series.table["Second or subsequent plans"]
-    assert hidden.tolist() == ["c", "c", "c", "c", "0", "c"]
-    comp = m.compare_quarters(series, "2011Q1", "2011Q4")
-    assert comp.first_count == comp.last_count == "c"
-    assert not comp.significant
-    assert "between 1 and 5 in Jan-Mar 2011 to between 1 and 5" in comp.board_sentence
-    assert "could happen by chance" in comp.board_sentence
-    (h,) = m.headlines(frame, series_start="2011-01-01")
-    assert h.value.startswith("between 1 and 5")  # 2 repeats in the latest quarter
+def test_a_quarter_without_plans_gives_sentences_not_a_traceback() -> None:
+    pg = m.page(plans({"2012Q2": (3, 1), "2012Q4": (2, 0), "2013Q1": (4, 2)}), START, END)
+    text = all_words(pg)
+    assert "No trend was fitted: no plan started in Jul-Sep 2012" in text
+    assert "No SPC chart is drawn: no plan started in Jul-Sep 2012" in text
+    assert m.charts.spc_chart(pg) is None
+    assert W.quarter_table(pg).loc["Jul-Sep 2012", "Share of plans started"] == "-"
+
+
+def test_the_notebook_code_on_a_micro_extract_with_an_empty_quarter(tmp_path) -> None:
+    """The 01 notebook's cells through the library on a micro extract (finding 12.12)."""
+    pg = m.page(plans({"2013Q1": (1, 1)}), START, END, review_event=REVIEW, quarters_claim=CLAIM)
+    text = all_words(pg)
+    assert "not both in the series" in text
+    assert "was not fitted" in W.review_sentence(pg)
+    assert W.headlines(pg)[0].value.startswith("between 1 and 5")
 
 
 def test_bad_input_gets_a_clear_message() -> None:
     with pytest.raises(ValueError, match="second_or_subsequent"):
-        m.quarterly_series(pd.DataFrame({"plan_start_date": [pd.Timestamp("2012-01-01")]}))
+        m.compute.compute(
+            pd.DataFrame({"plan_start_date": [pd.Timestamp("2012-01-01")]}), START, END
+        )
     with pytest.raises(TypeError, match="cleaned CPP DataFrame"):
-        m.quarterly_series("cpp.csv")  # type: ignore[arg-type]
-    frame = _tiny([2, 0, 3])
+        m.compute.compute("cpp.csv", START, END)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="before it starts"):
-        m.quarterly_series(frame, "2015-01-01")
+        m.compute.compute(plans({"2012Q2": (3, 1)}), START, END, series_start="2015-01-01")
 
 
-def test_recorded_figures_hold_no_p_value_when_a_count_is_suppressed(series):
-    """24 against 4: the 4 is suppressed, and an exact p-value would give it back."""
-    comparison = m.compare_quarters(series, "2012Q1", "2012Q4")
-    figures = comparison.figures()
-    assert comparison.suppressed
-    assert figures["repeat_last_quarter"] == "c"
-    assert figures["repeat_comparison_p_value"] is None
-    assert figures["repeat_rate_comparison_p_value"] is None
-    assert figures["repeat_comparison_significant"] is True
+# --- the auditor ------------------------------------------------------------------------------
+
+QUARTERS = [str(q) for q in pd.period_range("2010Q2", "2013Q1", freq="Q")]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from(QUARTERS),
+        st.integers(0, 30).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_auditor_on_tiny_skewed_and_micro_extracts(counts, with_profile) -> None:
+    frame = plans(counts or {"2013Q1": (1, 0)})
+    options = {"review_event": REVIEW, "quarters_claim": CLAIM} if with_profile else {}
+    facts = m.compute.compute(frame, START, END, **options)
+    pg = disclose_page(facts, disclosure_policy())
+    assert audit_page(facts, pg, all_words(pg), others=[24, 4, 95]) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -26,7 +27,9 @@ def test_write_outputs_and_read_back(tmp_path):
     frame.loc[0, "plan_end_date"] = "01/01/2000"
     result = clean("cpp", frame, today=FIXED_TODAY)
     paths = write_outputs(result, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
+    visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert visible == sorted(p.name for p in paths.values())
+    assert all(p.is_file() for p in paths.values())
     back = load_processed("cpp", tmp_path)
     pd.testing.assert_frame_equal(back, result.data)
     log = pd.read_csv(paths["log"])
@@ -103,11 +106,72 @@ def test_failed_write_leaves_no_half_set(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_load_processed_falls_back_to_the_synthetic_extract(tmp_path):
-    data = load_processed("marac", tmp_path)
-    assert len(data) > 100 and "repeat_within_12_months" in data.columns
+def test_load_processed_never_falls_back_to_synthetic_data(tmp_path):
     with pytest.raises(FileNotFoundError, match="sscb clean marac"):
-        load_processed("marac", tmp_path, synthetic_fallback=False)
+        load_processed("marac", tmp_path)
+    # Synthetic data only when asked for by name.
+    data = load_processed("marac", "synthetic")
+    assert len(data) > 100 and "repeat_within_12_months" in data.columns
+
+
+def test_a_new_set_replaces_the_old_as_one_unit(tmp_path, monkeypatch):
+    from sscb_analysis.cleaning import read_processed
+
+    first = clean("cpp", cpp_rows(2), today=FIXED_TODAY)
+    write_outputs(first, tmp_path)
+    second = clean("cpp", cpp_rows(3), today=FIXED_TODAY)
+    # A write that fails on its last file leaves the first set whole and current.
+    original = Path.write_text
+
+    def failing(self, *args, **kwargs):
+        if self.name.endswith("_summary.json"):
+            raise OSError("disk full")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    with pytest.raises(OSError):
+        write_outputs(second, tmp_path)
+    monkeypatch.setattr(Path, "write_text", original)
+    back = read_processed("cpp", tmp_path)
+    assert len(back.data) == 2 and back.summary["rows_in"] == 2
+    assert len(pd.read_parquet(tmp_path / "cpp.parquet")) == 2
+    # A successful write switches all four files at once; old versions are pruned.
+    for n in (3, 4, 5):
+        write_outputs(clean("cpp", cpp_rows(n), today=FIXED_TODAY), tmp_path)
+    back = read_processed("cpp", tmp_path)
+    assert len(back.data) == 5 and back.summary["rows_in"] == 5
+    assert json.loads((tmp_path / "cpp_summary.json").read_text())["rows_in"] == 5
+    assert len(list((tmp_path / ".sets").iterdir())) == 2  # the current one and the one before
+
+
+def test_a_reader_resolves_one_version(tmp_path, monkeypatch):
+    """A reader that has resolved the set reads all four files from that version, even when a
+    new version becomes current while it reads."""
+    from sscb_analysis.cleaning import outputs, read_processed
+
+    write_outputs(clean("cpp", cpp_rows(2), today=FIXED_TODAY), tmp_path)
+    original = outputs._read_text_csv
+    calls = []
+
+    def read_and_replace(path):
+        if not calls:
+            calls.append(path)
+            write_outputs(clean("cpp", cpp_rows(4), today=FIXED_TODAY), tmp_path)
+        return original(path)
+
+    monkeypatch.setattr(outputs, "_read_text_csv", read_and_replace)
+    back = read_processed("cpp", tmp_path)
+    assert len(back.data) == 2 and back.summary["rows_in"] == 2
+    assert len(read_processed("cpp", tmp_path).data) == 4
+
+
+def test_an_older_plain_set_is_replaced_by_links(tmp_path):
+    result = clean("cpp", cpp_rows(2), today=FIXED_TODAY)
+    for name, path in output_paths("cpp", tmp_path).items():
+        path.write_text("old " + name)
+    write_outputs(result, tmp_path)
+    assert (tmp_path / "cpp.parquet").is_symlink()
+    assert len(pd.read_parquet(tmp_path / "cpp.parquet")) == 2
 
 
 def run_cli(*args: str, env: dict | None = None):
@@ -183,8 +247,9 @@ def test_cli_pseudonymise_needs_key(tmp_path):
     )
     assert res.exit_code == 0
     assert key not in res.output
-    for path in (tmp_path / "o").iterdir():
-        assert key.encode() not in path.read_bytes()
+    for path in (tmp_path / "o").rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes()
 
 
 def test_clean_result_repr():

@@ -70,9 +70,10 @@ def test_parquet_without_siblings_and_misnamed_parquet(tmp_path: Path) -> None:
     alone = tmp_path / "alone"
     alone.mkdir()
     cleaned.data.to_parquet(alone / "cpp.parquet", index=False)
-    result = load_clean_result("cpp", alone / "cpp.parquet")
-    assert len(result.data) == 3
-    assert result.summary == {} and result.log.empty and result.quarantine.empty
+    # A parquet without its quarantine, log and summary is not a processed set: never read
+    # as if it were one.
+    with pytest.raises(FileNotFoundError, match=r"lacks cpp_quarantine\.csv"):
+        load_clean_result("cpp", alone / "cpp.parquet")
     cleaned.data.to_parquet(alone / "other.parquet", index=False)
     with pytest.raises(ValueError, match=r"not a cleaned CPP extract: expected cpp\.parquet"):
         load_clean_result("cpp", alone / "other.parquet")

@@ -250,6 +250,9 @@ def test_a_repeated_element_marks_the_plan_malformed(tmp_path: Path) -> None:
     table = read(write(tmp_path, text), "cpp", "cin_census")
     assert list(table.malformed) == [1]
     assert "more than one CPPstartDate" in table.malformed[1]
+    # Its cells are blank, as a row that cannot be read as one record is held.
+    assert all(values(table, h)[1] is None for h in table.headers)
+    assert values(table, "LAchildID")[0] == "C1"
 
 
 def test_missing_required_elements_are_blank_cells(tmp_path: Path) -> None:
@@ -380,3 +383,18 @@ def test_returns_are_put_in_date_order(tmp_path: Path) -> None:
     assert in_date_order([late, no_date]) == [no_date, late]
     # A mix with another kind of input keeps the order given.
     assert in_date_order([late, csv, early]) == [late, csv, early]
+
+
+def test_cdata_comments_and_entities_in_values(tmp_path: Path) -> None:
+    text = message(
+        child(
+            "<![CDATA[C&1]]>",
+            plan("2012<!-- keyed by hand -->-05-01").replace(
+                "<InitialCategoryOfAbuse>NEG", "<InitialCategoryOfAbuse>N&#69;G"
+            ),
+        )
+    )
+    table = read(write(tmp_path, text), "cpp", "cin_census")
+    assert values(table, "LAchildID") == ["C&1"]
+    assert values(table, "CPPstartDate") == ["2012-05-01"]
+    assert values(table, "InitialCategoryOfAbuse") == ["NEG"]

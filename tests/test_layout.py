@@ -168,3 +168,12 @@ def test_cli_escapes_hostile_text_from_the_file(tmp_path):
     frame.to_csv(path, index=False)
     result = CliRunner().invoke(command, ["cpp", str(path), "--out", str(tmp_path / "o")])
     assert "\x1b" not in result.output and result.exit_code == 1
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "layouts").glob("*.yml")))
+def test_every_example_layout_is_valid(path):
+    layout = load_layout(path)
+    assert layout.columns and layout.kind in ("cpp", "caf", "marac")
+    from sscb_analysis.extracts import get_spec
+
+    layout.apply(get_spec(layout.kind))  # its codes fit the extract's categories

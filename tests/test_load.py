@@ -195,11 +195,11 @@ def test_two_headers_for_one_column_is_an_error():
 
 
 def test_unknown_column_dropped_with_log_entry(cpp):
-    cpp["Allocated Worker Grade"] = "senior"
+    cpp["Legal Status"] = "senior"
     result = clean("cpp", cpp, today=FIXED_TODAY)
     entry = result.log[result.log["rule"] == "LOAD001"]
-    assert entry["column"].tolist() == ["Allocated Worker Grade"]
-    assert "Allocated Worker Grade" not in result.data.columns
+    assert entry["column"].tolist() == ["Legal Status"]
+    assert "Legal Status" not in result.data.columns
 
 
 def test_clean_dtypes_are_stable(cpp):

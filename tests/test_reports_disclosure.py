@@ -21,6 +21,7 @@ import pytest
 from sscb_analysis.analyses import caf as caf_analysis
 from sscb_analysis.analyses import cpp_duration, cpp_repeats, quality
 from sscb_analysis.data import load_extract
+from sscb_analysis.disclose import BOARD_RESTRICTED, disclosure_policy
 from sscb_analysis.paths import NOTEBOOKS, SYNTHETIC
 from sscb_analysis.reporting.checks import find_small_counts_in_figures
 from sscb_analysis.reporting.figures import RECORD_PATH_ENV
@@ -142,14 +143,14 @@ def test_tiny_extracts_really_hold_small_counts(tiny_figures, tiny_paths):
     repeats = {k: v["value"] for k, v in tiny_figures["01_cpp_repeat_plans"]["figures"].items()}
     assert repeats["repeat_comparison_suppressed"] is True
     assert "c" in (repeats["repeat_first_quarter"], repeats["repeat_last_quarter"])
-    assert repeats["repeat_its_available"] is True
-    assert "fitted" not in repeats["repeat_its"] and "fitted" not in repeats["repeat_trend"]
+    for model in ("repeat_its", "repeat_trend"):  # fitted values never leave compute
+        assert not (repeats[model] or {}).get("fitted")
     caf = {k: v["value"] for k, v in tiny_figures["03_caf"]["figures"].items()}
-    assert caf["caf_very_satisfied"]["shown"] is False  # base over 10, 5 or fewer not "very"
-    assert caf["caf_very_satisfied"]["reason"].startswith("withheld")
+    assert caf["caf_very_satisfied_share"] is None  # base over 10, 5 or fewer not "very"
+    assert caf["caf_very_satisfied_lower"] is None and caf["caf_very_satisfied_upper"] is None
     cpp = load_extract("cpp", tiny_paths["cpp_path"])
-    series = cpp_repeats.quarterly_series(cpp, "2010-04-01")
-    assert series.counts["second_or_subsequent"].between(1, THRESHOLD).any()
+    facts = cpp_repeats.compute.compute(cpp, "2012-04-01", "2013-03-31")
+    assert any(1 <= q.repeats.value <= THRESHOLD for q in facts.quarters)
 
 
 # --- the library fixes behind the figures -----------------------------------------------------
@@ -160,11 +161,21 @@ def test_model_figures_leave_out_fitted_values():
     assert len(result.fitted) == 8
     # The reason: a Poisson model's fitted values add up to the observed counts.
     assert math.isclose(sum(result.fitted), 16, rel_tol=1e-6)
-    saved = cpp_repeats.model_figures(result)
-    assert "fitted" not in saved
-    assert saved["rate_ratio"] == result.rate_ratio and saved["type"] == "TrendResult"
+    # The repeat page keeps fitted values inside its compute step.
+    facts = cpp_repeats.compute.compute(_eight_quarters(), "2012-04-01", "2013-03-31")
+    assert facts.trend.result is not None and facts.trend.result.fitted == ()
+    saved = {"rate_ratio": facts.trend.result.rate_ratio, "fitted": list(facts.trend.result.fitted)}
     assert find_small_counts_in_figures({"repeat_trend": saved}) == []
     assert find_small_counts_in_figures({"repeat_trend": result.__dict__})  # fitted is caught
+
+
+def _eight_quarters() -> pd.DataFrame:
+    starts, flags = [], []
+    for q, (n, x) in enumerate([(9, 3), (8, 0), (7, 1), (9, 4), (8, 2), (9, 5), (8, 1), (7, 0)]):
+        day = (pd.Period("2011Q2", "Q") + q).start_time
+        starts += [day + pd.Timedelta(days=i) for i in range(n)]
+        flags += [i < x for i in range(n)]
+    return pd.DataFrame({"plan_start_date": pd.to_datetime(starts), "second_or_subsequent": flags})
 
 
 @pytest.mark.slow
@@ -202,24 +213,24 @@ def _caf_survey_years(very: dict[int, int], answers: int = 12) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_caf_trend_uses_only_years_whose_share_is_shown(tmp_path):
+def test_caf_trend_is_withheld_when_a_year_it_rests_on_is(tmp_path):
     path = tmp_path / "caf.csv"
-    # 2011-12 has 13 of 14 very satisfied: 1 gave another answer, so that year is withheld.
+    # 2011-12 has 13 of 14 very satisfied: 1 gave another answer, so that year is withheld, and
+    # with it the trend (its slope and p-value, with the other years, would give the 1 back).
     _caf_survey_years({2011: 7, 2012: 13, 2013: 8, 2014: 7}, answers=14).to_csv(path, index=False)
     caf = load_extract("caf", path)
-    survey = caf_analysis.survey_results(caf, "2013-04-01", "2014-03-31", min_base=10)
-    shown = [y.shares["very_satisfied"].shown for y in survey.years]
-    assert shown == [True, False, True, True]
-    trend = survey.trends["very_satisfied"]
-    assert trend is not None and trend.n == 42  # the three shown years only
-    withheld = survey.years[1].shares["very_satisfied"].figure()
-    assert withheld["shown"] is False and withheld["share"] is None
-    assert "top_box" not in withheld and "counts" not in withheld
-    assert find_small_counts_in_figures({"caf_very_satisfied": withheld}) == []
-    leaked = survey.years[1].shares["very_satisfied"].summary  # what used to be recorded
-    from sscb_analysis.reporting.figures import to_jsonable
-
-    assert find_small_counts_in_figures({"caf_very_satisfied": to_jsonable(leaked)})
+    page = caf_analysis.page(caf, "2013-04-01", "2014-03-31", min_base=10)
+    summaries = [y.measures["very_satisfied"].summary for y in page.results.years]
+    assert [s is not None for s in summaries] == [True, False, True, True]
+    assert page.results.trends["very_satisfied"] is None
+    assert "withheld" in caf_analysis.words.trend_sentences(page)["very_satisfied"]
+    figures = caf_analysis.words.figures(page)
+    assert figures["caf_very_satisfied_trend_p"] is None
+    assert find_small_counts_in_figures(figures) == []
+    restricted = caf_analysis.page(
+        caf, "2013-04-01", "2014-03-31", min_base=10, policy=disclosure_policy(BOARD_RESTRICTED)
+    )
+    assert restricted.results.trends["very_satisfied"].n == 56
 
 
 def test_data_quality_figures_disclose_rows_like_counts(tmp_path):

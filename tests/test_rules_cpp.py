@@ -131,6 +131,7 @@ def test_cpp011_overlapping_plans_are_kept_and_flagged():
     frame["plan_start_date"] = ["01/04/2012", "01/09/2012", "01/01/2013"]
     frame["initial_conference_date"] = frame["plan_start_date"]
     frame["plan_end_date"] = ["01/10/2012", "01/12/2012", ""]
+    frame["previous_plans"] = ["0", "1", "2"]
     result = run(frame)
     assert len(result.data) == 3
     flags = dict(zip(result.data["source_row"], result.data["query_flags"], strict=True))
@@ -254,3 +255,25 @@ def test_cpp024_a_change_between_returns_is_logged_and_the_later_value_kept(cpp,
     assert later.set_index("source_row").loc[2, changed] is pd.NaT or pd.isna(
         later.set_index("source_row").loc[2, changed]
     )
+
+
+def test_cpp013_recorded_previous_plans_fewer_than_the_extract_holds():
+    frame = cpp_rows(3)
+    frame["child_id"] = ["C1", "C1", "C2"]
+    frame["plan_start_date"] = ["01/04/2010", "01/04/2012", "01/04/2012"]
+    frame["plan_end_date"] = ["01/10/2010", "01/10/2012", "01/10/2012"]
+    frame["initial_conference_date"] = frame["plan_start_date"]
+    frame["previous_plans"] = ["0", "0", "2"]  # C1's second plan says none before it
+    result = run(frame)
+    assert rules_at(result, 3) == {"CPP013"} and len(result.data) == 3
+    assert result.data["second_or_subsequent"].tolist() == [False, True, True]
+    basis = result.summary["derived"]
+    assert basis == {
+        "plans": 3,
+        "second_or_subsequent": 2,
+        "history_and_recorded": 0,
+        "history_only": 1,
+        "recorded_only": 1,
+        "recorded_number_missing": 0,
+        "disagree": 1,
+    }

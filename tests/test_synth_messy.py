@@ -316,6 +316,8 @@ def test_cli_writes_the_files(tmp_path):
         "README.md",
         "caf.csv",
         "cpp.csv",
+        "indicators.csv",
+        "indicators.yml",
         "marac.csv",
         "provenance.json",
     ]

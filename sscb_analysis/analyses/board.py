@@ -1,59 +1,51 @@
-"""Board summary (notebook 05): every report's headlines on one page.
+"""Board summary (notebook 05): the scorecard, what needs attention, and what it all means.
 
-Calls each analyses module's ``headlines(...)`` directly on the loaded extracts (it never reads
-other notebooks' outputs, so it runs alone), lays the headlines out as one table, and writes the
-paragraphs around it: what the board should take from this, how to read the ranges and the SPC
-icons, and links to the detailed reports. Before the table is shown it is checked for any count
-from 1 to the suppression threshold (the safety net of :mod:`sscb_analysis.reporting.checks`).
+The summary reads the headline figures the other notebooks recorded in this run
+(``reports/<run>/<notebook>.json``, see :mod:`sscb_analysis.analyses.headline`) and never
+recomputes them; a report that did not run, or stopped before recording them, gets a row saying
+so. Beside them stand the board's wider dataset (``indicators.csv``), charted here. Outside
+``sscb run`` (JupyterLab, no run folder) the page says how to get the reports' figures instead of
+working them out again.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
-import pandas as pd
-
-from sscb_analysis.analyses.headline import Headline
+from sscb_analysis.analyses.scorecard import (
+    IndicatorResult,
+    ReportSource,
+    dataset_results,
+    report_results,
+)
+from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
     "SOURCES",
-    "BoardHeadlines",
+    "BoardScorecard",
     "DisclosureError",
-    "HeadlineSource",
     "board_message",
+    "board_scorecard",
     "check_disclosure",
-    "collect_headlines",
-    "headline_table",
     "reading_guide",
     "report_links",
+    "report_links_html",
     "synthetic_note",
 ]
 
-
-@dataclass(frozen=True)
-class HeadlineSource:
-    """One detailed report: its analyses module (under ``sscb_analysis.analyses``) and title."""
-
-    module: str
-    report: str
-    title: str
-
-
-#: The detailed reports in the order the board reads them.
-SOURCES: tuple[HeadlineSource, ...] = (
-    HeadlineSource("quality", "00_data_quality", "Data quality of the extracts"),
-    HeadlineSource("cpp_repeats", "01_cpp_repeat_plans", "Repeat child protection plans"),
-    HeadlineSource("cpp_duration", "02_cpp_duration", "Duration of child protection plans"),
-    HeadlineSource("caf", "03_caf", "Early help (CAF) assessments"),
-    HeadlineSource("marac", "04_marac", "MARAC referrals"),
-    HeadlineSource(
-        "benchmark", "06_national_benchmark", "The authority against England and its neighbours"
-    ),
+#: The detailed reports whose recorded headlines join the scorecard, in the order the board
+#: reads them.
+SOURCES: tuple[ReportSource, ...] = (
+    ReportSource("00_data_quality", "Data quality of the extracts"),
+    ReportSource("01_cpp_repeat_plans", "Repeat child protection plans"),
+    ReportSource("02_cpp_duration", "Duration of child protection plans"),
+    ReportSource("03_caf", "Early help (CAF) assessments"),
+    ReportSource("04_marac", "MARAC referrals"),
+    ReportSource("06_national_benchmark", "The authority against England and its neighbours"),
 )
 
 
@@ -62,114 +54,91 @@ class DisclosureError(ValueError):
 
 
 @dataclass(frozen=True)
-class BoardHeadlines:
-    """The headlines collected, and which reports' modules were not available."""
+class BoardScorecard:
+    """Everything the summary shows: results (numbers), rows (disclosed text) and notes."""
 
-    headlines: tuple[Headline, ...]
-    included: tuple[HeadlineSource, ...]
-    missing: tuple[HeadlineSource, ...] = field(default_factory=tuple)
+    results: tuple[IndicatorResult, ...]
+    rows: tuple[ScorecardRow, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
-
-def _call(function: Any, inputs: Mapping[str, Any], where: str) -> list[Headline]:
-    """Call ``function`` with the inputs its signature names; a missing required one is an error."""
-    kwargs: dict[str, Any] = {}
-    for name, param in inspect.signature(function).parameters.items():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
-        if name in inputs:
-            kwargs[name] = inputs[name]
-        elif param.default is param.empty:
-            raise TypeError(
-                f"{where}.headlines() needs {name!r}, which the board summary does not provide; "
-                f"it provides {sorted(inputs)}."
-            )
-    result = list(function(**kwargs))
-    wrong = [type(h).__name__ for h in result if not isinstance(h, Headline)]
-    if wrong:
-        raise TypeError(f"{where}.headlines() returned {wrong}, not Headline objects.")
-    return result
+    @property
+    def attention(self) -> tuple[ScorecardRow, ...]:
+        """The rows that need the board's attention."""
+        return tuple(r for r in self.rows if r.needs_attention)
 
 
-def collect_headlines(
-    inputs: Mapping[str, Any], sources: Sequence[HeadlineSource] = SOURCES
-) -> BoardHeadlines:
-    """Every available report's headlines, in ``sources`` order.
+def board_scorecard(
+    *,
+    run_dir: str | Path | None,
+    indicators: object | None,
+    period_end: object,
+    confidence: float = 0.95,
+    threshold: int = 5,
+    targets: Mapping[str, float] | None = None,
+    la_code: int | str | None = None,
+    dfe_dir: str | Path | None = None,
+    sources: Sequence[ReportSource] = SOURCES,
+) -> BoardScorecard:
+    """The scorecard: the reports' recorded headlines, then the dataset's indicators.
 
-    ``inputs`` holds what the modules may ask for by parameter name (the extracts ``cpp``,
-    ``caf``, ``marac``, their paths, the period, ``confidence_level``, ``la_code`` ...); each
-    ``headlines`` gets the ones its signature names. A module not yet written is listed in
-    ``missing``; an error inside an existing module is raised, naming the module.
+    ``indicators`` is the checked dataset (:func:`sscb_analysis.dataset.read_indicators`) or
+    None when the area has none. ``threshold`` 0 shows every count (a board-restricted pack).
     """
-    headlines: list[Headline] = []
-    included: list[HeadlineSource] = []
-    missing: list[HeadlineSource] = []
-    for source in sources:
-        name = f"sscb_analysis.analyses.{source.module}"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            missing.append(source)
-            continue
-        function = getattr(module, "headlines", None)
-        if not callable(function):
-            missing.append(source)
-            continue
-        try:
-            found = _call(function, inputs, name)
-        except Exception as exc:
-            raise RuntimeError(
-                f"The {source.title!r} headlines ({name}.headlines) failed: {exc}"
-            ) from exc
-        headlines.extend(found)
-        included.append(source)
-    return BoardHeadlines(tuple(headlines), tuple(included), tuple(missing))
+    notes: list[str] = []
+    results: list[IndicatorResult] = []
+    if run_dir:
+        results.extend(report_results(run_dir, sources, targets))
+    else:
+        notes.append(
+            "The detailed reports' indicators are read from the figures each report records "
+            "when the reports are run together: run `sscb run` (or `./run.sh report`) and open "
+            "this page in the run's folder. They are not worked out again here."
+        )
+    if indicators is not None:
+        results.extend(
+            dataset_results(
+                indicators,  # type: ignore[arg-type]
+                period_end,
+                confidence=confidence,
+                targets=targets,
+                la_code=la_code,
+                dfe_dir=dfe_dir,
+            )
+        )
+        notes.extend(r.target_note for r in results if r.target_note)
+    else:
+        notes.append("This area has no indicators.csv, so only the reports' indicators appear.")
+    rows = disclose_results(results, threshold)
+    return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
 
 
-def headline_table(headlines: Sequence[Headline], confidence: float = 0.95) -> pd.DataFrame:
-    """One row per headline (``Headline.as_row``): indicator, value, range, pattern, meaning."""
-    rows = [h.as_row(confidence) for h in headlines]
-    if not rows:
-        return pd.DataFrame(columns=list(Headline("", "", "", "", "", "").as_row(confidence)))
-    return pd.DataFrame(rows)
+def check_disclosure(page: str, threshold: int = 5) -> str:
+    """Return ``page`` (HTML) unchanged, or raise :class:`DisclosureError` naming a small count.
 
-
-def check_disclosure(table: pd.DataFrame, threshold: int = 5) -> pd.DataFrame:
-    """Return ``table`` unchanged, or raise :class:`DisclosureError` naming any small count.
-
-    A cell whose whole text is a whole number from 1 to ``threshold`` would show a small count.
+    A table cell whose whole text is a whole number from 1 to ``threshold`` would show a small
+    count. ``threshold`` 0 (a board-restricted pack) checks nothing.
     """
     if threshold < 1:
-        return table
-    found = find_unsuppressed_small_counts(table.to_html(index=False), threshold=threshold)
+        return page
+    found = find_unsuppressed_small_counts(page, threshold=threshold)
     if found:
         where = "; ".join(f"row {f.row + 1}, column {f.header!r}: {f.text}" for f in found)
         raise DisclosureError(
             f"The board table would show count(s) from 1 to {threshold}: {where}. "
-            "Suppress them in the module's headlines()."
+            "Suppress them before they reach the page."
         )
-    return table
+    return page
 
 
-def _kind(variation: str | None) -> str:
-    text = (variation or "").lower()
-    if "concern" in text:
-        return "concern"
-    if "improvement" in text:
-        return "improvement"
-    if "special cause" in text:
-        return "change"
-    return "steady" if text.startswith("common cause") else "uncharted"
-
-
-def board_message(headlines: Sequence[Headline], synthetic: bool = False) -> str:
-    """The short "what the board should take from this" paragraph, built from the headlines."""
-    if not headlines:
-        return "No headline indicators were available for this summary."
+def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
+    """The short "what the board should take from this" paragraph, built from the rows."""
+    shown = [r for r in rows if r.status == "ok"]
+    if not shown:
+        return "No indicator was available for this summary."
     groups: dict[str, list[str]] = {}
-    for h in headlines:
-        groups.setdefault(_kind(h.variation), []).append(f"“{h.label}”")
+    for r in shown:
+        groups.setdefault(r.variation_kind or "uncharted", []).append(f"“{r.name}”")
+    failing = [f"“{r.name}”" for r in shown if r.assurance_key == "consistently failing"]
     parts = []
     if groups.get("concern"):
         parts.append(
@@ -178,30 +147,44 @@ def board_message(headlines: Sequence[Headline], synthetic: bool = False) -> str
             + ": the chart over time shows a change in the wrong direction that is unlikely to "
             "be chance."
         )
+    else:
+        parts.append("No indicator shows a worrying change that is more than chance.")
+    if failing:
+        parts.append(
+            "At their current level these will keep missing their targets: "
+            + "; ".join(failing)
+            + "."
+        )
     if groups.get("improvement"):
         parts.append(
             "There is evidence of real improvement in "
             + "; ".join(groups["improvement"])
             + " (more than chance variation)."
         )
-    if groups.get("change"):
+    if groups.get("neutral"):
         parts.append(
             "A real shift, neither good nor bad in itself, shows in "
-            + "; ".join(groups["change"])
+            + "; ".join(groups["neutral"])
             + ": worth understanding."
         )
-    if groups.get("steady"):
-        parts.append("Stable, with only ordinary variation: " + "; ".join(groups["steady"]) + ".")
+    if groups.get("common_cause"):
+        steady = groups["common_cause"]
+        parts.append(f"Stable, with only ordinary variation: {len(steady)} indicator(s).")
     uncharted = len(groups.get("uncharted", []))
     if uncharted:
         parts.append(
             f"{uncharted} further indicator{'s are' if uncharted != 1 else ' is'} a single "
-            "figure for the year, not a series: read "
+            "figure, not a series: read "
             + ("each" if uncharted != 1 else "it")
             + " against its likely range and its sentence."
         )
-    if not groups.get("concern"):
-        parts.insert(0, "No indicator shows a worrying change that is more than chance.")
+    missing = [r.name for r in rows if r.status in ("not run", "not finished")]
+    if missing:
+        parts.append(
+            "Not in this summary, because the report did not finish in this run: "
+            + "; ".join(missing)
+            + "."
+        )
     text = " ".join(parts)
     if synthetic:
         text += (
@@ -211,28 +194,39 @@ def board_message(headlines: Sequence[Headline], synthetic: bool = False) -> str
     return text
 
 
-def reading_guide(confidence: float = 0.95) -> str:
-    """How to read the likely ranges and the SPC "pattern over time" column."""
+def reading_guide(confidence: float = 0.95, threshold: int = 5) -> str:
+    """How to read the words the detailed reports use (p values, small numbers)."""
+    hidden = (
+        f"A count from 1 to {threshold} is never shown, nor a share or range that would give it "
+        "back, to protect the children and families concerned."
+        if threshold >= 1
+        else "This pack is for the board only: small counts are shown, so it must not be published."
+    )
     return (
-        f"**Likely range** is a {confidence:.0%} confidence interval: the range the true figure "
-        "very probably lies in, given that a year's figures move by chance. Two figures whose "
-        "ranges overlap a lot may not really differ. **Pattern over time** comes from a "
-        "statistical process control (SPC) chart in the detailed report: *common cause* means "
-        "only the ups and downs expected by chance; *special cause improvement* or *concern* "
-        "means a change too large or too sustained to be chance, in a good or a worrying "
-        "direction; *special cause neutral* means a real change in a measure where neither "
-        "direction is simply better; *not charted* means a single figure, not a series. "
-        "A **p** value in a sentence is the chance of seeing a difference at least that large "
-        "if nothing had really changed: the smaller it is, the less likely the difference is "
-        f"chance; below {1 - confidence:.2g} we call it more than chance. "
-        "A count from 1 to the suppression threshold is never shown, to protect the children "
-        "and families concerned."
+        "In the detailed reports, a **p** value is the chance of a difference at least that "
+        "large if nothing had really changed; below "
+        f"{1 - confidence:.2g} we call it more than chance. Two likely ranges that overlap a lot "
+        f"may not really differ. {hidden}"
     )
 
 
-def report_links(sources: Sequence[HeadlineSource]) -> str:
+def report_links(sources: Sequence[ReportSource]) -> str:
     """Markdown list of relative links to the detailed reports (``<name>.html``, same folder)."""
     return "\n".join(f"- [{s.title}]({s.report}.html)" for s in sources)
+
+
+def report_links_html(sources: Sequence[ReportSource]) -> str:
+    """The "Detailed reports" section as HTML: on screen only (the PDF pack holds the reports
+    themselves, so the printed pack leaves the links out)."""
+    items = "".join(
+        f'<li><a href="{html.escape(s.report, quote=True)}.html">{html.escape(s.title)}</a></li>'
+        for s in sources
+    )
+    return (
+        '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
+        "<p>The reports' indicators come from these reports, which show the figures behind "
+        f'them, the charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
+    )
 
 
 def synthetic_note(synthetic: bool) -> str | None:

@@ -9,24 +9,38 @@ small counts the same way in every report.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sscb_analysis.disclose import safe_count
+from sscb_analysis.disclose import Policy, disclosure_policy, safe_count
 from sscb_analysis.indicators.periods import financial_year_label
 
+if TYPE_CHECKING:
+    from sscb_analysis.reporting.context import ReportContext
+
 __all__ = [
+    "Period",
     "check_cleaned",
     "check_cpp",
     "check_threshold",
     "count_words",
+    "left_out",
+    "page_heading",
     "parse_day",
     "parse_window",
     "pct",
     "pct_range",
     "period_label",
+    "period_of",
+    "policy_of",
+    "quarter_words",
+    "safe",
     "share_hidden",
     "small",
 ]
@@ -70,6 +84,56 @@ def period_label(period_start: object, period_end: object) -> str:
     return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
 
 
+@dataclass(frozen=True)
+class Period:
+    """The period under review: first and last day, and how pages name it (e.g. 2012-13)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+    @property
+    def first_quarter(self) -> pd.Period:
+        """The calendar quarter holding the first day."""
+        return pd.Period(self.start, freq="Q")
+
+    @property
+    def last_quarter(self) -> pd.Period:
+        """The calendar quarter holding the last day."""
+        return pd.Period(self.end, freq="Q")
+
+    def dates(self) -> str:
+        """'1 April 2012 to 31 March 2013'."""
+        return f"{self.start.day} {self.start:%B %Y} to {self.end.day} {self.end:%B %Y}"
+
+
+def period_of(period_start: object, period_end: object, label: str | None = None) -> Period:
+    """The :class:`Period` from its first and last day (a report context's ``period_start``,
+    ``period_end`` and ``period_label``, or notebook parameters)."""
+    start, end = parse_window(period_start, period_end)
+    return Period(start, end, label or period_label(start, end))
+
+
+def quarter_words(first: pd.Period, last: pd.Period) -> str:
+    """'April to June 2010 to January to March 2013': which quarters a series covers, in words
+    a board member reads."""
+    if last < first:
+        return "no quarters"
+    if last == first:
+        return f"{_quarter_name(first)} only"
+    return f"{_quarter_name(first)} to {_quarter_name(last)}"
+
+
+def _quarter_name(q: pd.Period) -> str:
+    months = {
+        1: "January to March",
+        2: "April to June",
+        3: "July to September",
+        4: "October to December",
+    }
+    return f"{months[q.quarter]} {q.year}"
+
+
 def check_threshold(threshold: object) -> int:
     """The ``suppression_threshold`` parameter as an int (a whole number of at least 0)."""
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 0:
@@ -109,6 +173,54 @@ def check_cpp(cpp: object, columns: Sequence[str]) -> None:
             f"cpp is missing {missing}: pass the data of sscb_analysis.clean('cpp', path) or "
             "sscb_analysis.data.load_extract('cpp', path)."
         )
+
+
+# --------------------------------------------------------------------------------------------
+# the report context: policy and the lines at the top of every page
+
+
+def policy_of(ctx: ReportContext) -> Policy:
+    """The disclosure policy of a report context (``area.disclosure`` and the threshold)."""
+    return disclosure_policy(ctx.disclosure, ctx.suppression_threshold)
+
+
+def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) -> str:
+    """The lines every page opens with: the area, the period under review (and why that
+    period), which quarters or years its series cover, the disclosure policy, and notes on
+    inputs not updated in this run. Everything from outside is escaped."""
+    period = period_of(ctx.period_start, ctx.period_end, ctx.period_label)
+    why = f"; {safe(ctx.period_basis)}" if ctx.period_basis else ""
+    lines = [
+        f"**Area:** {safe(ctx.area.name)}. **Period under review:** {period.label} "
+        f"({period.dates()}{why}).",
+    ]
+    if covers:
+        lines.append(covers)
+    lines.append(policy.statement())
+    lines += [f"**Note:** {safe(n)}" for n in ctx.notes()]
+    return "\n\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# text from outside and sections left out
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#|!~{}+])")
+
+
+def safe(text: object) -> str:
+    """Text from outside (an area name, a file name, a header, a category value) made safe for
+    a Markdown sentence that becomes HTML: HTML characters escaped and Markdown punctuation
+    backslashed, so ``<img onerror=...>`` stays text and ``[x](javascript:...)`` is no link.
+
+    The one place pages escape; it will call ``sscb_analysis.escape`` when that lands.
+    """
+    flat = " ".join(str(text).split())
+    return html.escape(_MARKDOWN.sub(r"\\\1", flat), quote=False)
+
+
+def left_out(block: str, key: str, what: str) -> str:
+    """The one line a page prints for a section whose input the area profile does not give."""
+    return f"{what[:1].upper()}{what[1:]} is left out: the area profile gives no `{block}.{key}`."
 
 
 # --------------------------------------------------------------------------------------------

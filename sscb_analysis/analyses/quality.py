@@ -26,6 +26,7 @@ from sscb_analysis.cleaning import CleanResult, ExtractError, IdentifierError
 from sscb_analysis.cleaning.protect import KIND_LABELS
 from sscb_analysis.data import load_clean_result, resolve
 from sscb_analysis.disclose import safe_count
+from sscb_analysis.escape import md_text
 from sscb_analysis.extracts import KINDS, get_spec
 
 REPORT = "00_data_quality"
@@ -123,15 +124,16 @@ class ExtractQuality:
     def verdict(self) -> str:
         """What the board can trust in this extract and what not, as Markdown."""
         name = KIND_NAMES.get(self.kind, self.kind.upper())
-        lines = [f"**{name}** ({self.source_name})"]
+        # File names and column names come from outside: escaped, they show as written.
+        lines = [f"**{name}** ({md_text(self.source_name)})"]
         if self.trust:
             lines.append("")
             lines.append("Can be relied on:")
-            lines += [f"- {t}" for t in self.trust]
+            lines += [f"- {md_text(t)}" for t in self.trust]
         if self.care:
             lines.append("")
             lines.append("Treat with care:")
-            lines += [f"- {c}" for c in self.care]
+            lines += [f"- {md_text(c)}" for c in self.care]
         return "\n".join(lines)
 
 

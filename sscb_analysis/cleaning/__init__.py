@@ -10,7 +10,12 @@ reads it back. ``sscb_analysis.clean`` is :func:`clean`.
 
 from __future__ import annotations
 
-from sscb_analysis.cleaning.outputs import load_processed, output_paths, write_outputs
+from sscb_analysis.cleaning.outputs import (
+    load_processed,
+    output_paths,
+    read_processed,
+    write_outputs,
+)
 from sscb_analysis.cleaning.pipeline import CleanResult, clean
 from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
 from sscb_analysis.cleaning.read import ExtractError
@@ -24,6 +29,7 @@ __all__ = [
     "clean",
     "load_processed",
     "output_paths",
+    "read_processed",
     "summary_text",
     "write_outputs",
 ]

@@ -77,32 +77,43 @@ def layout_line(name: str, header: str) -> str:
     return "  " + yaml.safe_dump({name: header}, allow_unicode=True, width=1000).strip()
 
 
-def match_headers(
+@dataclass
+class HeaderReport:
+    """Everything known about a file's headers, problems included (see :func:`analyse_headers`)."""
+
+    match: HeaderMatch
+    #: problems that stop cleaning, each one sentence
+    problems: list[str] = field(default_factory=list)
+    #: unmatched headers that look like a column the file lacks: (position, column)
+    lookalikes: list[tuple[int, str]] = field(default_factory=list)
+    #: required columns the file lacks
+    missing: list[str] = field(default_factory=list)
+    #: the other kind of extract the file looks like, if it is one
+    other_kind: str | None = None
+
+
+def analyse_headers(
     headers: Sequence[str],
     spec: ExtractSpec,
     source: str = "the file",
     columns: Mapping[str, str] | None = None,
-) -> HeaderMatch:
-    """Match headers to canonical names, insensitive to case, spaces and punctuation.
-
-    ``columns``: a layout's canonical name -> header as the export spells it; these come first.
-    Raises :class:`ExtractError` when a layout header is not in the file, when two headers match
-    the same column, when a required column is missing (naming it and listing the headers found,
-    and naming the right kind when the file is another kind of extract), or when an unmatched
-    header looks like a column the file lacks.
-    """
+) -> HeaderReport:
+    """Match headers to canonical names (as :func:`match_headers`) and collect, without raising,
+    every problem that would stop cleaning: for ``sscb inspect``, which shows them all."""
     keys = [compact(h) for h in headers]
     canonical: dict[int, str] = {}
     how: dict[int, str] = {}
     seen: dict[str, int] = {}
+    problems: list[str] = []
 
     def take(i: int, name: str, reason: str) -> None:
         if name in seen:
-            raise ExtractError(
+            problems.append(
                 f"Two columns in {source} both mean {name}: {headers[seen[name]]!r} and "
                 f"{headers[i]!r}; remove one of them, or say which one in a layout file "
                 f"(`columns:` line{layout_line(name, headers[seen[name]])})."
             )
+            return
         seen[name] = i
         canonical[i] = name
         how[i] = reason
@@ -110,10 +121,11 @@ def match_headers(
     for name, header in (columns or {}).items():
         at = [i for i, k in enumerate(keys) if k == compact(header) and i not in canonical]
         if not at:
-            raise ExtractError(
+            problems.append(
                 f"The layout maps {name} to {header!r}, but {source} has no such header; "
                 f"headers found: {_listed(headers)}."
             )
+            continue
         take(at[0], name, "layout")
     lookup = header_lookup(spec)
     for i, key in enumerate(keys):
@@ -136,35 +148,56 @@ def match_headers(
             else ""
         )
     missing = [c.name for c in spec.columns if c.required and c.name not in seen]
-    if missing:
-        hint = _other_kind(headers, spec.kind)
-        if hint:
-            raise ExtractError(
-                f"{source} looks like a {hint.upper()} extract, not {spec.kind.upper()} (its "
-                f"headers are {_listed(headers)}): run `sscb clean {hint} ...` instead."
-            )
+    hint = _other_kind(headers, spec.kind) if missing else None
+    if hint:
+        problems.append(
+            f"{source} looks like a {hint.upper()} extract, not {spec.kind.upper()} (its "
+            f"headers are {_listed(headers)}): run `sscb clean {hint} ...` instead."
+        )
     unknown = [i for i in range(len(headers)) if i not in canonical]
     lookalikes = _lookalikes(headers, [i for i in unknown if keys[i]], spec, set(seen))
     if lookalikes:
-        raise ExtractError(
+        problems.append(
             f"{source} has columns that look like ones this {spec.kind.upper()} extract needs, "
             "under a spelling not known here, so they would be dropped: "
             + "; ".join(
-                f"{headers[i]!r} looks like {name} (add the line `{layout_line(name, headers[i]).strip()}` "
-                "under `columns:` in a layout file given with --map)"
+                f"{headers[i]!r} looks like {name} (add the line "
+                f"`{layout_line(name, headers[i]).strip()}` under `columns:` in a layout file "
+                "given with --map)"
                 for i, name in lookalikes
             )
             + ". If a column is something else, list it under `drop:` in the layout (or --drop)."
         )
-    if missing:
-        raise ExtractError(
+    if missing and not hint:
+        problems.append(
             f"{source} has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
             f"for a {spec.kind.upper()} extract; headers found: {_listed(headers)}. If the "
             "export calls it something else, map it in a layout file given with --map "
             f"(`columns:` line{layout_line(missing[0], 'Header as exported')})."
         )
     missing_optional = [c.name for c in spec.columns if c.name not in seen]
-    return HeaderMatch(canonical, unknown, missing_optional, how, notes)
+    match = HeaderMatch(canonical, unknown, missing_optional, how, notes)
+    return HeaderReport(match, problems, lookalikes, missing, hint)
+
+
+def match_headers(
+    headers: Sequence[str],
+    spec: ExtractSpec,
+    source: str = "the file",
+    columns: Mapping[str, str] | None = None,
+) -> HeaderMatch:
+    """Match headers to canonical names, insensitive to case, spaces and punctuation.
+
+    ``columns``: a layout's canonical name -> header as the export spells it; these come first.
+    Raises :class:`ExtractError` when a layout header is not in the file, when two headers match
+    the same column, when a required column is missing (naming it and listing the headers found,
+    and naming the right kind when the file is another kind of extract), or when an unmatched
+    header looks like a column the file lacks.
+    """
+    report = analyse_headers(headers, spec, source, columns)
+    if report.problems:
+        raise ExtractError(report.problems[0])
+    return report.match
 
 
 def _lookalikes(

@@ -341,19 +341,34 @@ def _candidates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """
     data, offsets = _buffers(arr)
     lengths = np.diff(offsets)
-    filled = lengths > 0
-    first = np.full(len(arr), 255, dtype=np.uint8)
-    first[filled] = data[offsets[:-1][filled]]
-    whole = ((lengths >= 5) & (lengths <= 7)) | (lengths == 13)
-    long = lengths >= 10
+    none = np.zeros(len(arr), dtype=bool)
+    if not len(data):
+        return none, none
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if lo > 0:
+        first = data[offsets[:-1]]
+    else:
+        first = np.full(len(arr), 255, dtype=np.uint8)
+        filled = lengths > 0
+        first[filled] = data[offsets[:-1][filled]]
+    # Whole-cell shapes, tested only when some value has such a length (an id column of one
+    # width usually has none): a postcode of 5 to 7 or a UPN of 13, led by a letter; a number.
+    some_whole = (lo <= 7 and hi >= 5) or (lo <= 13 <= hi)
     if _letters_and_digits(data):
-        numbers = long & (_CLASS[first] == _DIGIT)
-        if numbers.any():
-            numbers &= pc.ascii_is_decimal(arr).to_numpy(zero_copy_only=False)
+        numbers = none
+        if hi >= 10:
+            numbers = (lengths >= 10) & (_CLASS[first] == _DIGIT)
+            if numbers.any():
+                numbers &= pc.ascii_is_decimal(arr).to_numpy(zero_copy_only=False)
+        if not some_whole:
+            return numbers, none
+        whole = ((lengths >= 5) & (lengths <= 7)) | (lengths == 13)
         return numbers, (_CLASS[first] == _LETTER) & whole
+    filled = lengths > 0
+    whole = ((lengths >= 5) & (lengths <= 7)) | (lengths == 13)
     classes = _classes(arr)
     alnum = filled & (classes & ~np.uint8(_DIGIT | _LETTER) == 0)
-    numbers = (classes == _DIGIT) & long
+    numbers = (classes == _DIGIT) & (lengths >= 10)
     others = (alnum & (_CLASS[first] == _LETTER) & whole) | (
         ((classes & (_AT | _WIDE)) != 0) | (((classes & _DIGIT) != 0) & ((classes & _OTHER) != 0))
     )

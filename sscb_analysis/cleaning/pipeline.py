@@ -178,6 +178,11 @@ def clean(
         protected.extras,
     )
     validate(kind, data)
+    described = (
+        spec.describe(data, person_codes=raw[spec.person_id].codes[keep], order=checked.order)
+        if spec.describe is not None
+        else None
+    )
 
     q_pos = np.flatnonzero(checked.quarantined)
     extras = {name: _protect.extra_series(arr, q_pos) for name, arr in protected.extras.items()}
@@ -204,6 +209,8 @@ def clean(
         header_row=max(t.header_row for t, _ in parts),
         same_in_later_return=int(checked.superseded.sum()),
     )
+    if described is not None:
+        summary["derived"] = described
     summary["source_files"] = table.files or [table.source_file]
     summary["record_key"] = list(match_on) or (
         [spec.record_id] if spec.record_id in protected.positions else list(spec.record_key)

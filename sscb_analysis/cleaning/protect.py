@@ -104,7 +104,7 @@ HEADER_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("email", ("email",)),
     ("phone", ("phone", "mobile", "telno", "telephone")),
     ("free_text", ("note", "comment", "freetext", "narrative", "description")),
-    ("name", ("name", "forename", "surname")),
+    ("name", ("name", "forename", "surname", "worker", "practitioner")),
     ("other_identifier", ("upn", "nino", "nationalinsurance", "passport")),
 )
 
@@ -431,37 +431,8 @@ def protect(
         else:
             log.append(column_entry(source, name, "LOAD002", "not in the file", "left blank"))
 
-    findings: list[Finding] = []
-    handling: dict[int, str] = {}  # position -> identifier kind, for unknown columns
-    for i in unknown:
-        header = table.headers[i]
-        kind = header_identifier(compact(header))
-        reason = f"its header says it holds {KIND_LABELS[kind]}" if kind else None
-        scan = scan_content(table.columns[i], table.source_rows)
-        content = content_findings(header, scan, None, False)
-        if content:
-            extra = "; ".join(f.reason for f in content)
-            kind, reason = kind or content[0].kind, f"{reason}; {extra}" if reason else extra
-        if kind is None and mostly_dates(table.columns[i]):
-            kind, reason = (
-                "date_of_birth",
-                "it holds full dates (day, month and year) that are not a declared event date, so they may be dates of birth",
-            )
-        if kind is not None:
-            findings.append(Finding(header, kind, reason))
-            handling[i] = kind
-    for i, name in canonical.items():
-        col = spec.column(name)
-        scan = scan_content(
-            table.columns[i],
-            table.source_rows,
-            event_dates=col.type == "date",
-            vocabulary=vocabulary(col) if col.type == "category" else None,
-            is_id=col.type == "id",
-        )
-        findings.extend(content_findings(table.headers[i], scan, name, col.type == "id"))
-        if scan.note:
-            log.append(column_entry(source, name, "PRIV005", scan.note, "kept"))
+    findings, handling, notes = find_identifiers(table, spec, canonical, unknown)
+    log += [column_entry(source, name, "PRIV005", note, "kept") for name, note in notes]
 
     blocking = [f for f in findings if f.canonical is not None and f.kind != "id_content"]
     if not pseudonymise:
@@ -616,6 +587,48 @@ def record_key_column(columns: dict[str, Encoded], spec: ExtractSpec) -> Encoded
     codes = np.full(n, -1, dtype=np.int64)
     codes[~missing] = inverse.ravel()
     return Encoded(codes, pa.array(texts, pa.string()))
+
+
+def find_identifiers(
+    table: RawTable, spec: ExtractSpec, canonical: dict[int, str], unknown: list[int]
+) -> tuple[list[Finding], dict[int, str], list[tuple[str, str]]]:
+    """Every identifier in the table: (findings, position -> identifier kind of each unknown
+    column that holds one, (column, note) of each canonical column whose scan has a note for
+    the log). Headers and contents of unknown columns are judged; canonical columns by every
+    value (id columns as :func:`scan_content` judges ids)."""
+    findings: list[Finding] = []
+    handling: dict[int, str] = {}  # position -> identifier kind, for unknown columns
+    notes: list[tuple[str, str]] = []
+    for i in unknown:
+        header = table.headers[i]
+        kind = header_identifier(compact(header))
+        reason = f"its header says it holds {KIND_LABELS[kind]}" if kind else None
+        scan = scan_content(table.columns[i], table.source_rows)
+        content = content_findings(header, scan, None, False)
+        if content:
+            extra = "; ".join(f.reason for f in content)
+            kind, reason = kind or content[0].kind, f"{reason}; {extra}" if reason else extra
+        if kind is None and mostly_dates(table.columns[i]):
+            kind, reason = (
+                "date_of_birth",
+                "it holds full dates (day, month and year) that are not a declared event date, so they may be dates of birth",
+            )
+        if kind is not None:
+            findings.append(Finding(header, kind, reason))
+            handling[i] = kind
+    for i, name in canonical.items():
+        col = spec.column(name)
+        scan = scan_content(
+            table.columns[i],
+            table.source_rows,
+            event_dates=col.type == "date",
+            vocabulary=vocabulary(col) if col.type == "category" else None,
+            is_id=col.type == "id",
+        )
+        findings.extend(content_findings(table.headers[i], scan, name, col.type == "id"))
+        if scan.note:
+            notes.append((name, scan.note))
+    return findings, handling, notes
 
 
 def mostly_dates(arr: Encoded) -> bool:

@@ -156,6 +156,7 @@ def read_extract(
     if kind is not None:
         national = _read_national(path, kind, sheet)
         if national is not None:
+            limits.check_table(national.headers, [c.dictionary for c in national.columns], path)
             return national
     table = _read_file(path, sheet, wide, known, header_row)
     limits.check_table(table.headers, [c.dictionary for c in table.columns], path)

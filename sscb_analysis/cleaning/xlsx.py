@@ -100,6 +100,8 @@ def read_sheet(data: bytes, path: object, sheet: str | None = None) -> Sheet:
                     filled += len(row)
                     limits.check_sheet_cells(filled, path)
                     rows.append(row)
+        except ExtractError:  # a limit, already a sentence
+            raise
         except KeyError:
             raise ExtractError(f"{path} is not a readable Excel workbook (no {part}).") from None
         except ElementTree.ParseError as exc:  # its message says where, never what

@@ -182,6 +182,9 @@ class ExtractSpec:
     #: Columns that together identify a record when the file has no ``record_id`` column
     #: (the CIN census has no plan id: a plan is its child and its start date).
     record_key: tuple[str, ...] = ()
+    #: Figures about the derived fields for the summary (clean frame in, dict out; takes
+    #: ``person_codes=`` and ``order=`` as ``derive`` does), or None.
+    describe: Callable[..., dict] | None = None
     #: identifier kind -> protection, for identifier columns outside the canonical ones
     protection: Mapping[str, Protection] = field(default_factory=lambda: DEFAULT_PROTECTION)
 

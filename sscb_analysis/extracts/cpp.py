@@ -19,6 +19,8 @@ from sscb_analysis.measures import (
     order_by_day,
     order_within,
     previous_in_group,
+    rank_in_group,
+    second_or_subsequent_basis,
     value_before,
 )
 
@@ -245,7 +247,13 @@ COLUMNS = (
             "Number of Previous CP Plans",
             "Number of Previous Child Protection Plans",
         ),
-        looks_like=(("previous", "plan"), ("previous", "cpp"), ("prev", "plan"), ("prior", "plan")),
+        looks_like=(
+            ("previous", "plan"),
+            ("previous", "cp"),
+            ("prev", "plan"),
+            ("prev", "cp"),
+            ("prior", "plan"),
+        ),
     ),
     Column(
         "initial_conference_date",
@@ -292,6 +300,11 @@ RULES = (
         "CPP012",
         "query",
         "initial conference after the plan start, or more than 15 working days before it",
+    ),
+    Rule(
+        "CPP013",
+        "query",
+        "recorded number of previous plans smaller than the child's earlier plans in the extract",
     ),
 )
 
@@ -374,7 +387,32 @@ def checks(
             "initial conference more than 15 working days before the plan start",
         )
     )
+    hits.extend(_fewer_recorded(frame, person_codes, order))
     return hits
+
+
+def _fewer_recorded(
+    frame: pd.DataFrame, person_codes: np.ndarray | None, order: np.ndarray | None
+) -> list[tuple[str, str, pd.Series, str]]:
+    """CPP013: the recorded number of previous plans is smaller than the child's earlier plans
+    in the extract (the DfE counts plans ever; the extract's own history then decides)."""
+    if not len(frame) or "previous_plans" not in frame:
+        return []
+    child = group_codes(frame["child_id"]) if person_codes is None else person_codes
+    if order is None:
+        order = order_within(child, frame["plan_start_date"])
+    rank = rank_in_group(child, order)
+    recorded = frame["previous_plans"].to_numpy(dtype="float64", na_value=np.nan)
+    fewer = ~np.isnan(recorded) & (np.nan_to_num(recorded) < rank - 1)
+    return [
+        (
+            "CPP013",
+            "previous_plans",
+            pd.Series(fewer, index=frame.index),
+            "fewer previous plans recorded than the child's earlier plans in this extract; the "
+            "plan counts as second or subsequent by the extract's history",
+        )
+    ]
 
 
 def _checks_datetimes(
@@ -422,6 +460,7 @@ def _checks_datetimes(
             "initial conference more than 15 working days before the plan start",
         )
     )
+    hits.extend(_fewer_recorded(frame, person_codes, order))
     return hits
 
 
@@ -439,4 +478,5 @@ SPEC = ExtractSpec(
     checks=checks,
     derive=cpp_measures,
     derived_dtypes=CPP_DERIVED,
+    describe=second_or_subsequent_basis,
 )

@@ -27,6 +27,9 @@ def setup_notebook(*, dpi: int = 100, pandas_options: bool = True) -> None:
     shell = _ipython()
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
+        from sscb_analysis.alt_text import register
+
+        register(shell)  # every figure's PNG carries alt text written from its data
     import matplotlib as mpl
 
     mpl.rcParams.update({"figure.dpi": dpi, "savefig.dpi": dpi, "figure.figsize": (7.0, 4.0)})

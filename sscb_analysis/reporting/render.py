@@ -1,16 +1,24 @@
 """Rendering an executed notebook to HTML: one page for the board, one for analysts.
 
 The board page hides all code, the parameters and papermill's injected-parameters cells, adds a
-table of contents from the markdown headings, a "SYNTHETIC DATA" banner when the data are not real
-and a footer naming the run, commit and date. Figures are embedded as base64, so each page is one
-self-contained file that can be e-mailed. The analyst page keeps the code.
+table of contents from the markdown headings, a "SYNTHETIC DATA" banner when the data are not real,
+the protective marking and disclosure policy of the run, and a footer naming the run, commit and
+date. Figures are embedded as base64, so each page is one self-contained file that can be e-mailed.
+The analyst page keeps the code.
+
+Accessibility (WCAG 2.2 AA): every chart's ``<img alt>`` is the text written from its data
+(:mod:`sscb_analysis.alt_text`); tables get header scopes and a caption; the "¶" heading anchors
+are left off board pages. Print CSS lays the page out on A4 with the banner and the marking on
+every page, no table row or figure split across pages, headings kept with what follows, and the
+contents box hidden (the PDF pack, :mod:`sscb_analysis.reporting.pdf`, uses the same rules).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,6 +26,8 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from sscb_analysis.escape import board_page
 
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
@@ -28,6 +38,47 @@ _EXTERNAL_SCRIPT = re.compile(
     r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE
 )
 
+#: The printed page: A4, margins wide enough for the marking above and the page number below.
+PRINT_CSS = """
+@page { size: A4; margin: 16mm 13mm 15mm 13mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif;
+    color: #333; } }
+@media print {
+  .sscb-toc, .sscb-print-hidden, .jp-InputPrompt, .jp-OutputPrompt {
+    display: none !important; }
+  body { font-size: 10pt; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p {
+    break-inside: avoid; page-break-inside: avoid; }
+  table { break-inside: auto; }
+  thead { display: table-header-group; }
+  img { max-width: 100% !important; height: auto !important; }
+}
+"""
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
+    out = []
+    for ch in " ".join(str(text).split()):
+        plain = ch.isascii() and (ch.isalnum() or ch in " .,:;-_()/'")
+        out.append(ch if plain else f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def page_top_css(context: RenderContext) -> str:
+    """The line printed at the top of every page: the SYNTHETIC banner and the marking."""
+    parts = [SYNTHETIC_BANNER_TEXT] if context.synthetic else []
+    if context.protective_marking:
+        parts.append(context.protective_marking)
+    if not parts:
+        return ""
+    return (
+        f"@page {{ @top-center {{ content: {css_string(' · '.join(parts))}; "
+        "font: bold 9pt sans-serif; color: #1a1a1a; } }"
+    )
+
+
 _STYLE = """
 <style>
 .sscb-banner{background:#b00020;color:#fff;font:bold 1.3em/1.4 sans-serif;padding:.6em 1em;
@@ -36,11 +87,27 @@ _STYLE = """
 .sscb-toc{margin:1em 2em;padding:.5em 1em;border:1px solid #ccc;background:#fafafa;
   font-family:sans-serif;max-width:60em}
 .sscb-toc ol{margin:.2em 0 .2em 1.2em;padding:0}
+.sscb-toc li{line-height:1.3;padding:.25em 0}
+.sscb-toc a{display:inline-block;min-height:24px;padding:2px 0}
+.sscb-links li{padding:.3em 0}.sscb-links a{display:inline-block;min-height:24px}
 .sscb-toc .lvl2{margin-left:1.2em}.sscb-toc .lvl3{margin-left:2.4em}
 .sscb-footer{margin:2em;padding-top:.5em;border-top:1px solid #ccc;color:#555;
   font:.85em sans-serif}
 .jp-RenderedHTMLCommon table.board-summary td,.jp-RenderedHTMLCommon table.board-summary th{
   text-align:left;vertical-align:top}
+.sscb-marking{font:bold .95em/1.4 sans-serif;color:#1a1a1a;border-bottom:2px solid #1a1a1a;
+  padding:.3em 1em;margin:0 0 .5em}
+.sscb-marking.restricted{color:#fff;background:#4a1070;border:none}
+table.sscb-scorecard{border-collapse:collapse;font:.85em/1.35 sans-serif;margin:.5em 0;width:100%}
+table.sscb-scorecard caption{text-align:left;font-weight:bold;padding:.3em 0}
+table.sscb-scorecard th,table.sscb-scorecard td{border:1px solid #767676;padding:.25em .4em;
+  text-align:left;vertical-align:top}
+table.sscb-scorecard thead th{background:#e8edee;color:#1a1a1a}
+table.sscb-scorecard tr.sscb-attention th[scope=row]{border-left:6px solid #b35900}
+.sscb-icon{vertical-align:-.3em}
+.sscb-period{font-weight:normal;color:#4c4c4c;font-size:.9em}
+.sscb-attention-list li,.sscb-meanings li{margin:.2em 0}
+.sscb-meanings{font-size:.9em}
 </style>
 """
 
@@ -56,6 +123,31 @@ class RenderContext:
     generated: str | None = None
     synthetic: bool = False
     status: str = "ok"
+    #: The marking line printed on every board page, e.g. "OFFICIAL" or "OFFICIAL-SENSITIVE: for
+    #: the board, not for publication"; None reads it from the run's context.json, if any.
+    protective_marking: str | None = None
+    #: ``published`` or ``board-restricted`` (None: from the run's context.json, if any).
+    disclosure: str | None = None
+
+
+class AltTextPreprocessor(Preprocessor):
+    """Write each chart's alt text (the PNG output's ``alt`` metadata, set by
+    :mod:`sscb_analysis.alt_text`) into the page's ``<img>``, which nbconvert does not do."""
+
+    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            alt = ((out.get("metadata") or {}).get("image/png") or {}).get("alt")
+            if "image/png" in data and isinstance(alt, str) and alt.strip():
+                png = "".join(str(data["image/png"]).split())
+                out["data"] = {
+                    "text/html": (
+                        f'<img class="sscb-chart" src="data:image/png;base64,{png}" '
+                        f'alt="{html.escape(alt, quote=True)}">'
+                    )
+                }
+                out["metadata"] = {}
+        return cell, resources
 
 
 class RemoveStderrPreprocessor(Preprocessor):
@@ -93,10 +185,12 @@ def make_exporters() -> tuple[HTMLExporter, HTMLExporter]:
         enabled=True,
     )
     board.register_preprocessor(RemoveStderrPreprocessor(enabled=True), enabled=True)
+    board.register_preprocessor(AltTextPreprocessor(enabled=True), enabled=True)
     analyst = HTMLExporter(embed_images=True)
     analyst.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, enabled=True), enabled=True
     )
+    analyst.register_preprocessor(AltTextPreprocessor(enabled=True), enabled=True)
     return board, analyst
 
 
@@ -109,6 +203,7 @@ def render_reports(
 ) -> None:
     """Write the board and analyst HTML pages for an executed notebook."""
     board, analyst = exporters or make_exporters()
+    context = with_run_marking(context, Path(notebook_path).parent)
     nb = nbformat.read(str(notebook_path), as_version=4)
     Path(board_path).write_text(render_html(nb, board, context, board=True), encoding="utf-8")
     Path(analyst_path).write_text(render_html(nb, analyst, context, board=False), encoding="utf-8")
@@ -122,8 +217,11 @@ def render_html(
     resources: dict[str, Any] = {"metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if board:
-        body = _EXTERNAL_SCRIPT.sub("", body)
-    top = [_STYLE]
+        body = accessible_page(_EXTERNAL_SCRIPT.sub("", body))
+    styles = _STYLE + f"<style>{PRINT_CSS}{page_top_css(context)}</style>"
+    top: list[str] = []
+    if board and (context.protective_marking or context.disclosure):
+        top.append(marking_html(context.protective_marking, context.disclosure))
     if context.synthetic:
         top.append(
             f'<div class="sscb-banner" role="alert">{html.escape(SYNTHETIC_BANNER_TEXT)}</div>'
@@ -135,9 +233,78 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
-    return _insert_after_body_open(body, "".join(top)).replace(
+    # Style sheets go in the head, so the banner is the first thing in the body.
+    if "</head>" in body:
+        body = body.replace("</head>", styles + "</head>", 1)
+    else:
+        top.insert(0, styles)
+    page = _insert_after_body_open(body, "".join(top)).replace(
         "</body>", _footer(context, board) + "</body>", 1
     )
+    # The board page leaves through the sanitiser: no script, handler or javascript: link,
+    # whatever a header, file name or area name brought in.
+    return board_page(page, title) if board else page
+
+
+def with_run_marking(context: RenderContext, run_dir: Path) -> RenderContext:
+    """Fill the marking and disclosure policy from ``run_dir/context.json`` when not given."""
+    if context.protective_marking is not None and context.disclosure is not None:
+        return context
+    path = run_dir / "context.json"
+    try:
+        run = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        run = {}
+    marking, policy = run.get("protective_marking"), run.get("disclosure")
+    return replace(
+        context,
+        protective_marking=context.protective_marking
+        or (str(marking) if isinstance(marking, str) else None),
+        disclosure=context.disclosure or (str(policy) if isinstance(policy, str) else None),
+    )
+
+
+#: What each disclosure policy means, as the page says it.
+POLICY_TEXT = {
+    "published": "published statistics: counts from 1 to 5 are not shown",
+    "board-restricted": "for the board only: small counts are shown, so do not publish",
+}
+
+
+def marking_html(marking: str | None, disclosure: str | None) -> str:
+    """The protective marking line (every board page, and every printed page)."""
+    parts = [html.escape(marking)] if marking else []
+    if disclosure:
+        parts.append("Disclosure: " + html.escape(POLICY_TEXT.get(disclosure, disclosure)))
+    restricted = " restricted" if disclosure == "board-restricted" else ""
+    return f'<div class="sscb-marking{restricted}">{" · ".join(parts)}</div>'
+
+
+def accessible_page(page: str) -> str:
+    """A board page fit for screen readers: no "¶" heading anchors (read out as "pilcrow"),
+    header scopes on every table header cell, a caption on every table (from the nearest heading
+    above it when it has none), and no image without alternative text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, features="html.parser")
+    for a in soup.select("a.anchor-link"):
+        a.decompose()
+    heading = ""
+    seen: dict[str, int] = {}
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "table"]):
+        if el.name != "table":
+            heading = " ".join(el.get_text(" ").split())
+            continue
+        for th in el.select("thead th"):
+            th.attrs.setdefault("scope", "col")
+        for th in el.select("tbody th"):
+            th.attrs.setdefault("scope", "row")
+        if el.find("caption") is None and heading:
+            seen[heading] = seen.get(heading, 0) + 1
+            caption = soup.new_tag("caption")
+            caption.string = heading if seen[heading] == 1 else f"{heading} ({seen[heading]})"
+            el.insert(0, caption)
+    return str(soup)
 
 
 def table_of_contents(page: str, max_level: int = 3) -> str:

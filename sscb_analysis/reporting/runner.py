@@ -269,6 +269,15 @@ def _run_locked(
         )
         for item in manifest["notebooks"]:
             item.update(_outcome_fields(outcomes[item["name"]]))
+        # --- the A4 board pack (sscb_analysis.reporting.pdf) for a complete run: a pack that
+        # cannot be written fails the run, so `latest` never lacks one ---
+        from sscb_analysis.reporting.pdf import board_pack_step
+
+        pack_error = board_pack_step(run_dir, manifest)
+        if pack_error:
+            status, error = "failed", pack_error
+            manifest.update(status=status, error=error)
+        # --- end of the board pack step ---
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
         if status == "ok" and not partial:
             point_latest_at(out_dir, run_id)

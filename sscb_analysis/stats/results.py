@@ -227,7 +227,9 @@ class SPCResult:
 
     ``table`` has one row per point (``value, centre, lower, upper, special_cause, point_type``
     plus the near limits and the rule that flagged the point); ``variation`` and ``assurance``
-    are the meanings of the two icons.
+    are the meanings of the two icons; ``variation_icon`` names the icon as NHSRplotthedots' icon
+    files do (``common_cause``, ``improvement_high``, ``concern_low``, ``neutral_high`` ...);
+    ``rules`` is the key of the rule set followed (``sscb_analysis.stats.spc.RULES``).
     """
 
     table: pd.DataFrame
@@ -240,6 +242,8 @@ class SPCResult:
     target: float | None = None
     method: str = ""
     n: int = 0
+    variation_icon: str = ""
+    rules: str = ""
 
     def describe(self, what: str | None = None, unit: str | None = None) -> str:
         """One sentence on the variation and assurance the chart shows."""
@@ -250,7 +254,7 @@ class SPCResult:
         if self.assurance != "no target":
             text += (
                 f" and is {self.assurance} the target"
-                if self.assurance != "inconsistent"
+                if self.assurance != "hit and miss"
                 else (" and will hit and miss the target by chance")
             )
         trial = " (trial limits: fewer than 12 points)" if self.trial_limits else ""

@@ -1,11 +1,18 @@
 """Statistical process control (SPC) charts in the style of NHS England's "Making Data Count".
 
-The rules follow NHSRplotthedots: XmR limits at the mean plus or minus 2.66 times the mean moving
-range (after screening out moving ranges above 3.267 times their mean), and four signals of
-special cause variation: a point outside the limits, a trend of 7 points rising or falling, two
-of three points beyond the near (2-sigma) limits on the same side, and a shift of 7 points on one
-side of the centre line (a point on the centre line breaks a run). p, c and u charts take their
-limits from the binomial or Poisson variance instead.
+The rules follow NHSRplotthedots 0.2.2 (CRAN, September 2025; :data:`RULES` names the version):
+XmR limits at the mean plus or minus 2.66 times the mean moving range (after screening out moving
+ranges above 3.267 times their mean), and four signals of special cause variation, in this order
+of precedence: a point outside the limits, a trend of 7 points rising or falling, two of three
+points near a limit (between 2 and 3 sigma) on the same side of the mean, and a shift of 7 points
+on one side of the mean (a point on the mean breaks a run). The variation icon is the last
+point's type; the assurance icon compares the target with the last point's process limits.
+
+Making Data Count changed the two-of-three rule in November 2023 (NHSRplotthedots issue #194):
+every point beyond 2 sigma counts, including one beyond the process limit. ``rules="mdc-2023"``
+applies that version; the default stays with NHSRplotthedots, whose released code and tests still
+count only points between 2 and 3 sigma. p, c and u charts take their limits from the binomial or
+Poisson variance instead of the moving range (an extension: NHSRplotthedots draws XmR only).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import pandas as pd
 
 from sscb_analysis.stats.results import SPCResult
 
-__all__ = ["MIN_POINTS_FOR_LIMITS", "spc"]
+__all__ = ["ASSURANCES", "MIN_POINTS_FOR_LIMITS", "RULES", "assurance", "spc"]
 
 #: Fewer points than this give "trial" limits (Making Data Count).
 MIN_POINTS_FOR_LIMITS = 12
@@ -27,6 +34,22 @@ _MR_SCREEN = 3.267
 _KINDS = ("xmr", "p", "c", "u")
 _DIRECTIONS = {"increase": 1, "decrease": -1, "neutral": 0}
 _RULE_ORDER = ("outside limits", "trend", "two of three", "shift")
+#: The rule sets ``spc(rules=...)`` knows, and the sentence a page prints to say which it follows.
+RULES = {
+    "ptd-0.2.2": (
+        "Making Data Count rules as NHSRplotthedots 0.2.2 implements them: a point outside the "
+        "process limits, 7 points rising or falling, 7 points on one side of the mean, or 2 of 3 "
+        "points between 2 and 3 sigma on one side of the mean"
+    ),
+    "mdc-2023": (
+        "Making Data Count rules as revised in November 2023: a point outside the process limits, "
+        "7 points rising or falling, 7 points on one side of the mean, or 2 of 3 points beyond 2 "
+        "sigma on one side of the mean"
+    ),
+}
+#: Assurance against a target, as the process limits of the last point say (NHSRplotthedots'
+#: consistent_pass, consistent_fail, inconsistent), and "no target" (none, or a neutral measure).
+ASSURANCES = ("consistently passing", "consistently failing", "hit and miss", "no target")
 
 
 def _as_float_array(values: Sequence[float] | pd.Series, name: str) -> np.ndarray:
@@ -87,15 +110,23 @@ def _runs(flags: np.ndarray, run: int) -> np.ndarray:
 
 
 def _trends(y: np.ndarray, run: int) -> tuple[np.ndarray, np.ndarray]:
-    """Points in a run of ``run`` strictly rising or falling values, and the run's direction."""
+    """Points in a run of ``run`` strictly rising or falling values, and each one's direction.
+
+    As NHSRplotthedots (``ptd_special_cause_type``): a trend point's direction is the step to the
+    next point when that point is in a trend too, else the step from the previous point.
+    """
     k = len(y)
     member = np.zeros(k, dtype=bool)
-    direction = np.zeros(k, dtype=int)
     for i in range(run - 1, k):
         d = np.sign(np.diff(y[i - run + 1 : i + 1]))
         if (d > 0).all() or (d < 0).all():
             member[i - run + 1 : i + 1] = True
-            direction[i - run + 1 : i + 1] = int(d[0])
+    step = np.sign(np.diff(y)).astype(int)
+    direction = np.zeros(k, dtype=int)
+    for i in np.flatnonzero(member):
+        right = i + 1 < k and member[i + 1]
+        d = step[i] if right else step[i - 1]
+        direction[i] = 1 if d == 1 else -1  # a tie reads as "decreasing", as in R's ifelse
     return member, direction
 
 
@@ -110,6 +141,22 @@ def _two_of_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
     return out
 
 
+def assurance(target: float | None, lower: float, upper: float, improvement: str) -> str:
+    """Assurance against ``target`` from the latest process limits (NHSRplotthedots'
+    ``ptd_calculate_assurance_type``): a target beyond the limits is always or never met, one
+    inside them is met by chance ("hit and miss"); "no target" without one or for a neutral
+    measure. Missing limits (a single point) cannot assure anything: "hit and miss"."""
+    if improvement not in _DIRECTIONS:
+        raise ValueError(f"improvement must be one of {tuple(_DIRECTIONS)}, got {improvement!r}")
+    want = _DIRECTIONS[improvement]
+    if target is None or want == 0:
+        return "no target"
+    if math.isnan(lower) or math.isnan(upper) or lower <= target <= upper:
+        return "hit and miss"
+    above = target > upper  # every likely value lies below the target
+    return "consistently failing" if above == (want == 1) else "consistently passing"
+
+
 def spc(
     values: Sequence[float] | pd.Series,
     kind: str = "xmr",
@@ -120,19 +167,28 @@ def spc(
     shift_run: int = 7,
     trend_run: int = 7,
     fix_after: int | None = None,
+    rules: str = "ptd-0.2.2",
 ) -> SPCResult:
     """Build a Making Data Count SPC chart table with its variation and assurance icons.
 
     ``kind``: ``"xmr"`` (any measure), ``"p"`` (proportions: ``values`` are numerators,
     ``denominators`` the bases), ``"c"`` (counts) or ``"u"`` (rates: counts over exposure).
     ``improvement``: ``"increase"``, ``"decrease"`` or ``"neutral"``. ``fix_after`` fixes the
-    limits on the first so many points.
+    limits on the first so many points. ``rules``: a key of :data:`RULES`.
     """
     kind = str(kind).lower()
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {_KINDS}, got {kind!r}")
     if improvement not in _DIRECTIONS:
         raise ValueError(f"improvement must be one of {tuple(_DIRECTIONS)}, got {improvement!r}")
+    if rules not in RULES:
+        raise ValueError(f"rules must be one of {tuple(RULES)}, got {rules!r}")
+    if target is not None and (
+        isinstance(target, bool)
+        or not isinstance(target, (int, float, np.integer, np.floating))
+        or not math.isfinite(float(target))
+    ):
+        raise ValueError(f"target must be a finite number, got {target!r}")
     for name, run in (("shift_run", shift_run), ("trend_run", trend_run)):
         if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 2:
             raise ValueError(f"{name} must be a whole number of at least 2, got {run!r}")
@@ -195,22 +251,24 @@ def spc(
     trend, trend_dir = _trends(y, trend_run)
     if not has_limits:
         trend[:] = False
-    two3 = _two_of_three(close, side)
-    rules = {"outside limits": outside, "trend": trend, "two of three": two3, "shift": shift}
+    two3 = _two_of_three(close | outside if rules == "mdc-2023" else close, side)
+    flags = {"outside limits": outside, "trend": trend, "two of three": two3, "shift": shift}
     rule = np.array([""] * k, dtype=object)
     for name in reversed(_RULE_ORDER):  # later assignments win: highest precedence last
-        rule[rules[name]] = name
+        rule[flags[name]] = name
     special = rule != ""
 
     want = _DIRECTIONS[improvement]
     point_type = []
+    high = np.zeros(k, dtype=bool)  # the special cause is high (above the mean or rising)
     for i in range(k):
+        direction = trend_dir[i] if rule[i] == "trend" else side[i]
+        high[i] = direction > 0
         if not special[i]:
             point_type.append("common cause")
         elif want == 0:
             point_type.append("neutral")
         else:
-            direction = trend_dir[i] if rule[i] == "trend" else side[i]
             point_type.append("improvement" if direction == want else "concern")
 
     table = pd.DataFrame(
@@ -235,19 +293,13 @@ def spc(
 
     last = point_type[-1]
     variation = "common cause" if last == "common cause" else f"special cause {last}"
+    variation_icon = (
+        "common_cause"
+        if last == "common cause"
+        else f"{last}_{'high' if high[-1] else 'low'}"  # as NHSRplotthedots' icon files
+    )
     caveats: list[str] = []
-    if target is None or want == 0:
-        assurance = "no target"
-    else:
-        lo, hi = float(lower[-1]), float(upper[-1])
-        if math.isnan(lo) or math.isnan(hi):
-            assurance = "inconsistent"
-        elif target > hi:
-            assurance = "consistently failing" if want == 1 else "consistently passing"
-        elif target < lo:
-            assurance = "consistently passing" if want == 1 else "consistently failing"
-        else:
-            assurance = "inconsistent"
+    assured = assurance(target, float(lower[-1]), float(upper[-1]), improvement)
     trial = k < MIN_POINTS_FOR_LIMITS
     if k == 1:
         caveats.append(
@@ -290,7 +342,7 @@ def spc(
     return SPCResult(
         table=table,
         variation=variation,
-        assurance=assurance,
+        assurance=assured,
         trial_limits=trial,
         caveats=tuple(caveats),
         kind=kind,
@@ -298,4 +350,6 @@ def spc(
         target=None if target is None else float(target),
         method=method,
         n=k,
+        variation_icon=variation_icon,
+        rules=rules,
     )

@@ -74,6 +74,7 @@ def read(
     not what ``fmt`` says, cannot be read, or holds no records of ``kind`` (a CIN census return
     holds child protection plans, not CAF or MARAC records).
     """
+    from sscb_analysis.cleaning import limits
     from sscb_analysis.cleaning.formats import annex_a, cin_census
 
     path = Path(path)
@@ -84,14 +85,18 @@ def read(
             _wrong_kind(path, kind, "a CIN census XML return", "its child protection plans")
         if sheet is not None:
             raise ExtractError(f"--sheet only applies to Excel files, and {path.name} is XML.")
-        return cin_census.read_cpp(path)
-    if fmt == "annex_a":
+        table = cin_census.read_cpp(path)
+    elif fmt == "annex_a":
         if kind != "cpp":
             _wrong_kind(
                 path, kind, "an Ofsted Annex A workbook", "List 7, its child protection plans"
             )
-        return annex_a.read_cpp(path, sheet=sheet)
-    raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+        table = annex_a.read_cpp(path, sheet=sheet)
+    else:
+        raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    # The limits every extract is held to (columns, headers, values), as read_extract applies them.
+    limits.check_table(table.headers, [c.dictionary for c in table.columns], path)
+    return table
 
 
 def _wrong_kind(path: Path, kind: str, what: str, holds: str) -> None:

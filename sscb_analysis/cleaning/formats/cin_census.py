@@ -31,6 +31,7 @@ from xml.parsers import expat
 import numpy as np
 import pyarrow as pa
 
+from sscb_analysis.cleaning import limits
 from sscb_analysis.cleaning.encoded import Encoded
 from sscb_analysis.cleaning.formats.common import AGE_BAND, age_bands, dates_of, text_table
 from sscb_analysis.cleaning.read import ExtractError, RawTable
@@ -85,9 +86,10 @@ _OPENING = frozenset({local for _, local in _WANTED} | {"ChildProtectionPlans", 
 _CLOSING = frozenset({"ChildProtectionPlans", "Child"})
 
 CHUNK = 1 << 20
-#: The longest value read (Excel's limit for a cell, as the cleaner's other readers use): a
-#: longer one is refused before it can fill memory. Text outside the elements read is never kept.
-MAX_VALUE_CHARS = 32_767
+#: The longest value read (the cleaner's limit for any value, Excel's for a cell): a longer one
+#: is refused while it is read, before it can fill memory. Text outside the elements read is
+#: never kept.
+MAX_VALUE_CHARS = limits.MAX_CELL_CHARS
 #: Bytes of a file's start that :func:`sniff_head` looks at.
 HEAD_BYTES = 65_536
 
@@ -403,10 +405,15 @@ def _table(path: Path, parsed: _Parsed) -> RawTable:
     expected = None
     if "ExpectedPersonBirthDate" in parsed.present:
         expected = dates_of(Encoded.from_arrow(arrays["ExpectedPersonBirthDate"]))
-    return text_table(
+    table = text_table(
         [*headers, AGE_BAND],
         [*columns.values(), age_bands(birth, start, expected)],
         str(path),
         parsed.lines,
         parsed.malformed,
     )
+    if parsed.malformed:  # as RawTable holds such rows: blank, set aside by the cleaner
+        at = np.fromiter(parsed.malformed, dtype=np.int64)
+        for column in table.columns:
+            column.codes[at] = -1
+    return table

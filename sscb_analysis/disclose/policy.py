@@ -1,0 +1,114 @@
+"""The area's disclosure policy: which counts a page may show, and the line that says so.
+
+Two policies (the area profile's ``area.disclosure``):
+
+- ``published`` (the default): the DfE rule for published statistics. Counts from 1 to 5 are
+  shown as ``c``, with secondary suppression so that none can be worked out. The minimum of 5
+  cannot be lowered, from the profile or from the command line (``-p suppression_threshold 0``
+  is refused with a sentence): a page that says it is fit to publish must be.
+- ``board-restricted``: the board's own papers, not for publication. Counts are shown as they
+  are (a threshold may still be set), and every page carries the marking
+  :data:`RESTRICTED_MARKING`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+__all__ = [
+    "BOARD_RESTRICTED",
+    "POLICIES",
+    "PUBLISHED",
+    "PUBLISHED_MINIMUM",
+    "RESTRICTED_MARKING",
+    "DisclosurePolicyError",
+    "Policy",
+    "disclosure_policy",
+]
+
+PUBLISHED = "published"
+BOARD_RESTRICTED = "board-restricted"
+POLICIES = (PUBLISHED, BOARD_RESTRICTED)
+#: Counts from 1 to this are hidden on published pages (DfE statistical practice).
+PUBLISHED_MINIMUM = 5
+#: The protective marking of every board-restricted page (issue 13).
+RESTRICTED_MARKING = "OFFICIAL-SENSITIVE: for the board, not for publication"
+
+
+class DisclosurePolicyError(ValueError):
+    """The disclosure policy or threshold asked for is not allowed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A disclosure policy: its name and the counts it hides (1 to ``threshold``; 0 hides none)."""
+
+    name: str
+    threshold: int
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the pages are for the board only (``board-restricted``)."""
+        return self.name == BOARD_RESTRICTED
+
+    @property
+    def marking(self) -> str | None:
+        """The marking every page must carry under this policy, or ``None``."""
+        return RESTRICTED_MARKING if self.restricted else None
+
+    def statement(self) -> str:
+        """One sentence for every page: the policy and what it means for the counts shown."""
+        if self.threshold == 0:
+            hidden = "Counts are shown as they are, small ones included."
+        else:
+            hidden = (
+                f"Counts from 1 to {self.threshold} are shown as **c**, and so is any other "
+                "figure (a count, a total, a share or a chart point) from which one could be "
+                "worked out."
+            )
+        if self.restricted:
+            return f"**{RESTRICTED_MARKING}.** Disclosure policy: board-restricted. {hidden}"
+        return (
+            "Disclosure policy: published (the Department for Education's rule for published "
+            f"statistics). {hidden}"
+        )
+
+
+def disclosure_policy(name: object = PUBLISHED, suppression_threshold: object = None) -> Policy:
+    """The policy ``name`` with ``suppression_threshold`` checked against it.
+
+    ``published`` hides counts from 1 to at least :data:`PUBLISHED_MINIMUM` (the default); a lower
+    threshold is refused with a sentence saying how to show small counts honestly (the
+    ``board-restricted`` policy). ``board-restricted`` shows every count by default (threshold 0).
+    """
+    if name is None:
+        name = PUBLISHED
+    if not isinstance(name, str) or name.strip().lower() not in POLICIES:
+        raise DisclosurePolicyError(
+            f"area.disclosure must be {PUBLISHED!r} or {BOARD_RESTRICTED!r}, not {name!r}."
+        )
+    name = name.strip().lower()
+    default = PUBLISHED_MINIMUM if name == PUBLISHED else 0
+    threshold = default if suppression_threshold is None else _whole(suppression_threshold)
+    if name == PUBLISHED and threshold < PUBLISHED_MINIMUM:
+        raise DisclosurePolicyError(
+            f"suppression_threshold {threshold} is below the minimum of {PUBLISHED_MINIMUM} for "
+            "published pages: counts from 1 to 5 are never shown on a page fit for publication. "
+            "If these pages are for the board only, set `disclosure: board-restricted` in the "
+            "area profile (every page is then marked "
+            f'"{RESTRICTED_MARKING}") instead of lowering the threshold.'
+        )
+    return Policy(name, threshold)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise DisclosurePolicyError(
+            f"suppression_threshold must be a whole number of at least 0, not {value!r}."
+        )
+    return int(value)

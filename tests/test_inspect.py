@@ -1,0 +1,121 @@
+"""``sscb inspect``: reads without writing, says how each header and value would be read, never
+echoes an identifier, escapes what it prints, and gives the layout lines that fix the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+from conftest import FIXED_TODAY, cpp_rows
+
+from sscb_analysis.cleaning import clean
+from sscb_analysis.commands.inspect import command
+
+
+def case_system_export(tmp_path: Path) -> Path:
+    """A workbook as a case system writes it: a title, its own headers, its own codes, a
+    worker name column and a totals row."""
+    frame = cpp_rows(4).rename(
+        columns={
+            "child_id": "Person ID",
+            "plan_start_date": "CP Plan Start Date",
+            "previous_plans": "Prev CP count",
+            "category_of_abuse": "Category of Abuse",
+        }
+    )
+    frame["Category of Abuse"] = ["Neglect (N)", "N1", "physical", "EMO"]
+    frame["ethnicity"] = ["WBRI", "ZZZZ", "SE5 1PN", "BAFR"]
+    frame["Allocated Worker"] = ["Sam Brown", "Ann Lee", "Jo Kaur", "Sam Brown"]
+    path = tmp_path / "lcs.xlsx"
+    rows = [
+        ["CP plans - LCS report"],
+        [],
+        list(frame.columns),
+        *frame.values.tolist(),
+        ["Total", 4],
+    ]
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def inspect(*args: str):
+    return CliRunner().invoke(command, list(args), catch_exceptions=False)
+
+
+def test_inspect_reports_the_mapping_and_writes_nothing(tmp_path):
+    path = case_system_export(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = inspect("cpp", str(path))
+    out = result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert result.exit_code == 1  # the previous-plans column must be mapped first
+    assert "Header row: 3 (the 2 rows above it: titles)" in out
+    assert "of which 1 totals or notes row at the bottom" in out
+    assert "'Person ID'" in out and "-> child_id  (a known spelling)" in out
+    assert "'Prev CP count'" in out and "looks like previous_plans" in out
+    assert "IDENTIFIER: holds names" in out
+    assert "'N1'" in out and "NOT KNOWN: an error" in out
+    assert "'ZZZZ'" in out and "not known: a query" in out
+    # Values the identifier scan does not clear are withheld; names never echoed.
+    assert "SE5 1PN" not in out and "Sam Brown" not in out
+    assert "previous_plans: Prev CP count" in out
+    assert "- Allocated Worker" in out
+
+
+def test_the_printed_layout_lines_make_the_export_clean(tmp_path):
+    path = case_system_export(tmp_path)
+    out = inspect("cpp", str(path)).output
+    lines = out.split("Layout lines that fix what does not match")[1].split("\n")[1:]
+    layout = "\n".join(line[2:] for line in lines if line.startswith("  "))
+    import yaml
+
+    parsed = yaml.safe_load(layout)
+    assert parsed["codes"]["initial_category"] == {"neglect": ["Neglect (N)", "N1"]}
+    assert parsed["codes"]["ethnicity"] == {"CATEGORY": ["ZZZZ"]}
+    assert parsed["columns"] == {"previous_plans": "Prev CP count"}
+    assert parsed["drop"] == ["Allocated Worker"]
+    layout = layout.replace("CATEGORY", "unknown")
+    layout_path = tmp_path / "lcs.yml"
+    layout_path.write_text(layout, encoding="utf-8")
+    again = inspect("cpp", str(path), "--map", str(layout_path))
+    assert "previous_plans  (its columns: line in the layout)" in again.output
+    # The postcode in the ethnicity column still stops cleaning: the export must be corrected.
+    assert again.exit_code == 3 and "SE5 1PN" not in again.output
+    fixed = pd.read_excel(path, header=None)
+    fixed.iloc[5, list(fixed.iloc[2]).index("ethnicity")] = "WBRI"
+    fixed.to_excel(path, header=False, index=False)
+    assert inspect("cpp", str(path), "--map", str(layout_path)).exit_code == 0
+    result = clean("cpp", path, layout=layout_path, today=FIXED_TODAY)
+    assert len(result.data) == 4 and result.summary["footers"] == 1
+    assert result.data["initial_category"].tolist()[:2] == ["neglect", "neglect"]
+
+
+def test_inspect_escapes_what_it_prints(tmp_path):
+    frame = cpp_rows(2)
+    frame["gender"] = ["\x1b[2Jmale", "female\u202e"]
+    frame = frame.rename(columns={"team": "team\x07"})
+    path = tmp_path / "x.csv"
+    frame.to_csv(path, index=False)
+    out = inspect("cpp", str(path)).output
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b" in out
+
+
+def test_inspect_a_file_it_cannot_read(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Report\nnothing here\n")
+    result = inspect("cpp", str(path))
+    assert result.exit_code == 1 and "Cannot read it: No header row found" in result.output
+
+
+def test_inspect_a_clean_export(tmp_path):
+    path = tmp_path / "x.csv"
+    cpp_rows(3).to_csv(path, index=False)
+    result = inspect("cpp", str(path))
+    assert result.exit_code == 0 and "Everything matches" in result.output

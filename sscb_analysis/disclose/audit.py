@@ -195,7 +195,7 @@ def unexplained_numbers(
     return found
 
 
-_BETWEEN = re.compile(r"\bbetween 1 and \d+\b")
+_BETWEEN = re.compile(r"\bbetween 1 and \d+\b", re.IGNORECASE)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"

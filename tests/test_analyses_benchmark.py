@@ -219,3 +219,29 @@ def test_what_this_means_is_built_from_the_figures(southwark, repeat_view):
     assert summary.neighbour_median == pytest.approx(12.4)
     text = benchmark.what_this_means(summary, [repeat_view])
     assert "16.8%" in text and "not unusual" in text
+
+
+def test_the_page_is_left_out_without_an_la_code(tmp_path) -> None:
+    """No area in the code: the national page takes its authority from the profile only."""
+    import json
+
+    import papermill as pm
+    import yaml
+
+    from sscb_analysis.paths import NOTEBOOKS, ROOT
+
+    profile = yaml.safe_load((ROOT / "config" / "reports.yml").read_text(encoding="utf-8"))
+    profile["area"] = {"name": "Anytown", "period": {"start": "2012-04-01", "end": "2013-03-31"}}
+    path = tmp_path / "anytown.yml"
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    out = tmp_path / "06.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "06_national_benchmark.ipynb"),
+        str(out),
+        parameters={"profile_path": str(path)},
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+    )
+    text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
+    assert "left out: the area profile gives no `area.la_code`" in text
+    assert "Southwark" not in text and "Inner London" not in text

@@ -1,22 +1,31 @@
-"""Plan-duration analysis (notebook 02) on the synthetic CPP extract and tiny hand-built frames.
+"""Plan duration page (notebook 02): compute, one disclosure pass, words and charts.
 
 The Wilson interval is checked against its closed form (Wilson 1927); the trend test's z against
-the Cochran-Armitage formula written out here (Armitage 1955), independent of the stats module.
+the Cochran-Armitage formula written out here (Armitage 1955), independent of the stats module;
+counts against the raw CSV read here with pandas.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sscb_analysis.analyses import cpp_duration as m
-from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.cleaning import clean
+from sscb_analysis.disclose import disclose_page, disclosure_policy
+from sscb_analysis.disclose.audit import audit_page
 from sscb_analysis.paths import SYNTHETIC
+
+START, END = "2012-04-01", "2013-03-31"
+REVIEW = SimpleNamespace(date=pd.Timestamp("2011-06-01"), label="the review", source=None)
+W = m.words
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +34,8 @@ def cpp() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def results(cpp: pd.DataFrame) -> m.DurationResults:
-    return m.duration_by_year(cpp, "2010-04-01", "2012-06-01")
+def page(cpp):
+    return m.page(cpp, START, END, review_event=REVIEW)
 
 
 def _ca_p(x: list[int], n: list[int]) -> float:
@@ -39,140 +48,126 @@ def _ca_p(x: list[int], n: list[int]) -> float:
     return float(2 * stats.norm.sf(abs(t / math.sqrt(var))))
 
 
-def test_reporting_years_are_the_complete_ones(cpp: pd.DataFrame, results) -> None:
-    assert results.years == (2011, 2012, 2013, 2014)
-    assert m.reporting_years(cpp, "2010-05-01") == [2012, 2013, 2014]
-    assert m.reporting_years(cpp, "2010-01-01") == [2011, 2012, 2013, 2014]
+def _wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
-def test_open_two_years_or_more_falls_after_the_review(results: m.DurationResults) -> None:
-    open_ = results.open
-    counts = open_.counts.set_index("year")
-    assert counts.loc[2013, ["open", "open_two_years_or_more"]].tolist() == [344, 9]
-    x, n = counts["open_two_years_or_more"].tolist(), counts["open"].tolist()
-    assert open_.trend is not None
-    assert open_.trend.estimate < 0
-    assert open_.trend.p_value == pytest.approx(_ca_p(x, n), rel=1e-9)
-    assert open_.trend.significant
-    assert (open_.before, open_.after) == (2012, 2014)
-    assert (
-        open_.comparison is not None and open_.comparison.observed[0] > open_.comparison.observed[1]
+def all_words(pg) -> str:
+    parts = [W.years_sentence(pg), W.conclusion(pg), W.category_sentence(pg)]
+    for key in ("open", "ended"):
+        parts += [
+            W.measure_table(pg, key).to_string(),
+            W.measure_sentence(pg, key),
+            W.detail(pg, key),
+        ]
+    for table in (W.category_table(pg), W.category_shares(pg)):
+        if table is not None:
+            parts.append(table.to_string())
+    parts += [h.value + " " + h.interval + " " + h.sentence for h in W.headlines(pg)]
+    return "\n".join(parts)
+
+
+def test_years_end_with_the_period_under_review(page) -> None:
+    assert [y.year for y in page.results.open.years] == [2011, 2012, 2013]
+    assert "2010-11 to 2012-13" in W.years_sentence(page)
+
+
+def test_open_at_31_march_against_the_raw_extract(cpp, page) -> None:
+    raw = pd.read_csv(SYNTHETIC / "cpp.csv", dtype=str)
+    start = pd.to_datetime(raw["plan_start_date"], format="%d/%m/%Y")
+    end = pd.to_datetime(raw["plan_end_date"], format="%d/%m/%Y")
+    day = pd.Timestamp("2013-03-31")
+    is_open = (start <= day) & (end.isna() | (end > day))
+    long = is_open & (start <= day - pd.DateOffset(years=2))
+    y = page.results.open.years[-1]
+    assert (y.total.value, y.long.value) == (int(is_open.sum()), int(long.sum()))
+    lo, hi = _wilson(y.long.value, y.total.value)
+    assert (y.share.lower, y.share.upper) == pytest.approx((lo, hi), abs=1e-12)
+
+
+def test_trend_matches_cochran_armitage(page) -> None:
+    m_open = page.results.open
+    x = [y.long.value for y in m_open.years]
+    n = [y.total.value for y in m_open.years]
+    assert m_open.trend.p_value == pytest.approx(_ca_p(x, n), rel=1e-9)
+
+
+def test_review_comparison_and_left_out_line(cpp, page) -> None:
+    r = page.results.open.review
+    assert (r.before, r.after) == ("2010-11", "2012-13")
+    assert "before the review" in W.measure_sentence(page, "open")
+    bare = m.page(cpp, START, END)
+    assert "left out: the area profile gives no `events.cpp_practice_review`" in W.measure_sentence(
+        bare, "open"
     )
-    assert open_.table.loc["2012-13", "Share"] == "2.6%"
-    z = stats.norm.ppf(0.975)
-    p = 9 / 344
-    lo = (p + z * z / 688 - z * math.sqrt(p * (1 - p) / 344 + z * z / (4 * 344**2))) / (
-        1 + z * z / 344
+    late = m.page(
+        cpp,
+        START,
+        END,
+        review_event=SimpleNamespace(date=pd.Timestamp("2012-06-01"), label="x", source=None),
     )
-    assert open_.table.loc["2012-13", "Likely range (95%)"].startswith(f"{100 * lo:.1f}%")
-    assert "fell steadily" in open_.sentence
+    assert "it needs 2011-12 and 2013-14" in W.measure_sentence(late, "open")
 
 
-def test_plans_ended_before_and_after(results: m.DurationResults) -> None:
-    ended = results.ended
-    assert ended.comparison is not None and ended.comparison.significant
-    assert ended.trend is not None and not ended.trend.significant
-    assert "no clear steady change" in ended.sentence
+def test_categories_and_headline(page) -> None:
+    table = W.category_table(page)
+    assert list(table.columns)[-1] == "Total" and "Neglect" in table.index
+    assert "most common category was neglect" in W.category_sentence(page)
+    (h,) = W.headlines(page)
+    assert h.key == "cpp_open_two_years_or_more" and h.period == "2012-13"
+    assert m.charts.duration_chart(page).axes
 
 
-def test_categories_are_disclosed_with_totals(cpp: pd.DataFrame, results) -> None:
-    cats = m.categories(cpp, results.years)
-    assert list(cats.table.columns) == ["2010-11", "2011-12", "2012-13", "2013-14", "Total"]
-    assert cats.table.loc["Neglect", "2012-13"] == 203
-    assert cats.percentages.loc["Total", "2012-13"] == 100.0
-    assert "neglect" in cats.sentence
+def plans(rows: list[tuple[str, str | None]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["plan_start_date", "plan_end_date"])
+    frame["plan_start_date"] = pd.to_datetime(frame["plan_start_date"])
+    frame["plan_end_date"] = pd.to_datetime(frame["plan_end_date"])
+    frame["initial_category"] = "neglect"
+    return frame
 
 
-def _tiny() -> pd.DataFrame:
-    """Seven plans: every count is small."""
-    d = pd.Timestamp
-    return pd.DataFrame(
-        {
-            "plan_start_date": [
-                d("2010-05-01"),
-                d("2010-06-01"),
-                d("2011-05-01"),
-                d("2011-07-01"),
-                d("2012-05-01"),
-                d("2012-09-01"),
-                d("2013-01-01"),
-            ],
-            "plan_end_date": [
-                d("2012-12-01"),
-                d("2011-01-01"),
-                pd.NaT,
-                d("2012-02-01"),
-                d("2013-02-01"),
-                pd.NaT,
-                d("2013-03-31"),
-            ],
-            "initial_category": pd.Categorical(
-                ["neglect", "neglect", "sexual", "physical", "neglect", "emotional", "neglect"],
-                categories=["neglect", "physical", "emotional", "sexual", "multiple"],
-            ),
-            "second_or_subsequent": [False] * 7,
-        }
+def test_small_counts_are_withheld_with_their_shares_and_trend() -> None:
+    rows = (
+        [("2009-05-01", None)] * 3
+        + [("2012-01-01", None)] * 40
+        + [("2010-06-01", "2012-09-01")] * 2
     )
+    pg = m.page(plans(rows), START, END)
+    table = W.measure_table(pg, "open")
+    assert table.loc["2012-13", "Lasting two years or more"] == "c"
+    assert table.loc["2012-13", "Share"] == "c"
+    text = W.measure_sentence(pg, "open")
+    assert "between 1 and 5" in text
 
 
-def test_tiny_extract_everything_is_suppressed() -> None:
-    frame = _tiny()
-    res = m.duration_by_year(frame, "2010-04-01", "2012-06-01")
-    assert res.years == (2011, 2012, 2013)
-    table = res.open.table
-    assert set(table["Share"]) <= {"c", "-"}
-    assert set(table["Lasting two years or more"]) <= {"c", "0"}
-    first = res.open.sentence.split(". ")[0]
-    assert (
-        first
-        == "Plans open at 31 March, 2012-13: 0 of between 1 and 5 had lasted two years or more"
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(pd.Timestamp("2008-01-01").date(), pd.Timestamp("2013-03-31").date()),
+            st.one_of(st.none(), st.integers(1, 1500)),
+            st.sampled_from(["neglect", "physical", "emotional"]),
+        ),
+        min_size=1,
+        max_size=50,
     )
-    cats = m.categories(frame, res.years)
-    body = cats.table.drop(index="Total", columns="Total")
-    assert set(body.to_numpy().ravel()) <= {"c", 0}
-    assert set(cats.percentages.drop(index="Total").to_numpy().ravel()) <= {"c", 0.0}
-    (head,) = m.headlines(frame, "2010-04-01", "2012-06-01", "2013-03-31")
-    assert head.interval == "not shown (small number)"
-
-
-def test_too_few_years_gives_a_note_not_a_crash(cpp: pd.DataFrame) -> None:
-    res = m.duration_by_year(cpp, "2012-04-01", "2013-06-01")
-    assert res.years == (2013, 2014)
-    assert res.open.trend is None
-    assert "No trend test" in res.open.note
-    assert res.open.comparison is None and "No before-and-after" in res.open.note
-
-
-def test_headline_open_two_years(cpp: pd.DataFrame) -> None:
-    (head,) = m.headlines(cpp)
-    assert isinstance(head, Headline)
-    assert head.report == "02_cpp_duration"
-    assert head.value == "2.6% (9 of 344 open plans)"
-    assert "31 March 2013" in head.label
-    assert head.sentence.startswith("Plans open at 31 March, 2012-13: 9 of 344")
-    with pytest.raises(ValueError, match="no 31 March 2020"):
-        m.headlines(cpp, period_end="2020-03-31")
-
-
-def test_bad_input_gets_a_clear_message() -> None:
-    with pytest.raises(ValueError, match="plan_end_date"):
-        m.duration_by_year(pd.DataFrame({"plan_start_date": [pd.Timestamp("2012-01-01")]}))
-    with pytest.raises(ValueError, match="no complete reporting year"):
-        m.duration_by_year(_tiny(), "2016-04-01")
-
-
-def test_duration_chart_leaves_gaps_for_suppressed_shares() -> None:
-    """A year whose long-plan count is 1 to the threshold is not drawn."""
+)
+def test_auditor_on_micro_extracts(rows) -> None:
     frame = pd.DataFrame(
         {
-            "plan_start_date": pd.to_datetime(
-                ["2008-01-01", "2008-02-01"] + ["2011-06-01"] * 20 + ["2012-06-01"] * 20
+            "plan_start_date": pd.to_datetime([r[0] for r in rows]),
+            "plan_end_date": pd.to_datetime(
+                [
+                    None if r[1] is None else pd.Timestamp(r[0]) + pd.Timedelta(days=r[1])
+                    for r in rows
+                ]
             ),
-            "plan_end_date": pd.to_datetime([pd.NaT] * 42),
+            "initial_category": [r[2] for r in rows],
         }
     )
-    results = m.duration_by_year(frame, series_start="2010-04-01")
-    fig = m.duration_chart(results, threshold=5)
-    open_line = fig.axes[0].lines[0].get_ydata()
-    # Two long plans are open every year: a count of 2 must never be charted.
-    assert np.isnan(open_line.astype(float)).all()
+    facts = m.compute.compute(frame, START, END, review_event=REVIEW)
+    pg = disclose_page(facts, disclosure_policy())
+    assert audit_page(facts, pg, all_words(pg), others=[31]) == []

@@ -694,8 +694,8 @@ def what_this_means(
 def headlines(
     cpp: pd.DataFrame | None = None,
     *,
-    la_code: int | str = 210,
-    year: int = 2013,
+    la_code: int | str,
+    year: int,
     dfe_dir: Folder = None,
     confidence_level: float = 0.95,
     **_: object,

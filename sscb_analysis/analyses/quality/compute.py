@@ -65,6 +65,7 @@ class ExtractFacts:
     refusal: str = ""
     refused_columns: tuple[str, ...] = ()
     rows_in: Count | None = None
+    balanced: bool = True
     outcomes: dict[str, Count] = field(default_factory=dict)
     flagged: Count | None = None
     share_clean: Rests[float] | None = None
@@ -202,10 +203,10 @@ def _assess(
     rows_in = Count(_key(kind, "rows read"), int(summary["rows_in"]))
     outcomes = {o: Count(_key(kind, o), int(summary.get(o, 0))) for o in OUTCOMES}
     flagged = Count(_key(kind, "flagged"), int(summary.get("flagged", 0)))
-    relations = [
-        Relation.sum(rows_in.key, [c.key for c in outcomes.values()]),
-        Relation.part_of(flagged.key, outcomes["clean"].key),
-    ]
+    balanced = rows_in.value == sum(c.value for c in outcomes.values())
+    relations = [Relation.part_of(flagged.key, outcomes["clean"].key)]
+    if balanced:  # the cleaner's accounting: every row read went to exactly one outcome
+        relations.append(Relation.sum(rows_in.key, [c.key for c in outcomes.values()]))
     rules = tuple(
         RuleFact(
             str(code),
@@ -248,6 +249,7 @@ def _assess(
         source_name=_name(summary.get("source_file") or path),
         refused=False,
         rows_in=rows_in,
+        balanced=balanced,
         outcomes=outcomes,
         flagged=flagged,
         share_clean=share,

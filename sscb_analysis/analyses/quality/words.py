@@ -177,6 +177,11 @@ def _trust_and_care(e: ExtractFacts) -> tuple[list[str], list[str]]:
     o = e.outcomes
     if e.rows_in.value == 0:
         return [], ["The file holds no rows, so no figure comes from it."]
+    if not e.balanced:
+        care.append(
+            "The cleaner's accounting does not add up (rows read are not the sum of where they "
+            "went): clean the extract again and report this to the analysts."
+        )
     errors = [r.description for r in e.rules if r.severity == "error"]
     queries = [r.description for r in e.rules if r.severity == "query"]
     share = _share_words(e)
@@ -303,12 +308,16 @@ def figures(page: Page) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind, e in f.extracts.items():
         out[f"{kind}_refused"] = e.refused
+        out[f"{kind}_balanced"] = e.balanced
         if e.refused:
             continue
         out[f"{kind}_rows_in"] = "c" if e.rows_in.withheld else e.rows_in.value
         out[f"{kind}_balanced"] = e.balanced  # a yes or no: it gives no count back
         out[f"{kind}_share_clean"] = e.share_clean
-        if e.share_clean is None:
-            out[f"{kind}_share_clean_words"] = e.rough_share
+        if e.share_clean is None:  # recorded as the page says it: "about 99%" is 0.99
+            words = e.rough_share
+            out[f"{kind}_share_clean_words"] = words
+            if words.startswith("about ") and words.endswith("%"):
+                out[f"{kind}_share_clean"] = int(words[6:-1]) / 100
     out["data_quality_conclusion"] = conclusion(page)
     return out

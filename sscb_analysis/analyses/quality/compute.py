@@ -76,8 +76,6 @@ class ExtractFacts:
     columns_dropped: tuple[str, ...] = ()
     placeholders: dict[str, tuple[str, ...]] = field(default_factory=dict)
     relations: tuple[Relation, ...] = ()
-    #: every row read is in exactly one outcome (the cleaner's own check)
-    balanced: bool = True
 
 
 @dataclass(frozen=True)
@@ -260,7 +258,6 @@ def _assess(
         columns_dropped=tuple(map(str, summary.get("columns_dropped") or ())),
         placeholders=placeholders,
         relations=tuple(relations),
-        balanced=bool(summary.get("balanced", False)),
     )
 
 

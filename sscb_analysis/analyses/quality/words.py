@@ -312,7 +312,6 @@ def figures(page: Page) -> dict[str, Any]:
         if e.refused:
             continue
         out[f"{kind}_rows_in"] = "c" if e.rows_in.withheld else e.rows_in.value
-        out[f"{kind}_balanced"] = e.balanced  # a yes or no: it gives no count back
         out[f"{kind}_share_clean"] = e.share_clean
         if e.share_clean is None:  # recorded as the page says it: "about 99%" is 0.99
             words = e.rough_share

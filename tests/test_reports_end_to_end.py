@@ -195,7 +195,6 @@ def test_other_area_profile_holds_no_demonstration_claim(other_area_run):
     assert "Southwark" not in profile.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=PAGES_NOT_ON_THE_CONTEXT)
 def test_other_area_run_succeeds(other_area_run):
     _, result = other_area_run
     assert result.exit_code == 0, [(o.name, o.status, o.error) for o in result.notebooks]
@@ -237,7 +236,6 @@ def test_every_page_states_the_same_period(other_area_run):
         assert all(v == label for v in periods.values()), (outcome.name, periods)
 
 
-@pytest.mark.xfail(strict=True, reason=PAGES_NOT_ON_THE_CONTEXT)
 def test_summary_figures_equal_the_recorded_ones(other_area_run):
     _, result = other_area_run
     recorded = {}

@@ -15,7 +15,6 @@ left out: it is most of each file and nothing in print needs it).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import logging
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.render import (
     PRINT_CSS,
     SYNTHETIC_BANNER_TEXT,
@@ -159,12 +159,12 @@ def _cover(manifest: dict[str, Any], run: dict[str, Any], pages: Sequence[PackPa
         ("Marking", str(run.get("protective_marking") or "")),
         ("Reports", "; ".join(f"{p.title}: {p.status}" for p in pages)),
     ]
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows if v)
+    items = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in rows if v)
     title = f"{name} safeguarding board pack" if name else "Safeguarding board pack"
     return (
         '<section class="cover" id="cover">'
-        f"<h1>{html.escape(title)}</h1>"
-        f"<p>{html.escape(period)}</p><dl>{items}</dl></section>"
+        f"<h1>{html_text(title)}</h1>"
+        f"<p>{html_text(period)}</p><dl>{items}</dl></section>"
     )
 
 
@@ -190,9 +190,7 @@ def pack_html(
     names = {p.name for p in pages}
     for p in pages:
         body = _body((run_dir / f"{p.name}.html").read_text(encoding="utf-8"), p.name, names)
-        parts.append(
-            f'<section class="pack-part" id="part-{html.escape(p.name, quote=True)}">{body}</section>'
-        )
+        parts.append(f'<section class="pack-part" id="part-{html_text(p.name)}">{body}</section>')
     top = page_top_css(context) or (
         f"@page {{ @top-center {{ content: {css_string(SYNTHETIC_BANNER_TEXT)} }} }}"
         if synthetic
@@ -201,7 +199,7 @@ def pack_html(
     style = f"{PRINT_CSS}{_PACK_CSS}{top}"
     document = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>Board pack {html.escape(context.run_id)}</title><style>{style}</style></head>"
+        f"<title>Board pack {html_text(context.run_id)}</title><style>{style}</style></head>"
         f"<body>{''.join(parts)}</body></html>"
     )
     return document, pages

@@ -15,7 +15,6 @@ contents box hidden (the PDF pack, :mod:`sscb_analysis.reporting.pdf`, uses the 
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from sscb_analysis.escape import board_page
+from sscb_analysis.escape import board_page, html_text
 
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
@@ -148,7 +147,7 @@ class AltTextPreprocessor(Preprocessor):
                 out["data"] = {
                     "text/html": (
                         f'<img class="sscb-chart" src="data:image/png;base64,{png}" '
-                        f'alt="{html.escape(alt, quote=True)}">'
+                        f'alt="{html_text(alt)}">'
                     )
                 }
                 out["metadata"] = {}
@@ -229,11 +228,11 @@ def render_html(
         top.append(marking_html(context.protective_marking, context.disclosure))
     if context.synthetic:
         top.append(
-            f'<div class="sscb-banner" role="alert">{html.escape(SYNTHETIC_BANNER_TEXT)}</div>'
+            f'<div class="sscb-banner" role="alert">{html_text(SYNTHETIC_BANNER_TEXT)}</div>'
         )
     if context.status != "ok":
         top.append(
-            f'<div class="sscb-failed" role="alert">This report {html.escape(context.status)}: '
+            f'<div class="sscb-failed" role="alert">This report {html_text(context.status)}: '
             "its figures are incomplete. See the error below.</div>"
         )
     if board:
@@ -278,9 +277,9 @@ POLICY_TEXT = {
 
 def marking_html(marking: str | None, disclosure: str | None) -> str:
     """The protective marking line (every board page, and every printed page)."""
-    parts = [html.escape(marking)] if marking else []
+    parts = [html_text(marking)] if marking else []
     if disclosure:
-        parts.append("Disclosure: " + html.escape(POLICY_TEXT.get(disclosure, disclosure)))
+        parts.append("Disclosure: " + html_text(POLICY_TEXT.get(disclosure, disclosure)))
     restricted = " restricted" if disclosure == "board-restricted" else ""
     return f'<div class="sscb-marking{restricted}">{" · ".join(parts)}</div>'
 
@@ -333,8 +332,7 @@ def table_of_contents(page: str, max_level: int = 3) -> str:
     if not parser.headings:
         return ""
     items = "".join(
-        f'<li class="lvl{level}"><a href="#{html.escape(anchor, quote=True)}">'
-        f"{html.escape(text)}</a></li>"
+        f'<li class="lvl{level}"><a href="#{html_text(anchor)}">{html_text(text)}</a></li>'
         for level, anchor, text in parser.headings
     )
     return f'<nav class="sscb-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
@@ -344,12 +342,12 @@ def _footer(context: RenderContext, board: bool) -> str:
     commit = (context.commit or "unknown")[:12]
     kind = "board report" if board else "analyst report (with code)"
     parts = [
-        f"{html.escape(context.notebook_name)} — {kind}",
-        f"run {html.escape(context.run_id)}",
-        f"commit {html.escape(commit)}",
+        f"{html_text(context.notebook_name)} — {kind}",
+        f"run {html_text(context.run_id)}",
+        f"commit {html_text(commit)}",
     ]
     if context.generated:
-        parts.append(f"generated {html.escape(context.generated)}")
+        parts.append(f"generated {html_text(context.generated)}")
     return f'<footer class="sscb-footer">{" · ".join(parts)}</footer>'
 
 

@@ -262,8 +262,8 @@ def analyst_notice(context: RenderContext) -> str:
     board = board_sentence(context.disclosure, context.protective_marking)
     return (
         '<div class="sscb-analyst-only" role="note"><strong>Analyst page: not for the board.'
-        f"</strong> {html.escape(ANALYST_ONLY)} {html.escape(board)} This report's board page "
-        f"is {html.escape(context.notebook_name)}.html.</div>"
+        f"</strong> {html_text(ANALYST_ONLY)} {html_text(board)} This report's board page "
+        f"is {html_text(context.notebook_name)}.html.</div>"
     )
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from sscb_analysis.paths import NOTEBOOKS, SYNTHETIC
+from sscb_analysis.paths import NOTEBOOKS, ROOT, SYNTHETIC
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 from sscb_analysis.reporting.config import load_config
 from sscb_analysis.reporting.figures import RECORD_PATH_ENV
@@ -180,9 +180,28 @@ def test_tiny_extract_forces_suppression(tmp_path, monkeypatch):
     assert figures["repeat_last_quarter"] in {"0", "c"}
 
 
+def _profile(tmp_path: Path, area: dict) -> str:
+    """A copy of the demonstration profile with another ``area:`` block (the national page
+    takes its authority from the profile's la_code and its year from the period)."""
+    import yaml
+
+    profile = yaml.safe_load((ROOT / "config" / "reports.yml").read_text(encoding="utf-8"))
+    profile["area"] = area
+    path = tmp_path / "profile.yml"
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return str(path)
+
+
 def test_national_benchmark_runs_for_another_authority(tmp_path, monkeypatch):
     """Camden (202), another year: the notebook is not tied to Southwark."""
-    figures = _run_notebook("06_national_benchmark", tmp_path, monkeypatch, la_code=202, year=2016)
+    area = {
+        "name": "Camden",
+        "la_code": 202,
+        "period": {"start": "2015-04-01", "end": "2016-03-31"},
+    }
+    figures = _run_notebook(
+        "06_national_benchmark", tmp_path, monkeypatch, profile_path=_profile(tmp_path, area)
+    )
     assert figures["la_code"] == "202"
     assert figures["la_name"] == "Camden"
     assert figures["period"] == "2015-16"
@@ -196,8 +215,8 @@ def test_national_benchmark_runs_for_another_authority(tmp_path, monkeypatch):
 
 
 def test_national_benchmark_unknown_code_names_close_matches(tmp_path, monkeypatch):
-    with pytest.raises(
-        pm.PapermillExecutionError,
-        match=r"UnknownLocalAuthorityError(.|\n)*Did you mean: Southwark",
-    ):
-        _run_notebook("06_national_benchmark", tmp_path, monkeypatch, la_code=2100)
+    area = {"name": "Southwark", "la_code": 2100}
+    with pytest.raises(pm.PapermillExecutionError, match=r"2100(.|\n)*Southwark"):
+        _run_notebook(
+            "06_national_benchmark", tmp_path, monkeypatch, profile_path=_profile(tmp_path, area)
+        )

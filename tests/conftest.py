@@ -97,6 +97,44 @@ def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# --- end-to-end runs shared by the tests that inspect them (one execution of each notebook) ---
+
+OTHER_AREA_CODE = "211"  # Tower Hamlets: any authority but the demonstration's
+OTHER_AREA_SEED = 7  # synthetic extracts other than the committed ones (seed 2013)
+
+
+@pytest.fixture(scope="session")
+def other_area_run(tmp_path_factory: pytest.TempPathFactory):
+    """``sscb init`` for another authority, synthetic extracts of another seed, ``sscb run``.
+
+    Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with only the
+    folders moved into the test's temporary directory.
+    """
+    import yaml
+    from click.testing import CliRunner
+
+    from sscb_analysis import synth
+    from sscb_analysis.cli import main
+    from sscb_analysis.reporting.config import load_config
+    from sscb_analysis.reporting.runner import run_reports
+
+    tmp = tmp_path_factory.mktemp("other_area")
+    raw = tmp / "raw"
+    synth.write_extracts(raw, seed=OTHER_AREA_SEED, xlsx=False)
+    profile = tmp / "profile.yml"
+    made = CliRunner().invoke(
+        main,
+        ["init", "--la-code", OTHER_AREA_CODE, "--out", str(profile), "--raw-dir", str(raw)],
+    )
+    assert made.exit_code == 0, made.output
+    raw_profile = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    raw_profile["clean"]["processed_dir"] = str(tmp / "processed")
+    raw_profile["defaults"]["out"] = str(tmp / "reports")
+    profile.write_text(yaml.safe_dump(raw_profile, sort_keys=False), encoding="utf-8")
+    result = run_reports(load_config(profile), progress=False)
+    return profile, result
+
+
 @pytest.fixture(scope="session")
 def board_pages(tmp_path_factory) -> Path:
     """The committed notebooks (their stored outputs) rendered as a run's board pages, once per

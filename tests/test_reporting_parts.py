@@ -476,3 +476,34 @@ def test_board_page_drops_warnings_but_keeps_errors(tmp_path):
     analyst = (tmp_path / "a.html").read_text()
     assert "LIBRARY_WARNING" not in board and "LIBRARY_WARNING" in analyst
     assert "VISIBLE_TEXT" in board and "CELL_FAILED" in board
+
+
+def test_index_and_log_escape_what_comes_from_outside(tmp_path):
+    """An area's name, a notebook title and an error from a hostile export reach the index as
+    text, and the log with control characters shown as escapes (issue 12, finding 5)."""
+    import logging
+
+    from sscb_analysis.reporting.manifest import write_json_atomic
+    from sscb_analysis.reporting.runner import SafeFormatter
+
+    payload = "<img src=x onerror=alert(1)>"
+    run = tmp_path / "20130401-000000-abcd"
+    run.mkdir()
+    write_json_atomic(
+        run / "manifest.json",
+        {
+            "run_id": run.name,
+            "status": "failed",
+            "error": f"the export {payload}.csv does not exist",
+            "context": {"area": {"name": payload}, "period_label": "2012-13"},
+            "notebooks": [{"name": "a", "title": payload, "status": "failed", "error": payload}],
+        },
+    )
+    index = write_index(tmp_path).read_text()
+    assert "<img" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
+    record = logging.LogRecord(
+        "x", logging.ERROR, "", 0, "header \x1b[31mred\r%s", ("\u202e",), None
+    )
+    line = SafeFormatter("%(message)s").format(record)
+    assert "\x1b" not in line and "\r" not in line and "\u202e" not in line
+    assert "\\x1b[31mred\\x0d\\u202e" in line

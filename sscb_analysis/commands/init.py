@@ -69,11 +69,17 @@ def command(la_code: str, out: Path, raw_dir: str | None, force: bool) -> None:
         load_config(out)  # the profile must work as written
     except ConfigError as exc:  # pragma: no cover - a bug in the template
         _fail(f"the profile written to {out} does not read back: {exc}")
-    click.echo(f"wrote {out}: the profile of {la.label}, region {la.region_name}")
-    click.echo(f"put the exports in {raw_dir or f'data/raw/{area_slug(la.name)}'}/, then run:")
-    click.echo(f"  sscb run --config {out}")
+    _say(f"wrote {out}: the profile of {la.label}, region {la.region_name}")
+    _say(f"put the exports in {raw_dir or f'data/raw/{area_slug(la.name)}'}/, then run:")
+    _say(f"  sscb run --config {out}")
+
+
+def _say(text: str, err: bool = False) -> None:
+    from sscb_analysis.escape import terminal_text
+
+    click.echo(terminal_text(text, multiline=True), err=err)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    _say(f"error: {message}", err=True)
     sys.exit(EXIT_USAGE)

@@ -70,29 +70,36 @@ def command(
             config, only=only, overrides=overrides, jobs=jobs, out=out, progress=progress
         )
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     except RunLockedError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     ok = sum(o.status == "ok" for o in result.notebooks)
     summary = f"run {result.run_id}: {ok}/{len(result.notebooks)} notebooks ok -> {result.run_dir}"
     if result.status == "interrupted":
-        click.echo(f"INTERRUPTED run {result.run_id}: {result.error}", err=True)
+        _say(f"INTERRUPTED run {result.run_id}: {result.error}", err=True)
         sys.exit(EXIT_FAILED)
     if result.exit_code:
-        click.echo(f"FAILED {summary}", err=True)
+        _say(f"FAILED {summary}", err=True)
         if result.error:
-            click.echo(f"  {result.error}", err=True)
+            _say(f"  {result.error}", err=True)
         for outcome in result.notebooks:
             if outcome.status != "ok":
-                click.echo(f"  {outcome.name}: {outcome.status}: {outcome.error}", err=True)
-        click.echo(f"  failed notebooks and their error pages: {result.run_dir}", err=True)
+                _say(f"  {outcome.name}: {outcome.status}: {outcome.error}", err=True)
+        _say(f"  failed notebooks and their error pages: {result.run_dir}", err=True)
         sys.exit(EXIT_FAILED)
-    click.echo(summary)
+    _say(summary)
     if result.partial:
-        click.echo("A partial run (--only): reports/latest still points at the last complete run.")
-    click.echo(f"Reports: {(result.run_dir.parent / 'index.html').resolve()}")
+        _say("A partial run (--only): reports/latest still points at the last complete run.")
+    _say(f"Reports: {(result.run_dir.parent / 'index.html').resolve()}")
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line whose parts may come from outside (paths, names): escaped for a terminal."""
+    from sscb_analysis.escape import terminal_text
+
+    click.echo(terminal_text(text, multiline=True), err=err)
 
 
 def _parse_value(text: str) -> object:
@@ -109,7 +116,9 @@ def _setup_logging() -> None:
     for handler in [h for h in logger.handlers if getattr(h, "_sscb_stderr", False)]:
         logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    from sscb_analysis.reporting.runner import SafeFormatter
+
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     handler._sscb_stderr = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

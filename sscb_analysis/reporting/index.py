@@ -6,11 +6,11 @@ with what is on disk.
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Any
 
+from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.manifest import read_manifest, write_json_atomic, write_text_atomic
 from sscb_analysis.reporting.sharing import ANALYST_ONLY, board_sentence
 
@@ -98,7 +98,7 @@ def write_index(reports_dir: str | Path) -> Path:
     ]
     if latest:
         parts.append(
-            f"<p>Latest complete run: <a href='{LATEST_NAME}/'>{html.escape(latest)}</a></p>"
+            f"<p>Latest complete run: <a href='{LATEST_NAME}/'>{html_text(latest)}</a></p>"
         )
     else:
         parts.append("<p>No complete run has succeeded yet.</p>")
@@ -120,9 +120,9 @@ def _sharing(runs: list[dict[str, Any]], latest: str | None) -> str:
     board = board_sentence(context.get("disclosure"), context.get("protective_marking"))
     return (
         "<div class='sharing'><p><strong>What may be shared.</strong> "
-        f"{html.escape(board)} In the tables below they are the links under "
+        f"{html_text(board)} In the tables below they are the links under "
         "<em>For the board</em>.</p>"
-        f"<p>{html.escape(ANALYST_ONLY)} They are the links under <em>Analyst only</em>.</p></div>"
+        f"<p>{html_text(ANALYST_ONLY)} They are the links under <em>Analyst only</em>.</p></div>"
     )
 
 
@@ -144,21 +144,21 @@ def _run_section(run: dict[str, Any], latest: str | None) -> str:
     if context:
         area = (context.get("area") or {}).get("name") or "?"
         about = (
-            f"<p>{html.escape(str(area))} · period under review "
-            f"{html.escape(str(context.get('period_label', '?')))} "
-            f"({html.escape(str(context.get('period_basis', '')))}) · "
-            f"{html.escape(str(context.get('protective_marking', '')))}</p>"
+            f"<p>{html_text(str(area))} · period under review "
+            f"{html_text(str(context.get('period_label', '?')))} "
+            f"({html_text(str(context.get('period_basis', '')))}) · "
+            f"{html_text(str(context.get('protective_marking', '')))}</p>"
         )
     head = (
-        f"<h2 id='{html.escape(run_id, quote=True)}' class='{klass}'>Run {html.escape(run_id)}"
+        f"<h2 id='{html_text(run_id)}' class='{klass}'>Run {html_text(run_id)}"
         f"{' (latest)' if run_id == latest else ''}{synthetic}{partial}</h2>{about}"
-        f"<p>Started {html.escape(str(run.get('started', '?')))} · commit {html.escape(commit)}"
-        f" · status <span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
-        f" · <a href='{html.escape(run_id, quote=True)}/manifest.json'>manifest</a>"
-        f" · <a href='{html.escape(run_id, quote=True)}/run.log'>log</a></p>"
+        f"<p>Started {html_text(str(run.get('started', '?')))} · commit {html_text(commit)}"
+        f" · status <span class='{html_text(status)}'>{html_text(status)}</span>"
+        f" · <a href='{html_text(run_id)}/manifest.json'>manifest</a>"
+        f" · <a href='{html_text(run_id)}/run.log'>log</a></p>"
     )
     if run.get("error"):
-        head += f"<p class='failed'>{html.escape(str(run['error']))}</p>"
+        head += f"<p class='failed'>{html_text(str(run['error']))}</p>"
     rows = [
         "<table><tr><th>Report</th><th>Status</th><th>Seconds</th><th>For the board</th>"
         "<th>Analyst only (do not share)</th></tr>"
@@ -180,25 +180,24 @@ def _notebook_row(run_id: str, nb: dict[str, Any]) -> str:
         (("analyst_html", "analyst page"), ("notebook", "notebook"), ("figures", "figures")),
     )
     error = nb.get("error")
-    status_cell = f"<span class='{html.escape(status, quote=True)}'>{html.escape(status)}</span>"
+    status_cell = f"<span class='{html_text(status)}'>{html_text(status)}</span>"
     if nb.get("data_are_synthetic"):
         status_cell += " <span class='synthetic'>SYNTHETIC</span>"
     if error:
-        status_cell += f"<br><small>{html.escape(str(error)[:300])}</small>"
+        status_cell += f"<br><small>{html_text(str(error)[:300])}</small>"
     duration = nb.get("duration_s")
     seconds = f"{duration:.1f}" if isinstance(duration, int | float) else ""
     title = nb.get("title")
-    label = f"{html.escape(str(title))}<br><small>{html.escape(name)}</small>" if title else ""
+    label = f"{html_text(str(title))}<br><small>{html_text(name)}</small>" if title else ""
     return (
-        f"<tr><td>{label or html.escape(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
+        f"<tr><td>{label or html_text(name)}</td><td>{status_cell}</td><td>{seconds}</td>"
         f"<td>{board}</td><td class='analyst'>{analyst}</td></tr>"
     )
 
 
 def _links(run_id: str, outputs: dict[str, Any], labels: tuple[tuple[str, str], ...]) -> str:
     return " · ".join(
-        f"<a href='{html.escape(run_id, quote=True)}/{html.escape(str(outputs[key]), quote=True)}'>"
-        f"{label}</a>"
+        f"<a href='{html_text(run_id)}/{html_text(str(outputs[key]))}'>{label}</a>"
         for key, label in labels
         if key in outputs
     )

@@ -76,6 +76,16 @@ LOCK_NAME = ".lock"
 LOG_NAME = "run.log"
 
 
+class SafeFormatter(logging.Formatter):
+    """Log lines with control characters shown as escapes: paths, headers and messages from
+    outside reach terminals and run.log (``escape.terminal_text``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from sscb_analysis.escape import terminal_text
+
+        return terminal_text(super().format(record), multiline=True)
+
+
 class RunLockedError(RuntimeError):
     """Another ``sscb run`` holds the lock on the reports folder."""
 
@@ -170,8 +180,8 @@ def _usable_out(out_dir: Path) -> None:
 
 
 class RunInterruptedError(BaseException):
-    """The run was stopped by SIGTERM. A ``BaseException``, as Ctrl-C's ``KeyboardInterrupt`` is,
-    so no ``except Exception`` on the way swallows it."""
+    """The run was stopped by Ctrl-C or SIGTERM. A ``BaseException``, as ``KeyboardInterrupt``
+    is, so no ``except Exception`` on the way swallows it."""
 
 
 @dataclass
@@ -180,6 +190,7 @@ class Progress:
 
     manifest: dict[str, Any]
     path: Path
+    stop: StopSignal | None = None
 
     def started(self, name: str) -> None:
         self._update(name, status="running")
@@ -210,7 +221,7 @@ def _run_locked(
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True)
     handler = logging.FileHandler(run_dir / LOG_NAME, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     previous_level = log.level
     if log.getEffectiveLevel() > logging.INFO:
@@ -220,7 +231,7 @@ def _run_locked(
     pool: ProcessPoolExecutor | None = None
     manifest: dict[str, Any] = {}
     try:
-        with _signals_interrupt():
+        with _signals_interrupt() as stop:
             log.info(
                 "run %s: %d notebook(s)%s, %d job(s), output %s",
                 run_id,
@@ -238,7 +249,7 @@ def _run_locked(
                 config,
                 selected,
                 overrides,
-                Progress(manifest, run_dir / MANIFEST_NAME),
+                Progress(manifest, run_dir / MANIFEST_NAME, stop),
                 git,
                 run_dir,
                 started,
@@ -287,7 +298,7 @@ def _run_locked(
         )
         return RunResult(run_id, run_dir, status, results, error, partial)
     except (KeyboardInterrupt, RunInterruptedError) as exc:
-        pool = _stop_pool(pool, wait_for_workers=False)
+        _kill_workers(pool)
         reason = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else str(exc)
         error = f"interrupted ({reason}) after {time.perf_counter() - clock:.0f} s"
         _mark_interrupted(manifest, run_dir, error)
@@ -316,22 +327,45 @@ def _mark_interrupted(manifest: dict[str, Any], run_dir: Path, error: str) -> No
     write_json_atomic(run_dir / MANIFEST_NAME, manifest)
 
 
+class StopSignal:
+    """Ctrl-C (SIGINT) and SIGTERM while a run is on.
+
+    Outside the notebook loop the handler raises :class:`RunInterruptedError` at once. Inside it
+    (``deferred``) the handler only notes the signal and the loop raises within a fraction of a
+    second, from a point where it holds none of the worker pool's locks: an exception raised
+    inside the pool's own code could leave a lock held and the process unable to exit.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reason: str | None = None
+        self.deferred = False
+
+    def handle(self, signum: int, _frame: Any) -> None:
+        self.reason = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        self.event.set()
+        if not self.deferred:
+            raise RunInterruptedError(self.reason)
+
+    def check(self) -> None:
+        if self.event.is_set():
+            raise RunInterruptedError(self.reason or "stopped")
+
+
 @contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """Turn SIGTERM (systemd stop, ``kill``) into :class:`RunInterruptedError` while the run is on,
-    as Ctrl-C is ``KeyboardInterrupt``; only in the main thread, where signals arrive."""
+def _signals_interrupt() -> Iterator[StopSignal]:
+    """Catch SIGINT and SIGTERM while the run is on (only in the main thread, where signals
+    arrive); elsewhere Ctrl-C stays a ``KeyboardInterrupt``."""
+    stop = StopSignal()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise RunInterruptedError(signal.Signals(signum).name)
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _prepare_and_execute(
@@ -462,11 +496,16 @@ def _stop_pool(pool: ProcessPoolExecutor | None, *, wait_for_workers: bool) -> N
     if pool is None:
         return None
     if not wait_for_workers:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            if process.is_alive():
-                process.kill()
+        _kill_workers(pool)
     pool.shutdown(wait=wait_for_workers, cancel_futures=True)
     return None
+
+
+def _kill_workers(pool: ProcessPoolExecutor | None) -> None:
+    """SIGKILL the pool's worker processes (no lock of the pool is taken)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
 
 
 def _execute_all(
@@ -507,7 +546,7 @@ def _execute_all(
                 progress.started(entry.name)
             if not running:
                 continue
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            finished = _wait_or_stop(list(running), progress.stop)
             for future in finished:
                 name = running.pop(future)
                 try:
@@ -520,6 +559,23 @@ def _execute_all(
                 progress.done(outcome)
     bar.close()
     return outcomes
+
+
+def _wait_or_stop(
+    running: list[Future[NotebookOutcome]], stop: StopSignal | None
+) -> set[Future[NotebookOutcome]]:
+    """The futures that finished; a stop signal is raised here, outside the pool's locks."""
+    if stop is None:
+        return wait(running, return_when=FIRST_COMPLETED)[0]
+    stop.deferred = True
+    try:
+        while True:
+            stop.check()
+            finished = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)[0]
+            if finished:
+                return finished
+    finally:
+        stop.deferred = False
 
 
 def _check_before_start(entry: NotebookEntry, failed_deps: list[str]) -> NotebookOutcome | None:

@@ -3,7 +3,7 @@
 One pass turns each :class:`~sscb_analysis.analyses.scorecard.IndicatorResult` into a
 :class:`ScorecardRow` of text that is safe to show (counts from 1 to the threshold withheld, with
 the shares, ranges and changes that would give them back); every sentence and table cell is then
-written from those rows only. Icons are drawn as small inline SVGs that screen readers skip,
+written from those rows only. Icons are small lettered badges (CSS) that screen readers skip,
 always beside the words they stand for (never colour alone); every string from outside (names,
 definitions, owners from ``indicators.yml``) is escaped here.
 """
@@ -66,6 +66,7 @@ _STATUS_TEXT = {
 }
 # Making Data Count's colours, darkened where needed for 3:1 contrast on white (WCAG 1.4.11).
 _BLUE, _ORANGE, _PURPLE, _GREY = "#005EB8", "#B35900", "#5C2D91", "#595959"
+_COLOUR_NAMES = {_BLUE: "blue", _ORANGE: "orange", _PURPLE: "purple", _GREY: "grey"}
 _ICON_STYLE = {
     "common_cause": (_GREY, "~"),
     "improvement_high": (_BLUE, "H"),
@@ -354,15 +355,14 @@ def indicator_chart(r: IndicatorResult, threshold: int) -> tuple[Figure | None, 
 
 
 def _icon(key: str | None) -> str:
-    """A small decorative SVG for an icon key (the words beside it carry the meaning)."""
+    """A small decorative badge for an icon key: a coloured disc with a letter, hidden from
+    screen readers (the words beside it carry the meaning; no colour is the only clue)."""
     if key not in _ICON_STYLE:
         return ""
     colour, letter = _ICON_STYLE[key]
     return (
-        '<svg class="sscb-icon" aria-hidden="true" focusable="false" width="18" height="18" '
-        f'viewBox="0 0 18 18"><circle cx="9" cy="9" r="8" fill="{colour}"/>'
-        f'<text x="9" y="13" text-anchor="middle" font-size="11" font-family="sans-serif" '
-        f'font-weight="bold" fill="#fff">{_esc(letter)}</text></svg>'
+        f'<span class="sscb-icon sscb-icon-{_COLOUR_NAMES[colour]}" aria-hidden="true">'
+        f"{_esc(letter)}</span>"
     )
 
 

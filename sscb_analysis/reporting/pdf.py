@@ -62,7 +62,12 @@ table.sscb-scorecard { font-size: 7.2pt; width: 100%; line-height: 1.2; }
 table.sscb-scorecard th, table.sscb-scorecard td { padding: 1pt 2.5pt; }
 table.sscb-scorecard th[scope=row] { width: 24%; }
 table.sscb-scorecard tr.sscb-attention th[scope=row] { border-left: 4pt solid #b35900; }
-.sscb-icon { width: 9pt; height: 9pt; vertical-align: -1.5pt; }
+.sscb-icon{display:inline-block;min-width:1.45em;height:1.45em;line-height:1.45em;
+  border-radius:50%;color:#fff;font:bold .8em/1.45em sans-serif;text-align:center;
+  vertical-align:.1em}
+.sscb-icon-blue{background:#005EB8}.sscb-icon-orange{background:#B35900}
+.sscb-icon-purple{background:#5C2D91}.sscb-icon-grey{background:#595959}
+
 .sscb-period { font-weight: normal; color: #4c4c4c; }
 .sscb-meanings { font-size: 7pt; line-height: 1.2; }
 .sscb-meanings li, .sscb-attention-list li { margin: 1pt 0; }

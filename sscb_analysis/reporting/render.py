@@ -47,8 +47,9 @@ PRINT_CSS = """
   .sscb-toc, .sscb-print-hidden, .jp-InputPrompt, .jp-OutputPrompt {
     display: none !important; }
   body { font-size: 10pt; }
-  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p {
+  h1, h2, h3, h4, .sscb-keep-next { break-after: avoid; page-break-after: avoid; }
+  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p,
+  .sscb-keep-together {
     break-inside: avoid; page-break-inside: avoid; }
   table { break-inside: auto; }
   thead { display: table-header-group; }
@@ -106,7 +107,11 @@ table.sscb-scorecard th,table.sscb-scorecard td{border:1px solid #767676;padding
   text-align:left;vertical-align:top}
 table.sscb-scorecard thead th{background:#e8edee;color:#1a1a1a}
 table.sscb-scorecard tr.sscb-attention th[scope=row]{border-left:6px solid #b35900}
-.sscb-icon{vertical-align:-.3em}
+.sscb-icon{display:inline-block;min-width:1.45em;height:1.45em;line-height:1.45em;
+  border-radius:50%;color:#fff;font:bold .8em/1.45em sans-serif;text-align:center;
+  vertical-align:.1em}
+.sscb-icon-blue{background:#005EB8}.sscb-icon-orange{background:#B35900}
+.sscb-icon-purple{background:#5C2D91}.sscb-icon-grey{background:#595959}
 .sscb-period{font-weight:normal;color:#4c4c4c;font-size:.9em}
 .sscb-attention-list li,.sscb-meanings li{margin:.2em 0}
 .sscb-meanings{font-size:.9em}
@@ -306,6 +311,20 @@ def accessible_page(page: str) -> str:
     soup = BeautifulSoup(page, features="html.parser")
     for a in soup.select("a.anchor-link"):
         a.decompose()
+    for cell in soup.select("div.jp-MarkdownCell"):
+        # A cell holding only a heading stays with the next cell on paper: both go in one block
+        # that is not split, unless the next is a long table (whose header repeats instead).
+        blocks = [c for c in cell.select(".jp-RenderedMarkdown > *") if c.get_text(strip=True)]
+        if not blocks or not all(b.name in ("h1", "h2", "h3", "h4") for b in blocks):
+            continue
+        cell["class"] = [*cell.get("class", []), "sscb-keep-next"]
+        after = cell.find_next_sibling("div")
+        if after is None or len(after.get_text()) > 1500 or len(after.find_all("tr")) > 12:
+            continue
+        group = soup.new_tag("div", attrs={"class": "sscb-keep-together"})
+        cell.insert_before(group)
+        group.append(cell.extract())
+        group.append(after.extract())
     heading = ""
     seen: dict[str, int] = {}
     for el in soup.find_all(["h1", "h2", "h3", "h4", "table"]):

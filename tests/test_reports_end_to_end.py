@@ -169,9 +169,8 @@ DEMONSTRATION_ONLY = (
     "SafeLives national repeat",
 )
 PAGES_NOT_ON_THE_CONTEXT = (
-    "02_cpp_duration still takes the practice review's date from its own parameter (fails "
-    "without cpp_practice_review, so 05 is skipped); 00 and 02 do not state the period under "
-    "review (pages and boardpack helpers); passes once they read the context"
+    "07_board_indicators does not state the period under review (boardpack helper); passes "
+    "once it does"
 )
 
 
@@ -202,7 +201,6 @@ def test_other_area_run_succeeds(other_area_run):
     assert {o.name for o in result.notebooks} == {e["name"] for e in STANDARD_NOTEBOOKS}
 
 
-@pytest.mark.xfail(strict=True, reason=PAGES_NOT_ON_THE_CONTEXT)
 def test_no_board_page_mentions_the_demonstration_area(other_area_run):
     _, result = other_area_run
     pages = _board_pages(result.run_dir)

@@ -269,3 +269,45 @@ def test_charts_of_series_with_withheld_points_are_not_drawn():
     alt = alt_of(figure)
     assert "Latest shown: 30.8% (Jan to Mar 2013)" in alt
     assert "Variation: special cause concern" in alt and "Target 25.0%" in alt
+
+
+def test_the_board_dataset_comes_from_the_profile_and_is_left_out_with_a_line(tmp_path):
+    from sscb_analysis.reporting.context import load_context
+
+    ctx = load_context(uses=("indicators",))  # the demonstration profile names its dataset
+    data, why = board.board_dataset(ctx)
+    assert why is None and next(iter(data.definitions)) == "private_fostering_notifications"
+    assert ctx.synthetic  # by the generator's provenance of indicators.csv
+    # A profile without clean.inputs.indicators: nothing looked for beside the extracts (the
+    # synthetic folder holds an indicators.csv beside cpp.csv), one line saying why.
+    profile = tmp_path / "anytown.yml"
+    profile.write_text(
+        "area: {name: Anytown, period: 2012-13}\n"
+        f"clean: {{inputs: {{cpp: {SYNTHETIC / 'cpp.csv'}}}}}\n",
+        encoding="utf-8",
+    )
+    other = load_context(profile, uses=("cpp", "indicators"))
+    data, why = board.board_dataset(other)
+    assert data is None
+    assert why == (
+        "The board's wider dataset (indicators.csv) is left out: the area profile gives no "
+        "`clean.inputs.indicators` for Anytown."
+    )
+    card = board.board_scorecard(
+        run_dir=None, indicators=None, period_end="2013-03-31", left_out=why
+    )
+    assert card.rows == () and any(n.startswith(why) for n in card.notes)
+    # A page that does not use the dataset does not carry it (nor its synthetic flag).
+    assert load_context(uses=("cpp",)).dataset is None
+
+
+def test_each_series_says_which_periods_it_covers():
+    result = indicator_result(definition(), quarters([80, 82, 79, 85, 90, 88]), "2011-09-30")
+    assert result.series_periods[0] == "Apr to Jun 2010" and result.series_kind == "quarter"
+    assert scorecard_page.coverage_sentence(result) == (
+        "Its series covers 6 quarters, from Apr to Jun 2010 to Jul to Sep 2011."
+    )
+    one = indicator_result(definition(), quarters([80]), "2011-09-30")
+    assert scorecard_page.coverage_sentence(one) == "Its series holds one quarter: Apr to Jun 2010."
+    none = indicator_result(definition(), quarters([80]), "2010-01-31")
+    assert none.status == "no figures" and scorecard_page.coverage_sentence(none) is None

@@ -93,6 +93,8 @@ class IndicatorResult:
     headline: Headline | None = None
     note: str | None = None
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    series_periods: tuple[str, ...] = field(default_factory=tuple)
+    series_kind: str | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -224,6 +226,11 @@ def indicator_result(
         )
     charted, gap_note = _after_last_gap(upto)
     last = charted.iloc[-1]
+    series_periods = tuple(
+        period_words(a, b)
+        for a, b in zip(charted["period_start"], charted["period_end"], strict=True)
+    )
+    series_kind = period_kind(int((last["period_end"] - last["period_start"]).days) + 1)
     caveats = [gap_note] if gap_note else []
     if reporting_year(last["period_end"]) != reporting_year(end):
         caveats.append(
@@ -269,6 +276,8 @@ def indicator_result(
         comparison=comparison,
         comparison_year=year,
         caveats=tuple(caveats + (list(chart.caveats) if chart is not None else [])),
+        series_periods=series_periods,
+        series_kind=series_kind,
         **base,
     )
 

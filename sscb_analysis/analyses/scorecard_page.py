@@ -29,6 +29,7 @@ __all__ = [
     "ScorecardRow",
     "attention_html",
     "chart_mask",
+    "coverage_sentence",
     "disclose_results",
     "how_to_read",
     "indicator_chart",
@@ -106,6 +107,20 @@ def variation_kind(variation: str | None) -> str | None:
         if kind in text:
             return kind
     return None
+
+
+def coverage_sentence(result: IndicatorResult) -> str | None:
+    """Which periods an indicator's series covers, in words ("12 quarters, from Apr to Jun
+    2010 to Jan to Mar 2013"); None when it has no figures. (Period labels only: no count.)"""
+    periods = result.series_periods
+    if not periods:
+        return None
+    kind = result.series_kind or "period"
+    unit = kind if kind in ("week", "month", "quarter", "year") else "period"
+    n = len(periods)
+    if n == 1:
+        return f"Its series holds one {unit}: {periods[0]}."
+    return f"Its series covers {n} {unit}s, from {periods[0]} to {periods[-1]}."
 
 
 def _esc(text: object) -> str:

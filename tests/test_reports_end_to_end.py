@@ -118,6 +118,25 @@ def test_headline_figures_reach_the_json(default_run):
     assert national["la_second_or_subsequent_pct"] == pytest.approx(16.8)
 
 
+def test_every_recorded_headline_is_a_known_indicator(default_run):
+    """Targets are checked against KNOWN_INDICATORS: it must hold what the reports record."""
+    from sscb_analysis.reporting.profile import KNOWN_INDICATORS
+
+    _, result = default_run
+    seen = set()
+    for outcome in result.notebooks:
+        for h in _figures(result.run_dir, outcome.name).get("headlines") or []:
+            unit, better, report = KNOWN_INDICATORS[h["key"]]
+            assert h["report"] == report, h["key"]
+            assert h.get("unit") in (None, unit) and h.get("better") in (None, better), h["key"]
+            seen.add(h["key"])
+    assert seen == set(KNOWN_INDICATORS)
+    # the demonstration's one target (section 5's yardstick) reaches the scorecard, not judged
+    summary = _figures(result.run_dir, "05_board_summary")
+    row = summary["scorecard_cpp_open_two_years_or_more"]
+    assert row["assurance"] == "Target 3.2%: not judged (its report records no process limits)"
+
+
 def test_manifest_records_inputs_and_statuses(default_run):
     _, result = default_run
     manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -311,3 +311,47 @@ def test_each_series_says_which_periods_it_covers():
     assert scorecard_page.coverage_sentence(one) == "Its series holds one quarter: Apr to Jun 2010."
     none = indicator_result(definition(), quarters([80]), "2010-01-31")
     assert none.status == "no figures" and scorecard_page.coverage_sentence(none) is None
+
+
+def test_targets_carry_their_source_and_a_report_without_limits_is_not_judged(tmp_path):
+    from sscb_analysis.reporting.profile import Target
+
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    plan = Target("training_attendance", 90.0, source="the training plan 2012-13")
+    results = dataset_results(data, "2013-03-31", targets={"training_attendance": plan})
+    mine = next(r for r in results if r.key == "training_attendance")
+    assert mine.target == 90.0 and mine.target_source == "the training plan 2012-13"
+    assert "profile's target (90) is used; indicators.yml gives 85" in mine.target_note
+    # the example's own targets say they are synthetic
+    nfa = next(r for r in results if r.key == "referrals_no_further_action")
+    assert nfa.target_source.startswith("SYNTHETIC: an illustrative target")
+    rows = scorecard_page.disclose_results(results, 5)
+    html = scorecard_page.meanings_html(rows)
+    assert "Target: 90.0%, set by: the training plan 2012-13." in html
+    # a report headline without process limits: the target shown, not judged, and said so
+    h = Headline(
+        key="cpp_open_two_years_or_more",
+        label="Plans open two years or more",
+        value="4.0%",
+        interval="2.0% to 6.0%",
+        sentence="s",
+        report="02",
+        unit="percent",
+        better="lower",
+        estimate=4.0,
+    )
+    run = _run_dir(tmp_path, {"02": {"headlines": [h]}})
+    goal = Target("cpp_open_two_years_or_more", 3.2, source="section 5")
+    (result,) = report_results(run, [ReportSource("02", "Two")], {h.key: goal})
+    assert result.target == 3.2 and result.assurance is None and result.target_source == "section 5"
+    assert "not judged" in result.target_note
+    (row,) = scorecard_page.disclose_results([result], 5)
+    assert row.assurance == "Target 3.2%: not judged (its report records no process limits)"
+    card = board.board_scorecard(
+        run_dir=run,
+        indicators=None,
+        period_end="2013-03-31",
+        targets={h.key: goal},
+        sources=[ReportSource("02", "Two")],
+    )
+    assert sum("not judged" in n for n in card.notes) == 1

@@ -78,7 +78,7 @@ def board_scorecard(
     period_end: object,
     confidence: float = 0.95,
     threshold: int = 5,
-    targets: Mapping[str, float] | None = None,
+    targets: Mapping[str, object] | None = None,
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     sources: Sequence[ReportSource] = SOURCES,
@@ -94,6 +94,7 @@ def board_scorecard(
     results: list[IndicatorResult] = []
     if run_dir:
         results.extend(report_results(run_dir, sources, targets))
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "report")
     else:
         notes.append(
             "The detailed reports' indicators are read from the figures each report records "
@@ -111,7 +112,7 @@ def board_scorecard(
                 dfe_dir=dfe_dir,
             )
         )
-        notes.extend(r.target_note for r in results if r.target_note)
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "dataset")
     else:
         notes.append(
             (left_out or "This area has no board dataset.")

@@ -18,7 +18,7 @@ import yaml
 
 from sscb_analysis import paths
 from sscb_analysis.reporting.errors import ConfigError
-from sscb_analysis.reporting.profile import AreaProfile, parse_area
+from sscb_analysis.reporting.profile import AreaProfile, check_targets, parse_area
 
 __all__ = [
     "CleanInput",
@@ -190,6 +190,8 @@ def parse_config(
 
     clean_inputs, dataset, processed_dir = _parse_clean(raw.get("clean"), root, where)
     profile = parse_area(raw["area"], where, check_la=check_la) if "area" in raw else None
+    if profile is not None:
+        check_targets(profile, dataset, processed_dir, where)
 
     items = raw.get("notebooks")
     if items is None:

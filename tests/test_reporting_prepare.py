@@ -9,8 +9,9 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import cpp_rows
+from conftest import caf_rows, cpp_rows
 
 from sscb_analysis.dataset.processed import read_processed_dataset
 from sscb_analysis.paths import SYNTHETIC
@@ -20,7 +21,9 @@ from sscb_analysis.reporting.prepare import (
     ensure_dataset,
     ensure_processed,
     is_fresh,
+    key_check,
     read_summary,
+    recorded_key_check,
 )
 
 
@@ -278,3 +281,61 @@ def test_dataset_inputs_in_the_profile(tmp_path):
             parse({"indicators": bad})
     with pytest.raises(ConfigError, match="kinds are cpp, caf, marac and indicators"):
         parse({"indicator": "a.csv"})
+
+
+# --- the pseudonymisation key's fingerprint ----------------------------------------------------
+
+KEY_A = "0123456789abcdef-first-key"
+KEY_B = "fedcba9876543210-second-key"
+
+
+def test_a_changed_key_makes_a_pseudonymised_set_stale_and_the_run_says_so(
+    tmp_path, monkeypatch, caplog
+):
+    import hashlib
+    import hmac
+
+    processed = tmp_path / "processed"
+    spec = _spec(_export(tmp_path / "raw" / "cpp.csv"), pseudonymise=True)
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_A)
+    assert _prepare(spec, processed).action == "cleaned"
+    # the fingerprint as documented: HMAC-SHA256(key, "sscb-key-check"), first 16 hex
+    expected = hmac.new(KEY_A.encode(), b"sscb-key-check", hashlib.sha256).hexdigest()[:16]
+    assert key_check() == expected == recorded_key_check(processed / "cpp.parquet")
+    ids_a = pd.read_parquet(processed / "cpp.parquet")["child_id"].tolist()
+    assert _prepare(spec, processed).action == "fresh"
+    summary_text = (processed / "cpp_summary.json").read_text(encoding="utf-8")
+    assert KEY_A not in summary_text  # the key itself is never written
+
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_B)
+    assert not is_fresh(spec, processed / "cpp.parquet")
+    with caplog.at_level("WARNING", logger="sscb_analysis.reporting"):
+        step = _prepare(spec, processed)
+    assert step.action == "cleaned"
+    assert "pseudonymised with another key than the one now in SSCB_PSEUDONYM_KEY" in step.note
+    assert f"key check {expected}, now {key_check()}" in step.note
+    assert "CPP and CAF join only when every extract is cleaned with the same key" in caplog.text
+    assert step.as_dict()["note"] == step.note
+    assert pd.read_parquet(processed / "cpp.parquet")["child_id"].tolist() != ids_a
+    assert recorded_key_check(processed / "cpp.parquet") == key_check() != expected
+
+
+def test_sets_made_with_different_keys_never_meet_in_one_run(tmp_path, monkeypatch):
+    processed = tmp_path / "processed"
+    cpp_path = _export(tmp_path / "raw" / "cpp.csv")
+    caf_path = tmp_path / "raw" / "caf.csv"
+    caf_rows(4).to_csv(caf_path, index=False)
+    both = {
+        "cpp": _spec(cpp_path, pseudonymise=True, optional=True),
+        "caf": CleanInput("caf", (caf_path,), pseudonymise=True),
+    }
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_A)
+    assert [s.action for s in ensure_processed(both, processed)] == ["cleaned", "cleaned"]
+    # the CPP export goes missing (optional: its old set is kept) and the key changes
+    cpp_path.unlink()
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_B)
+    with pytest.raises(PrepareError) as info:
+        ensure_processed(both, processed)
+    text = str(info.value)
+    assert "made with different keys" in text and "stop joining across CPP, CAF" in text
+    assert KEY_A not in text and KEY_B not in text

@@ -10,7 +10,10 @@ with exactly the configured options.
 A configured export that is missing or unreadable fails the run, unless the profile marks it
 ``optional: true``: then the last processed set is used and the pages say "not updated since".
 A set cleaned with ``pseudonymise`` is never re-cleaned without it: that would bring the real ids
-back and stop extracts joining (issue 12, finding 4).
+back and stop extracts joining (issue 12, finding 4). It records a keyed fingerprint of the key
+it was made with (:func:`key_check`, never the key), so a changed ``SSCB_PSEUDONYM_KEY`` makes it
+stale and the run says so; sets made with different keys in one run (whose pseudonyms would no
+longer join) stop the run.
 
 The board's wider dataset (``clean.inputs.indicators``) follows the same rules: checked against
 its definitions before any notebook runs, written to ``<processed>/indicators.json`` with the
@@ -21,6 +24,8 @@ fails the run unless it is ``optional`` (:func:`ensure_dataset`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import shlex
@@ -55,6 +60,7 @@ class PreparedExtract:
     generated_by: str | None = None
     optional: bool = False
     not_updated_since: dt.date | None = None
+    note: str | None = None  # a sentence for the run log and manifest (e.g. a changed key)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +73,7 @@ class PreparedExtract:
             "not_updated_since": (
                 self.not_updated_since.isoformat() if self.not_updated_since else None
             ),
+            "note": self.note,
         }
 
 
@@ -91,10 +98,27 @@ def pseudonymises(spec: CleanInput) -> bool:
         raise PrepareError(f"clean.inputs.{spec.kind}: map: {exc}") from None
 
 
+#: The fixed message whose HMAC under the pseudonymisation key fingerprints the key.
+KEY_CHECK_MESSAGE = b"sscb-key-check"
+
+
+def key_check(environ: Mapping[str, str] | None = None) -> str | None:
+    """A fingerprint of the key in ``SSCB_PSEUDONYM_KEY``: the first 16 hex characters of
+    HMAC-SHA256(key, "sscb-key-check"); ``None`` when no usable key is set. It tells keys apart
+    without revealing them (the key cannot be worked back from it)."""
+    from sscb_analysis.cleaning.protect import PseudonymKeyError, pseudonym_key
+
+    try:
+        key = pseudonym_key(environ)
+    except PseudonymKeyError:
+        return None
+    return hmac.new(key, KEY_CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
+
+
 def clean_options(spec: CleanInput) -> dict[str, Any]:
     """The options a processed set records (``cleaning.clean``'s summary), so a changed layout
-    file or option cleans the export again."""
-    return {
+    file or option cleans the export again; a pseudonymised set adds its key's fingerprint."""
+    options = {
         "layout": str(spec.layout) if spec.layout else None,
         "drop": list(spec.drop),
         "pseudonymise": pseudonymises(spec),
@@ -102,6 +126,16 @@ def clean_options(spec: CleanInput) -> dict[str, Any]:
             sha256_file(spec.layout) if spec.layout and spec.layout.is_file() else None
         ),
     }
+    if options["pseudonymise"]:
+        options["key_check"] = key_check()
+    return options
+
+
+def recorded_key_check(processed: Path) -> str | None:
+    """The key fingerprint a pseudonymised processed set recorded (None if it has none)."""
+    options = (read_summary(processed) or {}).get("options")
+    value = options.get("key_check") if isinstance(options, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def package_version() -> str:
@@ -165,7 +199,26 @@ def ensure_processed(
 ) -> list[PreparedExtract]:
     """Make every configured export's processed set fresh (module docstring); raise
     :class:`PrepareError` naming the export and the fix when one cannot be."""
-    return [_prepare_one(spec, Path(processed_dir), cleaner) for spec in inputs.values()]
+    steps = [_prepare_one(spec, Path(processed_dir), cleaner) for spec in inputs.values()]
+    _same_key(steps, inputs)
+    return steps
+
+
+def _same_key(steps: list[PreparedExtract], inputs: Mapping[str, CleanInput]) -> None:
+    """Pseudonymised sets used together must come from one key, or their ids stop joining."""
+    made = {
+        s.kind: recorded_key_check(s.processed)
+        for s in steps
+        if s.action != "absent" and pseudonymises(inputs[s.kind])
+    }
+    if len(set(made.values())) > 1:
+        kinds = ", ".join(f"{k.upper()} (key check {v or 'not recorded'})" for k, v in made.items())
+        raise PrepareError(
+            f"the pseudonymised extracts of this run were made with different keys: {kinds}. "
+            "Their pseudonyms would not match, so children's records would stop joining across "
+            "CPP, CAF and MARAC. Clean every extract again with the one key in "
+            "SSCB_PSEUDONYM_KEY (a missing optional export keeps the old key's set: supply it)."
+        )
 
 
 def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None) -> PreparedExtract:
@@ -186,6 +239,10 @@ def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None)
     done = dict(synthetic=prov["synthetic"], generated_by=prov["command"], optional=spec.optional)
     if is_fresh(spec, processed):
         return PreparedExtract(kind, spec.paths, processed, "fresh", **done)
+    note = _key_changed(spec, processed)
+    if note:
+        log.warning("%s", note)
+        done["note"] = note
     log.info("cleaning %s: %s -> %s", kind, ", ".join(map(str, spec.paths)), processed_dir)
     clean = cleaner or default_cleaner
     try:
@@ -204,6 +261,21 @@ def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None)
             "and read its log"
         )
     return PreparedExtract(kind, spec.paths, processed, "cleaned", **done)
+
+
+def _key_changed(spec: CleanInput, processed: Path) -> str | None:
+    """The sentence for a pseudonymised set made with another key than the one set now."""
+    if not (pseudonymises(spec) and was_pseudonymised(processed)):
+        return None
+    before, now = recorded_key_check(processed), key_check()
+    if before is None or now is None or before == now:
+        return None
+    return (
+        f"the {spec.kind.upper()} processed set was pseudonymised with another key than the one "
+        f"now in SSCB_PSEUDONYM_KEY (key check {before}, now {now}); it is cleaned again with "
+        "the new key, so its pseudonyms change: they no longer match earlier outputs, and CPP "
+        "and CAF join only when every extract is cleaned with the same key."
+    )
 
 
 def ensure_dataset(spec: DatasetInput | None, processed_dir: Path) -> PreparedExtract | None:
@@ -350,6 +422,8 @@ def default_cleaner(spec: CleanInput, processed_dir: Path) -> Any:
         pseudonymise=pseudonymises(spec),
     )
     result.summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    if pseudonymises(spec):  # the key's fingerprint, never the key (freshness compares it)
+        result.summary["options"]["key_check"] = key_check()
     return cleaning.write_outputs(result, processed_dir, validated=True)
 
 

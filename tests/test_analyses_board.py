@@ -91,3 +91,42 @@ def test_links_and_notes():
     assert "SYNTHETIC" in board.synthetic_note(True)
     assert "below 0.05 we call it more than chance" in board.reading_guide(0.95)
     assert "must not be published" in board.reading_guide(0.95, 0)
+
+
+@pytest.mark.slow
+def test_the_summary_runs_after_a_failed_report_and_says_it_did_not_finish(tmp_path):
+    """05 waits for the reports (`after`) without needing them to succeed: the real summary
+    runs when a report fails, its row says so, the run exits 1 and `latest` does not move."""
+    import dataclasses
+    from pathlib import Path
+
+    from sscb_analysis.reporting.config import NotebookEntry, load_config
+    from sscb_analysis.reporting.runner import run_reports
+
+    config = load_config()  # the demonstration profile
+    failing = NotebookEntry(
+        "01_cpp_repeat_plans", Path(__file__).parent / "fixtures" / "notebooks" / "fails.ipynb"
+    )
+    summary = config.entry("05_board_summary")
+    assert "01_cpp_repeat_plans" in summary.after and not summary.depends_on
+    config = dataclasses.replace(
+        config,
+        entries=(failing, dataclasses.replace(summary, after=("01_cpp_repeat_plans",))),
+        processed_dir=tmp_path / "processed",
+        out=tmp_path / "reports",
+    )
+    result = run_reports(config, progress=False)
+    assert result.exit_code == 1
+    assert {o.name: o.status for o in result.notebooks} == {
+        "01_cpp_repeat_plans": "failed",
+        "05_board_summary": "ok",
+    }
+    assert not (tmp_path / "reports" / "latest").exists()
+    payload = json.loads((result.run_dir / "05_board_summary.json").read_text(encoding="utf-8"))
+    recorded = {k: v["value"] for k, v in payload["figures"].items()}
+    assert recorded["scorecard_01_cpp_repeat_plans"]["status"] == "not finished"
+    assert "01_cpp_repeat_plans" in recorded["reports_missing"]
+    missing = recorded["board_message"].split("did not finish in this run: ")[1]
+    assert "Repeat child protection plans" in missing.split(".")[0]
+    page = (result.run_dir / "05_board_summary.html").read_text(encoding="utf-8")
+    assert "The report stopped before recording its figures (it failed)" in page

@@ -17,7 +17,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from sscb_analysis import paths
 from sscb_analysis.reporting import figures as record_module
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
-from sscb_analysis.reporting.config import ConfigError, load_config, parse_config
+from sscb_analysis.reporting.config import (
+    STANDARD_NOTEBOOKS,
+    ConfigError,
+    load_config,
+    parse_config,
+)
 from sscb_analysis.reporting.figures import (
     RECORD_PATH_ENV,
     clear_recorded,
@@ -52,8 +57,12 @@ def test_project_config_lists_the_seven_notebooks_with_board_summary_last():
     assert messy.notebook.stem == "00_data_quality"
     assert "messy" in str(config.parameters_for(messy)["cpp_path"])
     summary = config.entry("05_board_summary")
-    # The summary charts the board's dataset itself, so it does not wait for 07's page.
-    assert set(summary.depends_on) == set(seven) - {"05_board_summary", "07_board_indicators"}
+    # The summary charts the board's dataset itself, so it does not wait for 07's page; it
+    # waits for the other reports (`after`), and still runs when one fails.
+    assert set(summary.after) == set(seven) - {"05_board_summary", "07_board_indicators"}
+    assert summary.depends_on == ()
+    standard = {e["name"]: e for e in STANDARD_NOTEBOOKS}["05_board_summary"]
+    assert set(standard["after"]) == set(summary.after) and "depends_on" not in standard
     common = config.parameters_for(config.entry("01_cpp_repeat_plans"))
     assert common == {"confidence_level": 0.95, "suppression_threshold": 5}
     assert Path(config.parameters_for(messy)["cpp_path"]).is_absolute()
@@ -104,6 +113,28 @@ def test_yaml_dates_become_iso_strings_and_paths_resolve(tmp_path):
                 ]
             },
             "cycle",
+        ),
+        (
+            {
+                "notebooks": [
+                    {"name": "a", "notebook": "a.ipynb", "after": ["b"]},
+                    {"name": "b", "notebook": "b.ipynb", "depends_on": ["a"]},
+                ]
+            },
+            "cycle",
+        ),
+        (
+            {
+                "notebooks": [
+                    {"name": "a", "notebook": "a.ipynb"},
+                    {"name": "b", "notebook": "b.ipynb", "depends_on": ["a"], "after": ["a"]},
+                ]
+            },
+            "a is under both depends_on (must succeed) and after",
+        ),
+        (
+            {"notebooks": [{"name": "a", "notebook": "a.ipynb", "after": "z"}]},
+            "'z', which is not listed",
         ),
         (
             {"defaults": {"jobs": 0}, "notebooks": [{"name": "a", "notebook": "a.ipynb"}]},

@@ -169,6 +169,8 @@ def test_failure_is_reported_and_latest_stays(good_run, tmp_path):
             {"name": "fails", "notebook": "notebooks/fails.ipynb"},
             {"name": "not_written_yet", "notebook": "notebooks/99_missing.ipynb"},
             {"name": "summary", "notebook": "notebooks/summary.ipynb", "depends_on": ["fails"]},
+            # waits for the failed notebook but does not need it to succeed (the board summary)
+            {"name": "after_all", "notebook": "notebooks/summary.ipynb", "after": ["fails", "ok"]},
         ],
     )
     result = invoke(config)
@@ -185,7 +187,9 @@ def test_failure_is_reported_and_latest_stays(good_run, tmp_path):
         "fails": "failed",
         "not_written_yet": "failed",
         "summary": "skipped",
+        "after_all": "ok",
     }
+    assert (new_dir / "after_all.html").is_file()
     errors = {nb["name"]: nb["error"] for nb in manifest["notebooks"]}
     assert "ValueError: deliberate failure" in errors["fails"]
     assert "notebook not found" in errors["not_written_yet"]

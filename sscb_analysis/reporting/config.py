@@ -37,7 +37,7 @@ INPUT_KEYS = ("path", "map", "drop", "pseudonymise", "optional")
 #: not an extract (aggregate figures with a definitions file), so it has its own keys.
 DATASET_KIND = "indicators"
 DATASET_KEYS = ("path", "definitions", "drop", "optional")
-ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
+ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "after", "kernel_name", "title"}
 EXTRACT_KINDS = ("cpp", "caf", "marac")
 RESERVED_NAMES = frozenset({"manifest", "context", "run", "worker", "index", "latest"})
 
@@ -52,9 +52,11 @@ STANDARD_NOTEBOOKS: tuple[dict[str, Any], ...] = (
     {"name": "06_national_benchmark", "title": "Against England and statistical neighbours"},
     {"name": "07_board_indicators", "title": "The board's other indicators"},
     {
+        # `after`, not `depends_on`: the summary waits for every report and still runs when one
+        # fails, so its row says the report did not finish (the run still exits 1).
         "name": "05_board_summary",
         "title": "Summary for the board",
-        "depends_on": [
+        "after": [
             "00_data_quality",
             "01_cpp_repeat_plans",
             "02_cpp_duration",
@@ -103,12 +105,17 @@ class DatasetInput:
 
 @dataclass(frozen=True)
 class NotebookEntry:
-    """One notebook run: a notebook file, its parameters and what must run before it."""
+    """One notebook run: a notebook file, its parameters and what must run before it.
+
+    ``depends_on``: entries that must succeed first (else this one is skipped); ``after``:
+    entries that must finish first, successfully or not (a summary that reports failures).
+    """
 
     name: str
     notebook: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
     kernel_name: str | None = None
     title: str | None = None
 
@@ -378,11 +385,20 @@ def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry
     params = item.get("parameters") or {}
     if not isinstance(params, Mapping):
         raise ConfigError(f"{label} ({name}): 'parameters' must be a mapping")
-    depends = item.get("depends_on") or []
-    if isinstance(depends, str):
-        depends = [depends]
-    if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
-        raise ConfigError(f"{label} ({name}): 'depends_on' must be a list of entry names")
+    order: dict[str, list[str]] = {}
+    for key in ("depends_on", "after"):
+        names = item.get(key) or []
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(d, str) for d in names):
+            raise ConfigError(f"{label} ({name}): '{key}' must be a list of entry names")
+        order[key] = names
+    both = sorted(set(order["depends_on"]) & set(order["after"]))
+    if both:
+        raise ConfigError(
+            f"{label} ({name}): {', '.join(both)} is under both depends_on (must succeed) and "
+            "after (must finish, succeeded or not); keep one"
+        )
     kernel = item.get("kernel_name")
     if kernel is not None and not isinstance(kernel, str):
         raise ConfigError(f"{label} ({name}): 'kernel_name' must be a string")
@@ -390,7 +406,8 @@ def _parse_entry(item: Any, index: int, root: Path, where: str) -> NotebookEntry
         name=name,
         notebook=_resolve(root, notebook),
         parameters={str(k): normalise_value(v) for k, v in params.items()},
-        depends_on=tuple(depends),
+        depends_on=tuple(order["depends_on"]),
+        after=tuple(order["after"]),
         kernel_name=kernel,
         title=item.get("title"),
     )
@@ -402,12 +419,12 @@ def _check_names_and_dependencies(entries: tuple[NotebookEntry, ...], where: str
     if duplicates:
         raise ConfigError(f"{where}: entry names must be unique; repeated: {', '.join(duplicates)}")
     for entry in entries:
-        for dep in entry.depends_on:
+        for dep in (*entry.depends_on, *entry.after):
             if dep not in names:
                 raise ConfigError(f"{where}: {entry.name} depends on {dep!r}, which is not listed")
             if dep == entry.name:
                 raise ConfigError(f"{where}: {entry.name} depends on itself")
-    graph = {e.name: set(e.depends_on) for e in entries}
+    graph = {e.name: {*e.depends_on, *e.after} for e in entries}
     done: set[str] = set()
     while graph:
         ready = [n for n, deps in graph.items() if deps <= done]

@@ -533,7 +533,8 @@ def _execute_all(
         while pending or running:
             for entry in list(pending):
                 deps = [d for d in entry.depends_on if d in selected]
-                if not all(d in outcomes for d in deps):
+                waits = [d for d in entry.after if d in selected]  # finished, any status
+                if not all(d in outcomes for d in [*deps, *waits]):
                     continue
                 pending.remove(entry)
                 bad = [d for d in deps if outcomes[d].status != "ok"]
@@ -655,6 +656,7 @@ def _manifest_start(
                 "notebook": _relative(e.notebook, config.root),
                 "title": e.title,
                 "depends_on": list(e.depends_on),
+                "after": list(e.after),
                 "parameters": {},
                 "status": "pending",
                 "duration_s": None,

@@ -312,14 +312,8 @@ def _parse_dataset(raw: Any, root: Path, where: str) -> DatasetInput:
         raise ConfigError(f"{label}: 'path' must be the file path of indicators.csv")
     if definitions is not None and (not isinstance(definitions, str) or not definitions.strip()):
         raise ConfigError(f"{label}: 'definitions' must be the file path of indicators.yml")
-    drop = spec.get("drop") or []
-    if isinstance(drop, str):
-        drop = [drop]
-    if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
-        raise ConfigError(f"{label}: 'drop' must be a list of column headers")
-    optional = spec.get("optional")
-    if optional is not None and not isinstance(optional, bool):
-        raise ConfigError(f"{label}: 'optional' must be true or false, not {optional!r}")
+    drop = _drop_list(spec, label)
+    optional = _flag(spec, "optional", label)
     csv = _resolve(root, path)
     return DatasetInput(
         path=csv,
@@ -327,6 +321,24 @@ def _parse_dataset(raw: Any, root: Path, where: str) -> DatasetInput:
         drop=tuple(drop),
         optional=bool(optional),
     )
+
+
+def _drop_list(spec: Mapping[str, Any], label: str) -> list[str]:
+    """An input's ``drop``: column headers to leave out before any check."""
+    drop = spec.get("drop") or []
+    if isinstance(drop, str):
+        drop = [drop]
+    if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
+        raise ConfigError(f"{label}: 'drop' must be a list of column headers")
+    return drop
+
+
+def _flag(spec: Mapping[str, Any], name: str, label: str) -> bool | None:
+    """A true/false option of an input (None when not given)."""
+    value = spec.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(f"{label}: '{name}' must be true or false, not {value!r}")
+    return value
 
 
 def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
@@ -343,17 +355,8 @@ def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:
     layout = spec.get("map")
     if layout is not None and (not isinstance(layout, str) or not layout.strip()):
         raise ConfigError(f"{label}: 'map' must be the path of a layout file (layouts/x.yml)")
-    drop = spec.get("drop") or []
-    if isinstance(drop, str):
-        drop = [drop]
-    if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
-        raise ConfigError(f"{label}: 'drop' must be a list of column headers")
-    flags: dict[str, bool | None] = {}
-    for flag in ("pseudonymise", "optional"):
-        value = spec.get(flag)
-        if value is not None and not isinstance(value, bool):
-            raise ConfigError(f"{label}: '{flag}' must be true or false, not {value!r}")
-        flags[flag] = value
+    drop = _drop_list(spec, label)
+    flags = {flag: _flag(spec, flag, label) for flag in ("pseudonymise", "optional")}
     return CleanInput(
         kind=kind,
         paths=tuple(dict.fromkeys(_resolve(root, p) for p in items)),

@@ -290,8 +290,8 @@ def test_the_board_dataset_comes_from_the_profile_and_is_left_out_with_a_line(tm
     data, why = board.board_dataset(other)
     assert data is None
     assert why == (
-        "The board's wider dataset (indicators.csv) is left out: the area profile gives no "
-        "`clean.inputs.indicators` for Anytown."
+        "The board's wider dataset is left out: the area profile gives no "
+        "`clean.inputs.indicators`."
     )
     card = board.board_scorecard(
         run_dir=None, indicators=None, period_end="2013-03-31", left_out=why

@@ -124,19 +124,18 @@ def board_scorecard(
 
 def board_dataset(ctx: Any) -> tuple[IndicatorData | None, str | None]:
     """The board's wider dataset as the run checked it (``ctx.dataset``, from the profile's
-    ``clean.inputs.indicators``), or ``None`` and the one line the page prints instead.
+    ``clean.inputs.indicators``), or ``None`` and the one line (Markdown) the page prints instead.
 
     ``ctx`` is a :class:`~sscb_analysis.reporting.context.ReportContext` made with
     ``uses=("indicators", ...)``. Nothing is looked for beside other files: another area's board
     never sees the demonstration's dataset.
     """
+    from sscb_analysis.analyses.common import left_out
     from sscb_analysis.dataset.processed import load_dataset
 
     info = ctx.dataset
-    if info is None:
-        return None, ctx.area.left_out(
-            "clean.inputs", "indicators", "the board's wider dataset (indicators.csv)"
-        )
+    if info is None:  # the line is Markdown with no outside text in it, as on every page
+        return None, left_out("clean.inputs", "indicators", "the board's wider dataset")
     if info.path is None:
         return None, info.note
     return load_dataset(info.path, info.definitions), None

@@ -28,6 +28,7 @@ import pandas as pd
 from sscb_analysis.analyses.headline import HEADLINES_FIGURE, Headline, headlines_from_record
 from sscb_analysis.dataset import IndicatorData, IndicatorDefinition
 from sscb_analysis.dataset.observations import period_kind
+from sscb_analysis.escape import md_text
 from sscb_analysis.stats.results import SPCResult
 
 #: Targets by indicator key: the profile's ``Target`` objects (value and source), or numbers.
@@ -418,9 +419,9 @@ def report_results(
                 assured = assurance(goal, h.process_lower, h.process_upper, improvement)
             elif goal is not None:
                 assured = None
-                note = (
-                    f"The target for “{h.label}” is shown but not judged: its report records no "
-                    "SPC process limits to judge it with."
+                note = (  # Markdown, as the summary prints its notes: the label escaped
+                    f"The target for “{md_text(h.label)}” is shown but not judged: its report "
+                    "records no SPC process limits to judge it with."
                 )
             out.append(
                 IndicatorResult(

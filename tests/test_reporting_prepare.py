@@ -253,7 +253,10 @@ def test_a_dataset_with_identifiers_or_bad_definitions_stops_the_run(tmp_path):
     spec = _dataset(tmp_path)
     with spec.path.open("a", encoding="utf-8") as handle:
         handle.write("lado_allegations,01/04/2013,30/06/2013,3,,call 07700 900123\n")
-    with pytest.raises(PrepareError, match="holds direct identifiers, so nothing was written"):
+    with pytest.raises(
+        PrepareError,
+        match=r"clean\.inputs\.indicators: .*\): Direct identifiers found, so nothing was written",
+    ):
         ensure_dataset(spec, processed)
     assert not (processed / "indicators.json").exists()
     spec.definitions.write_text("indicators: {}\n", encoding="utf-8")

@@ -296,3 +296,13 @@ def test_every_headline_key_is_documented():
     text = (CONFIG.parent / "docs" / "profile.md").read_text(encoding="utf-8")
     for key in KNOWN_INDICATORS:
         assert f"`{key}`" in text, f"{key} is not in docs/profile.md"
+
+
+def test_a_profile_given_relative_to_another_folder_is_read_by_its_absolute_path(
+    tmp_path, monkeypatch
+):
+    """`sscb run --config p.yml` outside the project: the notebooks (started in notebooks/)
+    must read the same file, so the config keeps its absolute path."""
+    (tmp_path / "p.yml").write_text("area: {name: Anytown}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_config("p.yml").path == tmp_path / "p.yml"

@@ -164,6 +164,8 @@ def load_config(path: str | Path | None = None, *, check_la: bool = True) -> Rep
             f"reports config not found: {config_path}. Create one with "
             "`sscb init --la-code CODE --out FILE`."
         )
+    # Absolute, so the notebooks of a run (started in notebooks/) find the same file.
+    config_path = config_path.resolve()
     try:
         raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -310,9 +310,7 @@ def _check_dataset(spec: DatasetInput, processed_dir: Path) -> Path:
     try:
         data = read_indicators(spec.path, spec.definitions, spec.drop)
     except IdentifierError as exc:
-        raise PrepareError(
-            f"{where} holds direct identifiers, so nothing was written: {exc}"
-        ) from None
+        raise PrepareError(f"{where}: {exc}") from None
     except (DefinitionError, ExtractError) as exc:
         raise PrepareError(f"{where} cannot be used: {exc}") from None
     summary = {

@@ -18,6 +18,12 @@ from sscb_analysis.dataset import (
     read_definitions,
     read_indicators,
 )
+from sscb_analysis.dataset.processed import (
+    balanced,
+    load_dataset,
+    read_processed_dataset,
+    write_processed_dataset,
+)
 from sscb_analysis.paths import SYNTHETIC
 from sscb_analysis.synth_indicators import MEASURES, generate_indicators, write_indicators
 
@@ -160,6 +166,20 @@ def test_every_rule_and_nothing_lost(tmp_path):
     # The gap row is kept, flagged; the count's denominator is dropped and said so.
     assert 17 in kept and 14 in kept
     assert pd.isna(data.series("lado").set_index("source_row").loc[14, "denominator"])
+    # What a run keeps in the processed folder reads back as the same dataset, every row of it.
+    assert balanced(data)
+    path = write_processed_dataset(data, tmp_path / "processed", {"kind": "indicators"})
+    back, summary = read_processed_dataset(path)
+    assert summary == {"kind": "indicators"} and back.rows_read == 18
+    assert back.definitions == data.definitions
+    for name in ("table", "quarantine", "log"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(data, name), obj=name)
+    assert load_dataset(path).source_file == data.source_file
+    # the analysts' copies are spreadsheet-safe CSVs beside it
+    assert (tmp_path / "processed" / "indicators_cleaning_log.csv").is_file()
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"not a checked board dataset .* run `sscb run` again"):
+        read_processed_dataset(path)
 
 
 def test_identifiers_are_refused_like_an_extract(tmp_path):

@@ -3,9 +3,11 @@
 A board tracks far more than child protection plans, early help and MARAC: private fostering
 notifications, LADO allegations, section 47 enquiries, re-referrals, training attendance ... Each
 comes in as rows of ``data/raw/<area>/indicators.csv`` declared in ``indicators.yml``
-(:mod:`.definitions`), checked like an extract (:mod:`.observations`). The indicators the
-notebooks compute from the extracts join the same table from the headline figures they recorded
-in the run (:mod:`.computed`), so the scorecard treats every indicator alike.
+(:mod:`.definitions`), checked like an extract (:mod:`.observations`) before a run's notebooks
+and kept checked in the processed folder (:mod:`.processed`). An area gives it in its profile
+(``clean.inputs.indicators``). The indicators the notebooks compute from the extracts join the
+scorecard from the headline figures they recorded in the run
+(:func:`sscb_analysis.analyses.scorecard.report_results`), so every indicator is treated alike.
 
 (A package of its own rather than a step of :mod:`sscb_analysis.cleaning`: the cleaning stage
 works on case-level extracts, one row per child, with kinds ``cpp``, ``caf`` and ``marac``; these
@@ -29,6 +31,7 @@ from sscb_analysis.dataset.observations import (
     check_indicators,
     read_indicators,
 )
+from sscb_analysis.dataset.processed import load_dataset
 
 __all__ = [
     "COLUMNS",
@@ -38,6 +41,7 @@ __all__ = [
     "IndicatorDefinition",
     "IndicatorDefinitions",
     "check_indicators",
+    "load_dataset",
     "parse_definitions",
     "read_definitions",
     "read_indicators",

@@ -194,6 +194,23 @@ def test_a_quarter_without_plans_gives_sentences_not_a_traceback() -> None:
     assert W.quarter_table(pg).loc["Jul-Sep 2012", "Share of plans started"] == "-"
 
 
+def test_separated_quarters_say_the_trend_cannot_be_estimated() -> None:
+    """Every repeat plan in the first quarter: no finite trend (count_trend says so, no
+    OverflowError); the exact test is shown only when no count it rests on is withheld."""
+    counts = {"2012Q2": (15, 8), "2012Q3": (7, 0), "2012Q4": (8, 0), "2013Q1": (9, 0)}
+    shown = m.page(plans(counts), START, END)
+    assert not shown.results.trend.result.estimable
+    sentence = W.trend_sentence(shown)
+    assert "started in its first quarter, so no rate of change can be estimated" in sentence
+    assert "An exact test of no trend gives p" in sentence
+    small = {**counts, "2012Q2": (15, 3)}
+    hidden = m.page(plans(small), START, END)
+    assert hidden.results.trend.result is None  # the exact p would give the 3 back
+    assert W.trend_sentence(hidden).startswith("No trend was fitted: every second or subsequent")
+    restricted = m.page(plans(small), START, END, policy=disclosure_policy(BOARD_RESTRICTED))
+    assert "An exact test of no trend" in W.trend_sentence(restricted)
+
+
 def test_the_notebook_code_on_a_micro_extract_with_an_empty_quarter(tmp_path) -> None:
     """The 01 notebook's cells through the library on a micro extract (finding 12.12)."""
     pg = m.page(plans({"2013Q1": (1, 1)}), START, END, review_event=REVIEW, quarters_claim=CLAIM)

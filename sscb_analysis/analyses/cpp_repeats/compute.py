@@ -97,9 +97,10 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted trend, or why it was not fitted."""
+    """A fitted trend, or why it was not fitted. A trend that cannot be estimated (separated
+    counts) keeps its exact figures, resting on every count of the series, and ``reason``."""
 
-    result: TrendResult | None
+    result: TrendResult | Rests[TrendResult] | None
     reason: str = ""
 
 
@@ -280,10 +281,23 @@ def _trend(quarters: tuple[Quarter, ...], conf: float, breakpoint: int | None = 
         return Model(None, "a trend needs at least three quarters")
     if not any(x):
         return Model(None, "the series holds no second or subsequent plan")
-    try:
-        result = count_trend(x, exposure=n, breakpoint=breakpoint, confidence=conf)
-    except (ValueError, ArithmeticError):  # e.g. every plan in one quarter: no finite fit
-        return Model(None, "the model could not be fitted to these quarters")
+    result = count_trend(x, exposure=n, breakpoint=breakpoint, confidence=conf)
+    if not result.estimable:
+        # Separated counts: the exact figures are a closed form of the total (all of it in one
+        # quarter), so they are shown only when every count of the series is.
+        on = tuple(k for q in quarters for k in (q.repeats.key, q.started.key))
+        if breakpoint is not None:
+            reason = (
+                "the quarters on one side of it leave the model without a finite estimate "
+                "(for example, no second or subsequent plan at all before or after it)"
+            )
+        else:
+            where = "first" if x[0] == sum(x) else "last"
+            reason = (
+                f"every second or subsequent plan in the series started in its {where} quarter, "
+                "so no rate of change can be estimated"
+            )
+        return Model(Rests(result, on), reason)
     # Fitted values add up to the observed counts: they never leave the compute step.
     return Model(dataclasses.replace(result, fitted=()))
 

@@ -251,3 +251,45 @@ def test_auditor_on_tiny_skewed_and_micro_extracts(counts, with_profile) -> None
     facts = m.compute.compute(frame, START, END, **options)
     pg = disclose_page(facts, disclosure_policy())
     assert audit_page(facts, pg, all_words(pg), others=[24, 4, 95]) == []
+
+
+# --- the scorecard's fields ------------------------------------------------------------------
+
+
+def _england_share_2013() -> str:
+    """England's published share of second or subsequent plans in 2012-13, read from the DfE
+    CSV with the csv module (independently of sscb_analysis.benchmarks)."""
+    import csv
+
+    from sscb_analysis.paths import DFE
+
+    with (DFE / "d3_cpps_subsequent_plan_2013_to_2025.csv").open(encoding="utf-8-sig") as fh:
+        row = next(
+            r
+            for r in csv.DictReader(fh)
+            if r["time_period"] == "2013" and r["geographic_level"] == "National"
+        )
+    return f"{float(row['CPP_subsequent_percent']):.1f}%"
+
+
+def test_headline_fills_the_scorecard_fields(cpp) -> None:
+    pg = m.page(cpp, START, END, quarters_claim=CLAIM, la_code="210")
+    (h,) = W.headlines(pg)
+    assert h.comparison.startswith(f"England {_england_share_2013()}; statistical neighbours")
+    assert h.comparison.endswith("(2012-13, published)")
+    assert h.previous_period == "2011-12" and h.previous is not None
+    # the process limits rest on every quarter's counts: 2012Q4's 4 repeats are withheld
+    assert h.process_lower is None and h.process_upper is None
+    open_ = m.page(cpp, START, END, la_code="210", policy=disclosure_policy(BOARD_RESTRICTED))
+    (h,) = W.headlines(open_)
+    last = open_.results.spc.result.table.iloc[-1]
+    assert h.process_lower == pytest.approx(100 * last["lower"])
+    assert h.process_upper == pytest.approx(100 * last["upper"])
+    assert h.variation_icon == open_.results.spc.result.variation_icon
+
+
+def test_no_comparison_without_an_la_code_or_outside_a_reporting_year(cpp) -> None:
+    assert W.headlines(m.page(cpp, START, END))[0].comparison is None
+    quarter = m.page(cpp, "2013-01-01", "2013-03-31", la_code="210")
+    (h,) = W.headlines(quarter)
+    assert h.comparison is None and h.previous_period == "the same period a year before"

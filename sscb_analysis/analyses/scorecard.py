@@ -404,6 +404,7 @@ def report_results(
                     lower=h.lower,
                     upper=h.upper,
                     previous=h.previous,
+                    previous_period=h.previous_period,
                     variation=h.variation,
                     variation_icon=h.variation_icon,
                     assurance=None if assured in (None, "no target") else assured,

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sscb_analysis.analyses.common import Period, check_cpp, period_of
+from sscb_analysis.analyses.common import Period, check_cpp, national_figures, period_of
+from sscb_analysis.benchmarks import NationalFigures
 from sscb_analysis.disclose import Count, Relation, Rests
 from sscb_analysis.indicators import quarterly_plan_starts
 from sscb_analysis.indicators.periods import quarter_label
@@ -121,11 +122,14 @@ class Review:
 @dataclass(frozen=True)
 class SPCFacts:
     """The p chart of the quarterly share: its limits and signals (``result``, whose ``value``
-    column is left empty) and each point's value, which rests on its counts."""
+    column is left empty), each point's value, which rests on its counts, and the last point's
+    process limits as percentages (for the scorecard's assurance against a target), which rest
+    on every count of the chart."""
 
     result: SPCResult | None
     points: tuple[Rests[float], ...]
     reason: str = ""
+    limits: Rests[tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class RepeatFacts:
     quarters: tuple[Quarter, ...]
     in_period: Span
     year_before: Span | None
+    national: NationalFigures | None
     comparison: Comparison | None
     comparison_note: str
     trend: Model
@@ -347,7 +352,10 @@ def _spc(quarters: tuple[Quarter, ...]) -> SPCFacts:
         for v, q in zip(table["value"], quarters, strict=True)
     )
     table["value"] = np.nan  # each point's value travels in ``points``, resting on its counts
-    return SPCFacts(dataclasses.replace(result, table=table), points)
+    last = table.iloc[-1]
+    every = tuple(k for q in quarters for k in (q.repeats.key, q.started.key))
+    limits = Rests((100 * float(last["lower"]), 100 * float(last["upper"])), every)
+    return SPCFacts(dataclasses.replace(result, table=table), points, limits=limits)
 
 
 def compute(
@@ -360,13 +368,17 @@ def compute(
     review_event: Any = None,
     quarters_claim: Any = None,
     confidence_level: float = 0.95,
+    la_code: object = None,
+    dfe_dir: object = None,
 ) -> RepeatFacts:
     """Everything the repeat plans page shows, from a cleaned CPP extract.
 
     ``review_event`` is the profile's ``events.cpp_practice_review`` (date, label, source): the
     before-and-after model is fitted around it, or left out without it. ``quarters_claim`` is
     ``claims.cpp_repeat_quarters`` (the quarters the board's report compared, with its text);
-    without it the first and last quarters of the period under review are compared.
+    without it the first and last quarters of the period under review are compared. With the
+    profile's ``la_code``, England's and the statistical neighbours' published share for the
+    period (when it is a reporting year) come from the DfE tables in ``dfe_dir``.
     """
     check_cpp(cpp, ("plan_start_date", "second_or_subsequent"))
     period = period_of(period_start, period_end, period_label)
@@ -409,6 +421,9 @@ def compute(
         quarters=quarters,
         in_period=in_period,
         year_before=year_before,
+        national=national_figures(
+            la_code, "cpp_second_or_subsequent_pct", period.reporting_year, dfe_dir
+        ),
         comparison=comparison,
         comparison_note=note,
         trend=_trend(quarters, conf),

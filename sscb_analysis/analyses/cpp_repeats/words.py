@@ -396,7 +396,11 @@ def headlines(page: Page) -> list[Headline]:
             lower=float(100 * ci.lower) if ci else None,
             upper=float(100 * ci.upper) if ci else None,
             previous=float(100 * previous.estimate) if previous else None,
+            previous_period=f.period.previous_label if previous else None,
             variation_icon=spc.variation_icon if spc else None,
+            process_lower=f.spc.limits[0] if f.spc.limits else None,
+            process_upper=f.spc.limits[1] if f.spc.limits else None,
+            comparison=f.national.describe() if f.national else None,
         )
     ]
 

@@ -198,6 +198,9 @@ def test_a_formula_without_a_saved_value_is_an_error_with_its_cell(tmp_path):
     entry = result.log[result.log["rule"] == "CPP022"].iloc[0]
     assert entry["value"] == "'CP Plans'!D3" and entry["column"] == "plan_end_date"
     assert "formula with no saved value" in entry["message"]
+    # The whole sentence, with what to do (it was once cut after "saved by a program").
+    assert entry["message"].rstrip().endswith("or export the values)")
+    assert "open it in Excel and save it" in result.quarantine["reasons"].iloc[0]
 
 
 def test_an_excel_error_value_is_an_error_with_its_cell(tmp_path):

@@ -91,3 +91,25 @@ def test_links_and_notes():
     assert "SYNTHETIC" in board.synthetic_note(True)
     assert "below 0.05 we call it more than chance" in board.reading_guide(0.95)
     assert "must not be published" in board.reading_guide(0.95, 0)
+
+
+def test_an_area_without_indicators_is_told_where_to_put_them(tmp_path):
+    # An area made with `sscb init` has no indicators.csv; the summary and page 07 once only said
+    # so, leaving the analyst to find where the file is read from.
+    profile = tmp_path / "area.yml"
+    raw = tmp_path / "raw" / "anytown"
+    raw.mkdir(parents=True)
+    profile.write_text(
+        "area: {name: Anytown}\n"
+        f"clean:\n  inputs:\n    cpp: {{path: {raw / 'cp plans.xlsx'}, optional: true}}\n",
+        encoding="utf-8",
+    )
+    assert board.indicators_file(profile) is None
+    assert board.indicators_expected(profile) == f"{raw.as_posix()}/indicators.csv"
+    card = board.board_scorecard(
+        run_dir=None, indicators=None, period_end="2013-03-31", profile_path=profile
+    )
+    note = next(n for n in card.notes if "no indicators.csv" in n)
+    assert "indicators.yml" in note and "raw\\/anytown\\/indicators\\.csv" in note
+    (raw / "indicators.csv").write_text("indicator,period_start,period_end,value\n")
+    assert board.indicators_file(profile) == raw / "indicators.csv"

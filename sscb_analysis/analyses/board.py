@@ -10,7 +10,6 @@ working them out again.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from sscb_analysis.analyses.scorecard import (
     report_results,
 )
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
+from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
@@ -31,7 +31,9 @@ __all__ = [
     "board_message",
     "board_scorecard",
     "check_disclosure",
+    "indicators_expected",
     "indicators_file",
+    "no_indicators_note",
     "reading_guide",
     "report_links",
     "report_links_html",
@@ -79,6 +81,7 @@ def board_scorecard(
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     sources: Sequence[ReportSource] = SOURCES,
+    profile_path: str | Path | None = None,
 ) -> BoardScorecard:
     """The scorecard: the reports' recorded headlines, then the dataset's indicators.
 
@@ -108,7 +111,7 @@ def board_scorecard(
         )
         notes.extend(r.target_note for r in results if r.target_note)
     else:
-        notes.append("This area has no indicators.csv, so only the reports' indicators appear.")
+        notes.append(no_indicators_note(profile_path, "only the reports' indicators appear"))
     rows = disclose_results(results, threshold)
     return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
 
@@ -132,6 +135,36 @@ def indicators_file(
         return None
     beside = Path(cpp.paths[0]).parent / "indicators.csv"
     return beside if beside.is_file() else None
+
+
+def indicators_expected(profile_path: str | Path | None) -> str:
+    """Where the area's ``indicators.csv`` would be read from, as the page says it: the folder
+    of the profile's CPP export, relative to the project when it is inside it."""
+    from sscb_analysis.paths import ROOT
+    from sscb_analysis.reporting.config import load_config
+
+    try:
+        cpp = load_config(profile_path or None).clean_inputs.get("cpp")
+    except (OSError, ValueError):  # the page still says what to do, just not where
+        cpp = None
+    if cpp is None or not cpp.paths:
+        return "beside the CPP export named in the area profile"
+    folder = Path(cpp.paths[0]).parent.resolve()
+    if folder.is_relative_to(ROOT.resolve()):
+        folder = folder.relative_to(ROOT.resolve())
+    return f"{folder.as_posix()}/indicators.csv"
+
+
+def no_indicators_note(profile_path: str | Path | None, what: str) -> str:
+    """The line for an area without ``indicators.csv``: what is missing and how to add it
+    (``what``: what the page shows meanwhile). Markdown, with the path escaped."""
+    from sscb_analysis.escape import md_text
+
+    return (
+        f"This area has no indicators.csv, so {what}. To add the board's wider dataset, put "
+        f"it in {md_text(indicators_expected(profile_path))} with its definitions in "
+        "indicators.yml beside it (docs/board_pack.md)."
+    )
 
 
 def check_disclosure(page: str, threshold: int = 5) -> str:
@@ -241,8 +274,7 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     """The "Detailed reports" section as HTML: on screen only (the PDF pack holds the reports
     themselves, so the printed pack leaves the links out)."""
     items = "".join(
-        f'<li><a href="{html.escape(s.report, quote=True)}.html">{html.escape(s.title)}</a></li>'
-        for s in sources
+        f'<li><a href="{html_text(s.report)}.html">{html_text(s.title)}</a></li>' for s in sources
     )
     return (
         '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'

@@ -355,3 +355,20 @@ def test_targets_carry_their_source_and_a_report_without_limits_is_not_judged(tm
         sources=[ReportSource("02", "Two")],
     )
     assert sum("not judged" in n for n in card.notes) == 1
+
+
+def test_a_report_that_finished_without_a_headline_is_not_called_unfinished(tmp_path):
+    # 06 on a profile without la_code finishes and records no headline (the comparison is left
+    # out); the summary once said it "did not finish in this run".
+    h = Headline(key="k", label="K", value="1.0%", interval="", sentence="S.", report="01")
+    run = _run_dir(tmp_path, {"01": {"headlines": [h]}})
+    for name, status in (("06", "ok"), ("04", "failed")):
+        payload = {"notebook": name, "status": status, "figures": {}}
+        (run / f"{name}.json").write_text(json.dumps(payload), encoding="utf-8")
+    sources = [ReportSource(n, t) for n, t in (("01", "One"), ("06", "National"), ("04", "MARAC"))]
+    results = report_results(run, sources)
+    assert [r.status for r in results] == ["ok", "no headline", "not finished"]
+    rows = scorecard_page.disclose_results(results, 5)
+    assert "its page says why" in rows[1].sentence and "failed" in rows[2].sentence
+    message = board.board_message(rows)
+    assert "did not finish in this run: MARAC." in message and "National" not in message

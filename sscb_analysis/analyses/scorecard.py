@@ -60,7 +60,8 @@ class IndicatorResult:
 
     ``status``: ``ok``; ``no figures`` (nothing in the period under review); ``not run`` (the
     report did not run in this run); ``not finished`` (it ran but recorded no headlines: it
-    failed or stopped); ``not available`` (outside ``sscb run``). For a dataset indicator the
+    failed or stopped); ``no headline`` (it finished and recorded none: its page says why, e.g.
+    a comparison the profile gives no input for); ``not available`` (outside ``sscb run``). For a dataset indicator the
     counts behind the figures are kept (``numerator``, ``denominator``, ``previous_numerator``
     ...) for the disclosure step; a report's headline arrives already disclosed (``headline``).
     """
@@ -402,9 +403,16 @@ def report_results(
             continue
         figures = _figures(path)
         if HEADLINES_FIGURE not in figures:
+            # A report that finished without a headline left its figure out on purpose (e.g. the
+            # national comparison of an area whose profile gives no la_code); one that did not
+            # finish failed or stopped. Only the second is "did not finish".
+            finished = _status(path) == "ok"
             out.append(
                 IndicatorResult(
-                    key=source.report, name=source.title, status="not finished", **common
+                    key=source.report,
+                    name=source.title,
+                    status="no headline" if finished else "not finished",
+                    **common,
                 )
             )
             continue
@@ -435,6 +443,7 @@ def report_results(
                     lower=h.lower,
                     upper=h.upper,
                     previous=h.previous,
+                    previous_period=h.previous_period,
                     variation=h.variation,
                     variation_icon=h.variation_icon,
                     assurance=None if assured in (None, "no target") else assured,
@@ -459,6 +468,15 @@ def recorded_flag(run_dir: str | Path | None, sources: Sequence[ReportSource], n
         if path.is_file() and _figures(path).get(name) is True:
             return True
     return False
+
+
+def _status(path: Path) -> str | None:
+    """The run's status of the report whose figures are in ``path`` (None when not recorded)."""
+    try:
+        status = json.loads(path.read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return status if isinstance(status, str) else None
 
 
 def _figures(path: Path) -> dict[str, object]:

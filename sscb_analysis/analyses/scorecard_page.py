@@ -64,6 +64,7 @@ _STATUS_TEXT = {
     "not run": "The report did not run in this run, so its figures are not shown.",
     "not finished": "The report stopped before recording its figures (it failed): see its page.",
     "no figures": "No figures for the period under review.",
+    "no headline": "The report ran but gave no figure for this summary: its page says why.",
 }
 # Making Data Count's colours, darkened where needed for 3:1 contrast on white (WCAG 1.4.11).
 _BLUE, _ORANGE, _PURPLE, _GREY = "#005EB8", "#B35900", "#5C2D91", "#595959"

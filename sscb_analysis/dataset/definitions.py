@@ -165,6 +165,23 @@ def parse_definitions(data: Any, source: str = "indicators.yml") -> IndicatorDef
     return IndicatorDefinitions(out, synthetic, source)
 
 
+def _refuse_identifiers(where: str, fields: Mapping[str, str]) -> None:
+    """Refuse a name, definition, source or owner that holds a direct identifier (an NHS
+    number, UPN, email, phone number, postcode or date of birth): each is printed on the board
+    pages. The message names the field, never the value. Dates count only beside a word that
+    says birth, as a definition may well name the date it changed."""
+    from sscb_analysis.cleaning.identifiers import DESCRIPTIONS, classify
+
+    for name in ("name", "definition", "source", "owner"):
+        kind = classify(fields[name], event_dates=True)
+        if kind is not None:
+            raise DefinitionError(
+                f"{where}: '{name}' looks like it holds {DESCRIPTIONS[kind]} (withheld), and "
+                "it is printed on the board pages: write it without personal details (a team "
+                "or role, not a person's contact details)."
+            )
+
+
 def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
     where = f"{source}, indicator {key!r}"
     if not _KEY.match(key):
@@ -186,6 +203,7 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
         if not isinstance(value, str) or not value.strip():
             raise DefinitionError(f"{where}: '{name}' is required and must be text.")
         fields[name] = " ".join(value.split())
+    _refuse_identifiers(where, fields)
     for name, allowed in (("unit", UNITS), ("better", BETTER)):
         if fields[name] not in allowed:
             raise DefinitionError(

@@ -225,7 +225,7 @@ KNOWN_INDICATORS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "cpp_open_two_years_or_more": ("percent", "lower", "02_cpp_duration"),
         "caf_very_satisfied": ("percent", "higher", "03_caf"),
         "caf_things_improved": ("percent", "higher", "03_caf"),
-        "marac_repeat_rate": ("percent", "lower", "04_marac"),
+        "marac_repeat_rate": ("percent", "neutral", "04_marac"),
         "marac_no_risk_tool": ("percent", "lower", "04_marac"),
         "benchmark_second_or_subsequent": ("percent", "lower", "06_national_benchmark"),
     }

@@ -408,7 +408,7 @@ def test_headlines_carry_plain_text_that_the_scorecard_escapes(marac) -> None:
     assert hostile in tool.sentence and "\\" not in tool.sentence + repeat.sentence
     assert repeat.comparison == "SafeLives' rate 31% (2013)"
     assert (repeat.better, tool.better, repeat.unit) == ("neutral", "lower", "percent")
-    assert tool.previous > tool.estimate and tool.previous_period.startswith("before")
+    assert tool.previous > tool.estimate and tool.previous_period.startswith("referrals before")
     result = IndicatorResult(
         key=tool.key, name=tool.label, status="ok", origin="report", headline=tool,
         variation="special cause concern",

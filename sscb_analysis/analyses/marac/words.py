@@ -563,7 +563,7 @@ def headlines(page: Page) -> list[Headline]:
                 period=t.after,
                 estimate=float(100 * test.observed[0]) if test is not None else None,
                 previous=float(100 * test.observed[1]) if test is not None else None,
-                previous_period=t.before if test is not None else None,
+                previous_period=f"referrals {t.before}" if test is not None else None,
             )
         )
     return out

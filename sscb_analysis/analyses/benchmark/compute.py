@@ -221,7 +221,15 @@ def _funnel(la: bm.LocalAuthority, year: int, folder: object) -> Funnel:
 
 def _spc(la: bm.LocalAuthority, year: int, folder: object) -> Spc:
     try:
-        result = bm.la_spc(la, HEADLINE, kind="p", folder=folder, upto=year)  # type: ignore[arg-type]
+        # fewer repeat plans is the better direction, as on the repeat-plans page (01)
+        result = bm.la_spc(
+            la,
+            HEADLINE,
+            kind="p",
+            improvement="decrease",
+            folder=folder,  # type: ignore[arg-type]
+            upto=year,
+        )
     except LookupError:
         return Spc(None, "no year up to the year under review is published")
     if len(result.table) < 2:

@@ -513,7 +513,7 @@ def headlines(page: Page) -> list[Headline]:
             variation=spc.variation if spc is not None else None,
             caveats=tuple(spc.caveats) if spc is not None else (f"No SPC chart: {f.spc.reason}.",),
             unit="percent",
-            better="neutral",
+            better="lower",
             period=period,
             estimate=None if math.isnan(mine) else mine,
             lower=float(100 * ci.lower) if ci is not None else None,

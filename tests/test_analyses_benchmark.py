@@ -1,24 +1,33 @@
-"""Tests for ``sscb_analysis.analyses.benchmark`` (notebook 06) on the real published DfE files.
+"""National benchmark page (notebook 06): compute, one disclosure pass, words and charts, on the
+real published DfE files.
 
 Reference values are read straight from the CSVs in ``data/raw/dfe`` with the ``csv`` module
 (independently of ``sscb_analysis.benchmarks``); the Wilson interval is checked against
-statsmodels' ``proportion_confint(method="wilson")``.
+statsmodels' ``proportion_confint(method="wilson")``. The page keeps to the period under review,
+and the local reconciliation passes the auditor on tiny and micro extracts made by hypothesis.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import statistics
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from statsmodels.stats.proportion import proportion_confint
 
 from sscb_analysis import benchmarks as bm
 from sscb_analysis.analyses import benchmark
+from sscb_analysis.disclose import BOARD_RESTRICTED, disclose_page, disclosure_policy
+from sscb_analysis.disclose.audit import audit_page
 from sscb_analysis.paths import DFE, SYNTHETIC
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
+
+W = benchmark.words
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -45,36 +54,86 @@ def _published(file: str, column: str, year: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def southwark() -> bm.LocalAuthority:
-    return benchmark.resolve_la(210, 2013)
+YEAR_2013 = ("2012-04-01", "2013-03-31")
+
+
+def _page(la_code="210", period=YEAR_2013, cpp=None, **options):
+    return benchmark.page(cpp, la_code, *period, **options)
+
+
+def _year(year: int) -> tuple[str, str]:
+    return (f"{year - 1}-04-01", f"{year}-03-31")
 
 
 @pytest.fixture(scope="module")
-def repeat_view(southwark):
-    return benchmark.comparator_view(southwark, "cpp_second_or_subsequent_pct", 2013)
+def cpp() -> pd.DataFrame:
+    from sscb_analysis.data import load_extract
+
+    return load_extract("cpp", SYNTHETIC / "cpp.csv")
 
 
-def test_southwark_2013_share_is_the_published_16_8(repeat_view):
-    assert repeat_view.value("la") == pytest.approx(16.8)
-    assert repeat_view.table.loc["2012-13", "Southwark"] == "16.8%"
-    assert "16.8%" in repeat_view.sentence
-    assert "England 14.9%" in repeat_view.sentence
+@pytest.fixture(scope="module")
+def page(cpp):
+    return _page(cpp=cpp, synthetic=True)
 
 
-def test_england_share_is_the_published_ratio(southwark):
+def all_words(pg) -> str:
+    """Every sentence and table the board page prints."""
+    f = pg.results
+    parts = [W.heading(pg), W.what_this_means(pg)]
+    if not f.unavailable:
+        parts += [W.neighbour_table(pg)[0].to_string(), W.neighbour_table(pg)[1]]
+        for name in benchmark.INDICATORS:
+            parts += [W.comparator_table(pg, name).to_string(), W.comparator_sentence(pg, name)]
+        parts += [*W.status_notes(pg), W.funnel_sentence(pg), W.funnel_coverage(pg)]
+        parts += [W.spc_sentence(pg), *W.spc_caveats(pg)]
+    if f.reconciliation is not None:
+        parts += [W.reconciliation_table(pg).to_string(), W.reconciliation_sentence(pg)]
+        parts += W.reconciliation_caveats(pg)
+    parts += [h.sentence + " " + h.value + " " + h.interval for h in W.headlines(pg)]
+    return "\n".join(parts)
+
+
+def test_southwark_2013_share_is_the_published_16_8(page):
+    view = page.results.comparators["cpp_second_or_subsequent_pct"]
+    assert view.value("la", 2013) == pytest.approx(16.8)
+    table = W.comparator_table(page, "cpp_second_or_subsequent_pct")
+    assert table.loc["2012-13", "Southwark"] == "16.8%"
+    sentence = W.comparator_sentence(page, "cpp_second_or_subsequent_pct")
+    assert "16.8%" in sentence and "England 14.9%" in sentence
+
+
+def test_the_page_keeps_to_the_period_under_review(page):
+    """Tables and the SPC chart stop at the year under review (2012-13); only the line charts
+    show later years, as context, and say so."""
+    for name in benchmark.INDICATORS:
+        assert list(W.comparator_table(page, name).index) == ["2012-13"]
+    assert page.results.spc.result is None
+    assert "only 2012-13 up to the year under review" in W.spc_sentence(page)
+    later = _page(period=_year(2016))
+    years = [int(y) for y in later.results.spc.result.table.index]
+    assert max(years) == 2016 and min(years) == 2013
+    assert "later years are not charted" in W.spc_sentence(later)
+    fig = benchmark.charts.comparator_chart(page, "cpp_second_or_subsequent_pct")
+    assert "the year under review; the years after it are shown for context" in (
+        fig.get_supxlabel().replace("\n", " ")
+    )
+    assert "The tables run up to it" in W.heading(page)
+
+
+def test_england_share_is_the_published_ratio(page):
     national = next(
         r
         for r in _rows("d3_cpps_subsequent_plan_2013_to_2025.csv")
         if r["time_period"] == "2013" and r["geographic_level"] == "National"
     )
     x, n = int(national["CPP_subsequent"]), int(national["CPP_start"])
-    funnel = benchmark.funnel_view(southwark, 2013)
+    funnel = page.results.funnel
     assert funnel.data.p0 == pytest.approx(x / n)
     assert (funnel.la_x, funnel.la_n) == (49, 292)
     assert funnel.position == "within"
-    assert f"{100 * x / n:.1f}%" in funnel.sentence
-    assert "inside the 95% limits" in funnel.sentence
+    assert f"{100 * x / n:.1f}%" in W.funnel_sentence(page)
+    assert "inside the 95% limits" in W.funnel_sentence(page)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +159,7 @@ def test_england_share_is_the_published_ratio(southwark):
         ),
     ],
 )
-def test_neighbour_median_matches_an_independent_median(southwark, file, column, indicator, year):
+def test_neighbour_median_matches_an_independent_median(file, column, indicator, year):
     values = _published(file, column, year)
     numbers = []
     for code in _neighbours_from_file("210"):
@@ -109,116 +168,162 @@ def test_neighbour_median_matches_an_independent_median(southwark, file, column,
             numbers.append(float(text))
         except ValueError:  # c, z, x ...: left out, never counted as zero
             continue
-    view = benchmark.comparator_view(southwark, indicator, int(year))
-    assert view.neighbours_used() == len(numbers)
-    assert view.value("neighbours_median") == pytest.approx(statistics.median(numbers))
-    assert (
-        view.table.loc[view.long["period"][view.long["year"] == int(year)].iloc[0]][
-            "Neighbours with a figure"
-        ]
-        == f"{len(numbers)} of 10"
-    )
+    pg = _page(period=_year(int(year)))
+    view = pg.results.comparators[indicator]
+    assert view.neighbours_used(int(year)) == len(numbers)
+    assert view.value("neighbours_median", int(year)) == pytest.approx(statistics.median(numbers))
+    label = f"{int(year) - 1}-{int(year) % 100:02d}"
+    table = W.comparator_table(pg, indicator)
+    assert table.loc[label, "Neighbours with a figure"] == f"{len(numbers)} of 10"
 
 
-def test_suppressed_values_are_shown_as_suppressed_never_zero(southwark):
+def test_suppressed_values_are_shown_as_suppressed_never_zero():
     raw = _published(
         "d5_cpps_at31march_by_duration_2013_to_2025.csv", "2_years_or_more_percent", "2015"
     )
     assert raw["210"] == "c"
-    view = benchmark.comparator_view(southwark, "cpp_open_2_years_or_more_pct", 2015)
-    assert view.table.loc["2014-15", "Southwark"] == "suppressed at source"
-    assert view.status("la") == "suppressed"
-    assert "suppressed at source" in view.sentence
-    assert any("suppressed at source" in note for note in view.notes)
-    assert not (view.table == "0.0%").any(axis=None)
+    pg = _page(period=_year(2015))
+    table = W.comparator_table(pg, "cpp_open_2_years_or_more_pct")
+    assert table.loc["2014-15", "Southwark"] == "suppressed at source"
+    assert pg.results.comparators["cpp_open_2_years_or_more_pct"].status("la", 2015) == (
+        "suppressed"
+    )
+    assert "suppressed at source" in W.comparator_sentence(pg, "cpp_open_2_years_or_more_pct")
+    assert any("suppressed at source" in note for note in W.status_notes(pg))
+    assert not (table == "0.0%").any(axis=None)
 
 
-def test_neighbour_table_lists_the_ten_by_name(southwark):
-    table = benchmark.neighbour_table(southwark)
-    assert len(table) == 10
+def test_neighbour_table_lists_the_ten_by_name(page):
+    table, note = W.neighbour_table(page)
+    assert len(table) == 10 and "April 2021" in note
     assert table["LA code"].tolist() == _neighbours_from_file("210")
     assert table.loc[1, "Authority"] == "Hackney"
 
 
-def test_unknown_code_and_year_give_clear_errors():
+def test_unknown_code_and_unpublished_year_give_clear_words():
     with pytest.raises(bm.UnknownLocalAuthorityError, match="Did you mean: Southwark"):
-        benchmark.resolve_la(2100, 2013)
-    with pytest.raises(LookupError, match=r"2012-13 to 2024-25"):
-        benchmark.resolve_la(210, 2012)
+        benchmark.resolve_la(2100)
+    early = _page(period=_year(2012))
+    assert "not for 2011-12" in W.heading(early) and W.headlines(early) == []
+    late = _page(period=_year(2026))
+    assert "publishes a year's figures in the autumn after it ends" in W.heading(late)
+    assert W.figures(late)["comparison_left_out"]
 
 
 def test_authority_without_neighbour_group_still_compares():
-    la = benchmark.resolve_la(942, 2025)  # Cumberland, created 2023: no April 2021 group
-    view = benchmark.comparator_view(la, "cpp_second_or_subsequent_pct", 2025)
-    assert "Statistical neighbours (median)" not in view.table.columns
-    assert any("No statistical neighbour comparison" in n for n in view.notes)
-    assert view.table.loc["2012-13", "Cumberland"] == "not in the published tables"
-    assert benchmark.neighbour_table(la).empty
+    pg = _page("942", _year(2025))  # Cumberland, created 2023: no April 2021 group
+    table = W.comparator_table(pg, "cpp_second_or_subsequent_pct")
+    assert "Statistical neighbours (median)" not in table.columns
+    assert any("No statistical neighbour comparison" in n for n in W.status_notes(pg))
+    assert table.loc["2012-13", "Cumberland"] == "not in the published tables"
+    assert W.neighbour_table(pg)[0].empty
 
 
-def test_spc_view_reads_the_published_series(southwark):
-    spc = benchmark.spc_view(southwark)
-    assert spc.years.startswith("2012-13")
-    first = spc.result.table.iloc[0]
+def test_spc_reads_the_published_series_up_to_the_year():
+    pg = _page("210", _year(2014))
+    result = pg.results.spc.result
+    first = result.table.iloc[0]
     assert (first["numerator"], first["denominator"]) == (49, 292)
-    assert spc.result.variation in spc.sentence
-    assert isinstance(spc.figure(), Figure)
+    assert [int(y) for y in result.table.index] == [2013, 2014]
+    assert result.variation in W.spc_sentence(pg)
+    assert isinstance(benchmark.charts.spc_chart(pg), Figure)
+    assert benchmark.charts.spc_chart(_page()) is None
 
 
-def test_comparator_chart_indexes_counts_at_the_first_year(southwark):
-    view = benchmark.comparator_view(southwark, "cin_at_31_march", 2013)
-    fig = benchmark.comparator_chart(view)
+def test_comparator_chart_indexes_counts_at_the_first_year(page):
+    fig = benchmark.charts.comparator_chart(page, "cin_at_31_march")
     lines = {line.get_label(): line.get_ydata() for line in fig.axes[0].get_lines()}
     assert lines["Southwark"][0] == pytest.approx(100)
     assert lines["England"][0] == pytest.approx(100)
     assert "2012-13 = 100" in fig.axes[0].get_ylabel()
 
 
-def test_headline_value_interval_and_variation(southwark):
-    (headline,) = benchmark.headlines(la_code=210, year=2013, confidence_level=0.95)
+def test_headline_value_interval_comparison_and_variation(page):
+    (headline,) = W.headlines(page)
     low, high = proportion_confint(49, 292, alpha=0.05, method="wilson")
     assert headline.value == "16.8% (49 of 292 plans)"
     assert headline.interval == f"{100 * low:.1f}% to {100 * high:.1f}%"
-    assert headline.report == "06_national_benchmark"
-    assert headline.variation.startswith(benchmark.spc_view(southwark).result.variation)
+    assert headline.report == "06_national_benchmark" and headline.period == "2012-13"
     assert "higher than England (14.9%)" in headline.sentence
+    assert headline.comparison == (
+        "England 14.9%; statistical neighbours (median) 12.4% (2012-13, published)"
+    )
+    assert headline.variation is None  # one published year up to 2012-13: no chart
+    (later,) = W.headlines(_page(period=_year(2014)))
+    last = _page(period=_year(2014)).results.spc.result.table.iloc[-1]
+    assert later.variation is not None and later.previous == pytest.approx(16.8)
+    assert later.process_upper == pytest.approx(100 * last["upper"])
+    assert later.previous_period == "2012-13"
 
 
-def test_reconciliation_with_the_synthetic_extract_does_not_match(southwark):
-    from sscb_analysis.data import load_extract
-
-    cpp = load_extract("cpp", SYNTHETIC / "cpp.csv")
-    rec = benchmark.reconciliation_view(cpp, southwark, 2013, threshold=5, synthetic=True)
-    assert not rec.result.matches
-    assert "does not reproduce" in rec.sentence
-    assert "SYNTHETIC" in rec.caveats[0]
-    assert rec.table.loc["Second or subsequent plans, % of plans started", "Published"] == "16.8%"
+def test_reconciliation_with_the_synthetic_extract_does_not_match(page):
+    table = W.reconciliation_table(page)
+    assert "does not reproduce" in W.reconciliation_sentence(page)
+    assert "SYNTHETIC" in W.reconciliation_caveats(page)[0]
+    assert table.loc["Second or subsequent plans, % of plans started", "Published"] == "16.8%"
+    assert W.figures(page)["reconciliation_matches"] is False
 
 
-def test_reconciliation_suppresses_small_local_counts(southwark):
+def _micro() -> pd.DataFrame:
     dates = pd.to_datetime
-    cpp = pd.DataFrame(
+    return pd.DataFrame(
         {
             "plan_start_date": dates(["2012-05-01", "2012-06-01", "2012-07-01", "2010-01-10"]),
             "plan_end_date": dates(["2012-12-01", pd.NaT, pd.NaT, pd.NaT]),
             "second_or_subsequent": [True, False, False, False],
         }
     )
-    rec = benchmark.reconciliation_view(cpp, southwark, 2013, threshold=5)
-    html = rec.table.to_html()
+
+
+def test_reconciliation_withholds_small_local_counts_and_what_gives_them_back():
+    pg = _page(cpp=_micro())
+    table = W.reconciliation_table(pg)
+    html = table.to_html()
     assert find_unsuppressed_small_counts(html, threshold=5) == []
-    assert rec.table.loc["Child protection plans started in the year", "Local extract"] == "c"
-    assert rec.table.loc["Child protection plans started in the year", "Difference"] == "c"
-    assert any("shown as c" in c for c in rec.caveats)
+    row = table.loc["Child protection plans started in the year"]
+    assert (row["Local extract"], row["Difference"], row["Agrees"]) == ("c", "c", "c")
+    assert any("shown as c" in c for c in W.reconciliation_caveats(pg))
+    assert W.figures(pg)["reconciliation_matches"] is None  # "matches" would give them back
+    assert "withheld" in W.reconciliation_sentence(pg)
+    restricted = _page(cpp=_micro(), policy=disclosure_policy(BOARD_RESTRICTED))
+    assert W.reconciliation_table(restricted).loc[row.name, "Local extract"] == "3"
 
 
-def test_what_this_means_is_built_from_the_figures(southwark, repeat_view):
-    funnel = benchmark.funnel_view(southwark, 2013)
-    spc = benchmark.spc_view(southwark)
-    summary = benchmark.benchmark_summary(repeat_view, funnel, spc)
-    assert summary.neighbour_median == pytest.approx(12.4)
-    text = benchmark.what_this_means(summary, [repeat_view])
-    assert "16.8%" in text and "not unusual" in text
+def test_what_this_means_is_built_from_the_figures(page):
+    text = W.what_this_means(page)
+    assert "16.8%" in text and "not unusual" in text and "12.4%" in text
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(dt.date(2010, 1, 1), dt.date(2013, 3, 31)),
+            st.integers(0, 900),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_auditor_on_tiny_and_micro_extracts(plans) -> None:
+    frame = pd.DataFrame(
+        {
+            "plan_start_date": pd.to_datetime([p[0] for p in plans]),
+            "plan_end_date": pd.to_datetime(
+                [
+                    None if d > 800 else p[0] + dt.timedelta(days=d)
+                    for p, d in ((p, p[1]) for p in plans)
+                ]
+            ),
+            "second_or_subsequent": pd.Series([p[2] for p in plans], dtype=bool),
+        }
+    )
+    facts = benchmark.compute.compute(frame, "210", *YEAR_2013)
+    pg = disclose_page(facts, disclosure_policy())
+    # not counts of children: the neighbours' LA codes, how many authorities the funnel holds
+    codes = [int(c) for c in W.neighbour_table(pg)[0]["LA code"]]
+    others = [*codes, len(pg.results.funnel.points), 10, 95, 99.8]
+    assert audit_page(facts, pg, all_words(pg), others=others) == []
 
 
 def test_the_page_is_left_out_without_an_la_code(tmp_path) -> None:

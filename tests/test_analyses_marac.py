@@ -80,6 +80,8 @@ def all_words(pg) -> str:
         W.volume_sentence(pg),
         W.repeat_sentence(pg),
         *W.repeat_notes(pg),
+        W.repeat_chart_sentence(pg),
+        W.repeat_chart_note(pg) or "",
         W.high_risk_sentence(pg),
         *W.tool_sentences(pg),
         W.attendance_sentence(pg),
@@ -408,10 +410,45 @@ def test_headlines_carry_plain_text_that_the_scorecard_escapes(marac) -> None:
     assert hostile in tool.sentence and "\\" not in tool.sentence + repeat.sentence
     assert repeat.comparison == "SafeLives' rate 31% (2013)"
     assert (repeat.better, tool.better, repeat.unit) == ("neutral", "lower", "percent")
-    assert tool.previous > tool.estimate and tool.previous_period.startswith("before")
+    assert tool.previous > tool.estimate and tool.previous_period.startswith("referrals before")
     result = IndicatorResult(
         key=tool.key, name=tool.label, status="ok", origin="report", headline=tool,
         variation="special cause concern",
     )  # fmt: skip
     html_page = attention_html(disclose_results([result], 5))
     assert "<img" not in html_page and "&lt;img" in html_page and "\\" not in html_page
+
+
+def test_the_quarterly_repeat_rate_chart(marac, page) -> None:
+    """A p chart of repeats over referrals per quarter (NHSRplotthedots-style limits from
+    stats.spc, tested there), from the first quarter with 12 months of earlier referrals in the
+    extract to the last of the period; its variation reaches the headline."""
+    c = page.results.repeat_chart
+    assert c.quarters[-1].label == "2012-13 Q4" and c.quarters[0].label == "2011-12 Q1"
+    # the quarters add up to the year's repeats in the repeat table, and each quarter's
+    # referrals are the volume table's cell
+    year = {s.label: s for s in page.results.years}["2012-13"]
+    assert sum(q.repeats.value for q in c.quarters[4:]) == year.repeats.value
+    volumes = W.volume_table(page)
+    assert [q.referrals.value for q in c.quarters[4:]] == [
+        int(volumes.loc["2012-13", name]) for name in m.compute.QUARTERS
+    ]
+    first = c.result.table.iloc[0]
+    p = sum(q.repeats.value for q in c.quarters) / sum(q.referrals.value for q in c.quarters)
+    n = c.quarters[0].referrals.value
+    assert first["upper"] == pytest.approx(p + 3 * (p * (1 - p) / n) ** 0.5)
+    assert m.charts.repeat_chart(page).axes
+    (h, *_) = W.headlines(page)
+    assert h.variation == c.result.variation and h.variation_icon == c.result.variation_icon
+    assert "Quarter by quarter from 2011-12 Q1 to 2012-13 Q4" in W.repeat_chart_sentence(page)
+
+
+def test_the_repeat_chart_is_not_drawn_when_a_quarter_is_withheld() -> None:
+    months = pd.period_range("2010-04", "2012-03", freq="M").append(
+        pd.PeriodIndex(["2012-08", "2012-11", "2013-02"], freq="M")
+    )
+    rows = [{"referral_date": f"{p_}-10"} for p_ in months.astype(str) for _ in range(12)]
+    rows += [{"referral_date": "2012-05-10"}] * 3  # 2012-13 Q1: 3 referrals, withheld
+    pg = m.page(frame(rows), "2012-04-01", "2013-03-31")
+    assert m.charts.repeat_chart(pg) is None
+    assert "withheld for 2012-13 Q1" in (W.repeat_chart_note(pg) or "")

@@ -50,8 +50,20 @@ def test_published_policy_refuses_a_lower_threshold_with_a_sentence():
         disclosure_policy("published", 0)
     with pytest.raises(DisclosurePolicyError, match="board-restricted"):
         disclosure_policy("published", "3")
-    with pytest.raises(DisclosurePolicyError, match="must be 'published' or"):
+    with pytest.raises(DisclosurePolicyError, match="must be one of published, board-restricted"):
         disclosure_policy("public")
+
+
+def test_the_policy_owns_the_minimum_and_the_marking():
+    """One owner (issue 12/13): the profile, the context and the index ask the policy."""
+    published, restricted = disclosure_policy(), disclosure_policy(BOARD_RESTRICTED)
+    assert (published.minimum, restricted.minimum) == (5, 0)
+    assert published.protective_marking() == "OFFICIAL"
+    assert restricted.protective_marking() == RESTRICTED_MARKING
+    assert restricted.protective_marking("OFFICIAL-SENSITIVE: board") == "OFFICIAL-SENSITIVE: board"
+    with pytest.raises(DisclosurePolicyError, match="must start with OFFICIAL-SENSITIVE"):
+        restricted.protective_marking("OFFICIAL")
+    assert "counts from 1 to 5 are hidden" in published.description
 
 
 def test_board_restricted_policy_shows_counts_and_marks_the_page():

@@ -17,7 +17,6 @@ from sscb_analysis.reporting.profile import (
     KNOWN_EVENTS,
     KNOWN_INDICATORS,
     KNOWN_REFERENCE_RATES,
-    POLICIES,
     load_profile,
     parse_area,
     parse_period,
@@ -184,8 +183,8 @@ def test_period_forms():
 def test_policies_and_board_restricted_default_marking():
     area = parse_area({"name": "Anytown", "disclosure": "board-restricted"})
     assert area.protective_marking.startswith("OFFICIAL-SENSITIVE")
-    assert area.policy.minimum_threshold == 0
-    assert POLICIES["published"].minimum_threshold == 5
+    assert area.policy.minimum == 0 and area.policy.threshold == 0
+    assert parse_area({"name": "Anytown"}).policy.minimum == 5  # one owner: disclose.policy
 
 
 def test_profile_files(tmp_path):

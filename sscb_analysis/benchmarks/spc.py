@@ -57,6 +57,20 @@ def _latest_run(series: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return run, notes
 
 
+def _upto(series: pd.DataFrame, upto: int | None) -> pd.DataFrame:
+    """The years of ``series`` up to ``upto`` (all of them without it)."""
+    if upto is None:
+        return series
+    kept = series[series["year"] <= int(upto)]
+    if kept.empty:
+        first = int(series["year"].min()) if len(series) else None
+        raise LookupError(
+            f"no published year up to the year ending 31 March {upto}"
+            + (f"; the series starts in the year ending 31 March {first}" if first else "")
+        )
+    return kept
+
+
 def la_spc(
     la: str | int | LocalAuthority,
     indicator: str,
@@ -64,14 +78,16 @@ def la_spc(
     kind: str = "xmr",
     improvement: str = "neutral",
     folder: str | os.PathLike[str] | None = None,
+    upto: int | None = None,
     **options: Any,
 ) -> SPCResult:
     """An SPC chart of ``la``'s yearly published ``indicator``, indexed by year.
 
     ``kind="xmr"`` (default) charts the values as published. ``kind="p"`` charts a percentage
     indicator from its published numerator and denominator (e.g. second or subsequent plans
-    over plans started). ``improvement`` and other ``options`` go to
-    :func:`sscb_analysis.stats.spc.spc`.
+    over plans started). ``upto`` (a year ending 31 March) leaves out later years, so a report
+    charts its period under review, not the years after it. ``improvement`` and other
+    ``options`` go to :func:`sscb_analysis.stats.spc.spc`.
     """
     from sscb_analysis.stats.spc import spc
 
@@ -88,7 +104,7 @@ def la_spc(
             .astype("str")
             .where(both["status_n"].astype("str") == PUBLISHED, both["status_n"].astype("str"))
         )
-        run, notes = _latest_run(both.reset_index())
+        run, notes = _latest_run(_upto(both.reset_index(), upto))
         result = spc(
             pd.Series(run["value"].to_numpy(), index=run["year"].to_numpy()),
             kind="p",
@@ -97,7 +113,7 @@ def la_spc(
             **options,
         )
     else:
-        run, notes = _latest_run(la_series(target, ind, folder))
+        run, notes = _latest_run(_upto(la_series(target, ind, folder), upto))
         result = spc(
             pd.Series(run["value"].to_numpy(), index=run["year"].to_numpy()),
             kind=kind,

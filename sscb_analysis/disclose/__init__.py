@@ -27,9 +27,11 @@ from sscb_analysis.disclose.ledger import (
 from sscb_analysis.disclose.page import Page, disclose_page, page_ledger
 from sscb_analysis.disclose.policy import (
     BOARD_RESTRICTED,
+    DEFAULT_MARKING,
     PUBLISHED,
     PUBLISHED_MINIMUM,
     RESTRICTED_MARKING,
+    RESTRICTED_MARKING_PREFIX,
     DisclosurePolicyError,
     Policy,
     disclosure_policy,
@@ -46,9 +48,11 @@ from sscb_analysis.disclose.tables import (
 
 __all__ = [
     "BOARD_RESTRICTED",
+    "DEFAULT_MARKING",
     "PUBLISHED",
     "PUBLISHED_MINIMUM",
     "RESTRICTED_MARKING",
+    "RESTRICTED_MARKING_PREFIX",
     "TOTAL",
     "Count",
     "CountTable",

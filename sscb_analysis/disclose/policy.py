@@ -9,6 +9,10 @@ Two policies (the area profile's ``area.disclosure``):
 - ``board-restricted``: the board's own papers, not for publication. Counts are shown as they
   are (a threshold may still be set), and every page carries the marking
   :data:`RESTRICTED_MARKING`.
+
+This module is the one owner of the policy: the area profile (``area.disclosure``,
+``area.protective_marking``), the report context (the threshold a page may use) and the pages
+all ask it, so the minimum of 5 and the marking text live here only.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from dataclasses import dataclass
 
 __all__ = [
     "BOARD_RESTRICTED",
+    "DEFAULT_MARKING",
     "POLICIES",
     "PUBLISHED",
     "PUBLISHED_MINIMUM",
     "RESTRICTED_MARKING",
+    "RESTRICTED_MARKING_PREFIX",
     "DisclosurePolicyError",
     "Policy",
     "disclosure_policy",
@@ -34,6 +40,10 @@ POLICIES = (PUBLISHED, BOARD_RESTRICTED)
 PUBLISHED_MINIMUM = 5
 #: The protective marking of every board-restricted page (issue 13).
 RESTRICTED_MARKING = "OFFICIAL-SENSITIVE: for the board, not for publication"
+#: A board-restricted page's marking must start with this (a profile may word the rest).
+RESTRICTED_MARKING_PREFIX = "OFFICIAL-SENSITIVE"
+#: The marking a page carries when the area profile gives none.
+DEFAULT_MARKING = {PUBLISHED: "OFFICIAL", BOARD_RESTRICTED: RESTRICTED_MARKING}
 
 
 class DisclosurePolicyError(ValueError):
@@ -56,6 +66,36 @@ class Policy:
     def marking(self) -> str | None:
         """The marking every page must carry under this policy, or ``None``."""
         return RESTRICTED_MARKING if self.restricted else None
+
+    @property
+    def minimum(self) -> int:
+        """The lowest threshold this policy allows (5 for ``published``, else 0)."""
+        return PUBLISHED_MINIMUM if self.name == PUBLISHED else 0
+
+    @property
+    def default_marking(self) -> str:
+        """The protective marking when the area profile gives none."""
+        return DEFAULT_MARKING[self.name]
+
+    @property
+    def description(self) -> str:
+        """What the policy means for the counts, in a clause (for the index and the pages)."""
+        if self.restricted:
+            return "counts are shown: the pages are for the board only and must not be published"
+        return f"counts from 1 to {self.threshold} are hidden, as in the DfE's published statistics"
+
+    def protective_marking(self, given: str | None = None) -> str:
+        """The marking every page of this policy carries: ``given`` (the profile's), else the
+        default. A board-restricted page must be marked OFFICIAL-SENSITIVE, so another marking
+        is refused with a sentence."""
+        marking = given or self.default_marking
+        if self.restricted and not marking.startswith(RESTRICTED_MARKING_PREFIX):
+            raise DisclosurePolicyError(
+                f"area.disclosure is board-restricted (counts shown), so "
+                f"area.protective_marking must start with {RESTRICTED_MARKING_PREFIX}, not "
+                f"{marking!r}; remove the line to get {self.default_marking!r}"
+            )
+        return marking
 
     def statement(self) -> str:
         """One sentence for every page: the policy and what it means for the counts shown."""
@@ -86,7 +126,7 @@ def disclosure_policy(name: object = PUBLISHED, suppression_threshold: object = 
         name = PUBLISHED
     if not isinstance(name, str) or name.strip().lower() not in POLICIES:
         raise DisclosurePolicyError(
-            f"area.disclosure must be {PUBLISHED!r} or {BOARD_RESTRICTED!r}, not {name!r}."
+            f"area.disclosure must be one of {', '.join(POLICIES)}, not {name!r}."
         )
     name = name.strip().lower()
     default = PUBLISHED_MINIMUM if name == PUBLISHED else 0

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sscb_analysis import paths
+from sscb_analysis.disclose.policy import DisclosurePolicyError, disclosure_policy
 from sscb_analysis.reporting.config import (
     DATASET_KIND,
     EXTRACT_KINDS,
@@ -254,7 +255,7 @@ def build_context(
 
     confidence = _confidence(_first(given, run, common, "confidence_level", DEFAULT_CONFIDENCE))
     threshold = _threshold(
-        _first(given, run, common, "suppression_threshold", area.policy.default_threshold), area
+        _first(given, run, common, "suppression_threshold", area.policy.threshold), area
     )
     if inputs is None:
         if "inputs" in run:  # a run's context.json: what the run prepared, nothing else
@@ -393,22 +394,11 @@ def _confidence(value: Any) -> float:
 
 
 def _threshold(value: Any, area: AreaProfile) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ContextError(f"suppression_threshold must be a whole number, not {value!r}")
-    policy = area.policy
-    if value < policy.minimum_threshold:
-        raise ContextError(
-            f"suppression_threshold {value} is below the minimum of {policy.minimum_threshold} "
-            f"for {policy.name} pages (area.disclosure: {policy.name}): "
-            f"{policy.description}. Pages for the board alone can show counts with "
-            "area.disclosure: board-restricted in the profile, which marks every page "
-            "OFFICIAL-SENSITIVE."
-        )
-    return value
+    """The threshold, checked by the disclosure policy (its one owner: the minimum of 5)."""
+    try:
+        return disclosure_policy(area.disclosure, value).threshold
+    except DisclosurePolicyError as exc:
+        raise ContextError(str(exc)) from None
 
 
 def _inputs_from_run(run: Mapping[str, Any]) -> dict[str, InputInfo]:
@@ -575,9 +565,7 @@ def check_run_parameters(config: ReportsConfig, overrides: Mapping[str, Any]) ->
     given = {k: v for k, v in overrides.items() if k in OVERRIDES and v not in (None, "")}
     common = config.parameters
     _confidence(_first(given, {}, common, "confidence_level", DEFAULT_CONFIDENCE))
-    _threshold(
-        _first(given, {}, common, "suppression_threshold", area.policy.default_threshold), area
-    )
+    _threshold(_first(given, {}, common, "suppression_threshold", area.policy.threshold), area)
     _given_period(given)
 
 

@@ -19,6 +19,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from sscb_analysis.disclose.policy import (
+    DEFAULT_MARKING,
+    PUBLISHED,
+    DisclosurePolicyError,
+    Policy,
+    disclosure_policy,
+)
 from sscb_analysis.reporting.errors import ProfileError
 
 AREA_KEYS = (
@@ -43,38 +50,6 @@ MAX_TEXT = 500
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class DisclosurePolicy:
-    """How much a board page may show: the smallest suppression threshold and the marking."""
-
-    name: str
-    minimum_threshold: int
-    default_threshold: int
-    default_marking: str
-    description: str
-
-
-POLICIES: Mapping[str, DisclosurePolicy] = MappingProxyType(
-    {
-        "published": DisclosurePolicy(
-            "published",
-            5,
-            5,
-            "OFFICIAL",
-            "counts from 1 to 5 are hidden, as in the DfE's published statistics",
-        ),
-        "board-restricted": DisclosurePolicy(
-            "board-restricted",
-            0,
-            0,
-            "OFFICIAL-SENSITIVE: for the board, not for publication",
-            "counts are shown: the pages are for the board only and must not be published",
-        ),
-    }
-)
-RESTRICTED_MARKING_PREFIX = "OFFICIAL-SENSITIVE"
 
 
 @dataclass(frozen=True)
@@ -242,8 +217,8 @@ class AreaProfile:
     region: str | None = None
     statistical_neighbours: tuple[str, ...] = ()
     period: PeriodSpec = field(default_factory=PeriodSpec)
-    disclosure: str = "published"
-    protective_marking: str = POLICIES["published"].default_marking
+    disclosure: str = PUBLISHED
+    protective_marking: str = DEFAULT_MARKING[PUBLISHED]
     events: Mapping[str, Event] = field(default_factory=lambda: MappingProxyType({}))
     claims: Mapping[str, Claim] = field(default_factory=lambda: MappingProxyType({}))
     reference_rates: Mapping[str, ReferenceRate] = field(
@@ -252,8 +227,10 @@ class AreaProfile:
     targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
-    def policy(self) -> DisclosurePolicy:
-        return POLICIES[self.disclosure]
+    def policy(self) -> Policy:
+        """The disclosure policy (``sscb_analysis.disclose``, its one owner) at its default
+        threshold."""
+        return disclosure_policy(self.disclosure)
 
     def event(self, key: str) -> Event | None:
         return self.events.get(key)
@@ -320,20 +297,13 @@ def parse_area(raw: Any, where: str = "profile", *, check_la: bool = True) -> Ar
         raise ProfileError(f"{where}: 'area' must be a mapping with at least a 'name'")
     _no_unknown(raw, AREA_KEYS, f"{where}: area")
     name = _text(raw.get("name"), "area.name", required=True, limit=120)
-    disclosure = raw.get("disclosure", "published")
-    if disclosure not in POLICIES:
-        raise ProfileError(
-            f"{where}: area.disclosure must be one of {', '.join(POLICIES)}, not {disclosure!r}"
-        )
-    policy = POLICIES[disclosure]
     marking = _text(raw.get("protective_marking"), "area.protective_marking", limit=120)
-    marking = marking or policy.default_marking
-    if disclosure == "board-restricted" and not marking.startswith(RESTRICTED_MARKING_PREFIX):
-        raise ProfileError(
-            f"{where}: area.disclosure is board-restricted (counts shown), so "
-            f"area.protective_marking must start with {RESTRICTED_MARKING_PREFIX}, not "
-            f"{marking!r}; remove the line to get {policy.default_marking!r}"
-        )
+    try:
+        policy = disclosure_policy(raw.get("disclosure", PUBLISHED))
+        marking = policy.protective_marking(marking)
+    except DisclosurePolicyError as exc:
+        raise ProfileError(f"{where}: {exc}") from None
+    disclosure = policy.name
     la_code, new_code, region, neighbours = _area_codes(raw, name, where, check_la)
     return AreaProfile(
         name=name,

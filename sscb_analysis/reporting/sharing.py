@@ -7,7 +7,7 @@ nothing saying which could be shared).
 
 from __future__ import annotations
 
-from sscb_analysis.reporting.profile import POLICIES
+from sscb_analysis.disclose.policy import PUBLISHED, disclosure_policy
 
 ANALYST_ONLY = (
     "Analyst pages, executed notebooks, figures (.json), the manifest, the context and the logs "
@@ -18,9 +18,9 @@ ANALYST_ONLY = (
 
 def board_sentence(disclosure: str | None, marking: str | None) -> str:
     """What the board pages are, for this disclosure policy and protective marking."""
-    policy = POLICIES.get(disclosure or "published", POLICIES["published"])
+    policy = disclosure_policy(disclosure or PUBLISHED)
     mark = marking or policy.default_marking
-    if policy.name == "published":
+    if policy.name == PUBLISHED:
         return (
             f"Board pages (marked {mark}) are written for the board: {policy.description}. "
             "They may go to the board and, once approved, be published."

@@ -14,10 +14,12 @@ assessed with DASH only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sscb_analysis.analyses.common import Period, check_cleaned, period_of
@@ -26,9 +28,11 @@ from sscb_analysis.indicators import agency_attendance, financial_year_label
 from sscb_analysis.indicators.periods import year_ending_31_march
 from sscb_analysis.stats import (
     Interval,
+    SPCResult,
     TestResult,
     compare_proportions,
     compare_to_value,
+    spc,
     wilson_ci,
 )
 
@@ -38,6 +42,8 @@ __all__ = [
     "Attendance",
     "MaracFacts",
     "Reference",
+    "RepeatChart",
+    "RepeatQuarter",
     "Span",
     "ToolUse",
     "compute",
@@ -52,6 +58,8 @@ COLUMNS = (
     "children_in_household",
 )
 QUARTERS = ("Q1 Apr-Jun", "Q2 Jul-Sep", "Q3 Oct-Dec", "Q4 Jan-Mar")
+#: Reporting years of quarters before the period's end that the repeat-rate chart covers at most.
+SERIES_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,28 @@ class Attendance:
 
 
 @dataclass(frozen=True)
+class RepeatQuarter:
+    """One quarter of the repeat-rate chart: referrals (the volume table's cell) and repeats."""
+
+    label: str
+    referrals: Count
+    repeats: Count
+
+
+@dataclass(frozen=True)
+class RepeatChart:
+    """The p chart of the quarterly repeat rate: its limits and signals (``result``, whose
+    ``value`` column is left empty) and each point's rate, which rests on its two counts.
+    Quarters within 12 months of the extract's first referral are left out (their repeats
+    undercount); ``reason`` says why there is no chart."""
+
+    quarters: tuple[RepeatQuarter, ...]
+    result: SPCResult | None
+    points: tuple[Rests[float], ...]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class MaracFacts:
     """Everything the MARAC page shows, before disclosure."""
 
@@ -125,6 +155,7 @@ class MaracFacts:
     attendance: Attendance
     confidence: float
     relations: tuple[Relation, ...]
+    repeat_chart: RepeatChart | None = None
 
 
 def _key(*parts: Hashable) -> tuple[Hashable, ...]:
@@ -391,6 +422,8 @@ def compute(
         if cells is not None:
             relations.append(Relation.sum(year_before.key, cells))
     attendance = _attendance(upto, upto[in_window.to_numpy()], spans, current, confidence_level)
+    chart, rels = _repeat_chart(upto, dates_upto, volumes, spans, period)
+    relations += rels
     return MaracFacts(
         period=period,
         first_quarter=pd.Period(first, freq="Q") if pd.notna(first) else None,
@@ -404,7 +437,62 @@ def compute(
         attendance=attendance,
         confidence=confidence_level,
         relations=tuple(relations),
+        repeat_chart=chart,
     )
+
+
+def _repeat_chart(
+    upto: pd.DataFrame,
+    dates: pd.Series,
+    volumes: CountTable,
+    spans: dict[str, Span],
+    period: Period,
+) -> tuple[RepeatChart, list[Relation]]:
+    """Repeats over referrals per quarter, from the first quarter whose repeats are complete (12
+    months after the extract's first referral) to the period's last, as a p chart. The repeat
+    rate has no better direction (a low rate can mean repeats go unidentified)."""
+    last = pd.Period(period.end, freq="Q-MAR")
+    if dates.empty:
+        return RepeatChart((), None, (), "the extract holds no referrals"), []
+    first = pd.Period(dates.min() + pd.DateOffset(years=1) - pd.Timedelta(days=1), freq="Q-MAR")
+    first = max(first + 1, last - (4 * SERIES_YEARS - 1))
+    if first > last:
+        return RepeatChart((), None, (), "the extract holds less than a year of referrals"), []
+    quarter_of = dates.dt.to_period("Q-MAR")
+    flags = upto["repeat_within_12_months"].fillna(False).astype(bool).to_numpy()
+    quarters, relations = [], []
+    for q in pd.period_range(first, last, freq="Q-MAR"):
+        year, name = financial_year_label(q.qyear), QUARTERS[q.quarter - 1]
+        inside = (quarter_of == q).to_numpy()
+        label = f"{year} {name.split()[0]}"
+        referrals = Count(_key("referrals", "quarter", str(q)), int(inside.sum()))
+        repeats = Count(_key("repeats", "quarter", str(q)), int(flags[inside].sum()))
+        quarters.append(RepeatQuarter(label, referrals, repeats))
+        relations.append(Relation.part_of(repeats.key, referrals.key))
+        if year in volumes.counts.index:
+            relations.append(Relation.same(referrals.key, volumes.cell(year, name)))
+    for label, span in spans.items():
+        inside = [q for q in quarters if q.label.startswith(label)]
+        if len(inside) == 4:
+            relations.append(Relation.sum(span.repeats.key, [q.repeats.key for q in inside]))
+    empty = [q.label for q in quarters if q.referrals.value == 0]
+    if empty or len(quarters) < 2:
+        why = f"no referral in {', '.join(empty)}" if empty else "a chart needs two quarters"
+        return RepeatChart(tuple(quarters), None, (), why), relations
+    result = spc(
+        [q.repeats.value for q in quarters],
+        kind="p",
+        denominators=[q.referrals.value for q in quarters],
+        improvement="neutral",
+    )
+    table = result.table.copy()
+    points = tuple(
+        Rests(float(v), (q.repeats.key, q.referrals.key))
+        for v, q in zip(table["value"], quarters, strict=True)
+    )
+    table["value"] = np.nan  # each point's rate travels in ``points``, resting on its counts
+    chart = RepeatChart(tuple(quarters), dataclasses.replace(result, table=table), points)
+    return chart, relations
 
 
 def _volume_cells(volumes: CountTable, lo: pd.Timestamp, hi: pd.Timestamp) -> list | None:

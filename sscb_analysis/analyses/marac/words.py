@@ -30,6 +30,9 @@ __all__ = [
     "headlines",
     "high_risk_sentence",
     "high_risk_table",
+    "repeat_chart_note",
+    "repeat_chart_sentence",
+    "repeat_notes",
     "repeat_sentence",
     "repeat_table",
     "series_sentence",
@@ -216,6 +219,45 @@ def repeat_sentence(page: Page) -> str:
         + f", against {_reference_words(f)}. "
         + verdict(s.repeat_test, f.reference.value, safe(f.reference.label))
     )
+
+
+def repeat_chart_sentence(page: Page) -> str:
+    """What the SPC chart of the quarterly repeat rate shows at the period's last quarter."""
+    f = facts_of(page)
+    c = f.repeat_chart
+    if c is None or c.result is None:
+        reason = c.reason if c is not None else "not computed"
+        return f"No chart of the repeat rate quarter by quarter: {reason}."
+    first, last = c.quarters[0].label, c.quarters[-1].label
+    latest = {
+        "common cause": "only common cause variation: no sign that the repeat rate has changed",
+        "special cause neutral": (
+            "special cause variation: a real change, not chance (neither direction is simply "
+            "better: a low rate can mean repeat victims are not being identified)"
+        ),
+    }.get(c.result.variation, c.result.variation)
+    text = (
+        f"Quarter by quarter from {first} to {last}, the chart of the repeat rate shows {latest} "
+        f"in the last quarter of the period under review ({last}). Quarters within 12 months of "
+        "the extract's first referral are left out: their repeats would undercount."
+    )
+    if c.result.trial_limits:
+        text += " The limits are provisional because there are fewer than 12 quarters."
+    return text
+
+
+def repeat_chart_note(page: Page) -> str | None:
+    """Why the repeat-rate chart is not drawn, or ``None`` when it is."""
+    c = facts_of(page).repeat_chart
+    if c is None or c.result is None:
+        return repeat_chart_sentence(page)
+    withheld = [q.label for q in c.quarters if q.referrals.withheld]
+    if withheld:
+        return (
+            "The chart is not drawn: its limits depend on the number of referrals, which is "
+            f"withheld for {', '.join(withheld)}."
+        )
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,6 +558,7 @@ def headlines(page: Page) -> list[Headline]:
     else:
         value, interval, sentence = "not reported", "n/a", repeat_sentence(page)
     previous, previous_period = _previous_rate(f)
+    chart = f.repeat_chart.result if f.repeat_chart is not None else None
     reference = None
     if f.reference is not None:
         year = f" ({f.reference.year})" if f.reference.year else ""
@@ -538,6 +581,8 @@ def headlines(page: Page) -> list[Headline]:
             previous=float(100 * previous.estimate) if previous is not None else None,
             previous_period=previous_period,
             comparison=reference,
+            variation=chart.variation if chart is not None else None,
+            variation_icon=chart.variation_icon if chart is not None else None,
         )
     ]
     t = f.tools
@@ -563,7 +608,7 @@ def headlines(page: Page) -> list[Headline]:
                 period=t.after,
                 estimate=float(100 * test.observed[0]) if test is not None else None,
                 previous=float(100 * test.observed[1]) if test is not None else None,
-                previous_period=t.before if test is not None else None,
+                previous_period=f"referrals {t.before}" if test is not None else None,
             )
         )
     return out

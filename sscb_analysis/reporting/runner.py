@@ -61,6 +61,7 @@ from sscb_analysis.reporting.prepare import (
     PrepareError,
     ensure_processed,
 )
+from sscb_analysis.reporting.schedule import expected_durations, priorities
 from sscb_analysis.reporting.worker import (
     NotebookOutcome,
     NotebookTask,
@@ -257,7 +258,9 @@ def _run_locked(
                 progress,
                 cleaner,
             )
-            pool = _stop_pool(pool, wait_for_workers=True)
+            # No notebook ran when the data could not be prepared: the workers are only
+            # importing, so they are stopped rather than waited for (seconds on every failure).
+            pool = _stop_pool(pool, wait_for_workers=error is None)
         results = [outcomes[e.name] for e in selected]
         status = "ok" if error is None and all(o.status == "ok" for o in results) else "failed"
         manifest.update(
@@ -433,7 +436,10 @@ def _prepare_and_execute(
         for e in selected
     }
     write_json_atomic(progress_log.path, manifest)
-    return None, _execute_all(selected, tasks, pool, _use_progress_bar(progress), progress_log)
+    order = priorities(selected, expected_durations(run_dir.parent))
+    return None, _execute_all(
+        selected, tasks, pool, _use_progress_bar(progress), progress_log, order
+    )
 
 
 def _processed_dir(config: ReportsConfig) -> Path:
@@ -514,14 +520,19 @@ def _execute_all(
     pool: ProcessPoolExecutor | None,
     progress_bar: bool,
     progress: Progress,
+    priority: Mapping[str, float],
 ) -> dict[str, NotebookOutcome]:
-    """Run tasks on the worker pool, each entry after the entries it depends on; ``progress``
-    hears of each start and end (the manifest follows the run as it goes)."""
+    """Run tasks on the worker pool, each entry after the entries it depends on and, among the
+    entries ready, the highest ``priority`` first (:mod:`sscb_analysis.reporting.schedule`); no
+    more are handed to the pool than it has workers, so a summary that becomes ready overtakes
+    reports nobody waits for. ``progress`` hears of each start and end (the manifest follows
+    the run as it goes)."""
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     selected = {e.name for e in entries}
-    pending = list(entries)
+    pending = sorted(entries, key=lambda e: -priority.get(e.name, 0.0))
+    workers = getattr(pool, "_max_workers", 1)  # (no pool: the error below says why)
     outcomes: dict[str, NotebookOutcome] = {}
     running: dict[Future[NotebookOutcome], str] = {}
     total = len(entries)
@@ -532,9 +543,11 @@ def _execute_all(
                 deps = [d for d in entry.depends_on if d in selected]
                 if not all(d in outcomes for d in deps):
                     continue
-                pending.remove(entry)
                 bad = [d for d in deps if outcomes[d].status != "ok"]
                 early = _check_before_start(entry, bad)
+                if early is None and len(running) >= workers:
+                    continue  # every worker is busy: wait for one
+                pending.remove(entry)
                 if early is not None:
                     _done(early, outcomes, bar, total)
                     progress.done(early)

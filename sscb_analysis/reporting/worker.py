@@ -75,6 +75,9 @@ def init_worker(parent_pid: int | None = None) -> None:
     global _exporters
     if parent_pid is not None:
         die_with_parent(parent_pid)
+    from sscb_analysis.reporting.fast_imports import skip_iri_grammar
+
+    skip_iri_grammar()  # before nbformat: about a second per worker (fast_imports.py)
     import papermill  # noqa: F401
 
     # "Passed unknown parameter" is expected: common parameters go to every notebook.

@@ -111,28 +111,31 @@ class _FakePool:
         return future
 
 
-def _run(entries, seconds, workers=1, delay=0.0):
+def _run(folder: Path, entries, seconds, workers=1, delay=0.0):
     pool = _FakePool(workers, delay)
     tasks = {
         e.name: NotebookTask(e.name, str(e.notebook), "run", "run", {}, 60, 60) for e in entries
     }
-    progress = Progress({"notebooks": []}, Path("/dev/null"))
+    progress = Progress({"notebooks": []}, folder / "manifest.json")
     order = priorities(entries, seconds)
     outcomes = _execute_all(entries, tasks, pool, False, progress, order)  # type: ignore[arg-type]
     assert {o.status for o in outcomes.values()} == {"ok"}
     return pool
 
 
-def test_the_runner_starts_the_longest_chain_first():
-    pool = _run(ENTRIES, SECONDS)
+def test_the_runner_starts_the_longest_chain_first(tmp_path):
+    pool = _run(tmp_path, ENTRIES, SECONDS)
     # 06 first (13 s, and the summary waits for it); 00m (10 s) before 03 (4 s + the summary's
     # 6 s = 10 s) by the config's order; the summary once the six it needs are done
     assert pool.started == ["06", "02", "00", "01", "04", "00m", "03", "07", "05"]
-    assert _run([Entry("b"), Entry("a")], {}).started == ["b", "a"]  # config order among equals
+    assert _run(tmp_path, [Entry("b"), Entry("a")], {}).started == [
+        "b",
+        "a",
+    ]  # config order among equals
 
 
-def test_no_more_tasks_are_handed_over_than_there_are_workers():
-    pool = _run(ENTRIES, SECONDS, workers=2, delay=0.05)
+def test_no_more_tasks_are_handed_over_than_there_are_workers(tmp_path):
+    pool = _run(tmp_path, ENTRIES, SECONDS, workers=2, delay=0.05)
     assert max(pool.in_flight) == 2 and len(pool.started) == len(ENTRIES)
     assert pool.started.index("05") > max(pool.started.index(d) for d in SUMMARY_DEPS)
 

@@ -481,20 +481,33 @@ def _parameters(
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     """Start ``workers`` worker processes now, so their imports overlap the data preparation.
 
-    Each worker dies with this process (``PR_SET_PDEATHSIG``), and its kernels follow it
-    (ipykernel polls its parent), so a killed run leaves nothing running behind it.
+    Workers are forked from multiprocessing's fork server, which imports papermill, nbconvert
+    and the renderer once (:mod:`worker_preload`), where it is available (Linux, macOS), and
+    spawned otherwise. Each worker takes this process's environment and working directory as
+    they are now (a fork server keeps those it started with). Each worker dies with this process
+    (``PR_SET_PDEATHSIG``, through the fork server, which ends with it), and its kernels follow
+    it (ipykernel polls its parent), so a killed run leaves nothing running behind it.
     """
     if workers < 1:
         return None
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_worker_context(),
         initializer=init_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), dict(os.environ), os.getcwd()),
     )
     for _ in range(workers):
         pool.submit(warm_up)
     return pool
+
+
+def _worker_context() -> Any:
+    """multiprocessing's fork server with the workers' imports preloaded, or else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sscb_analysis.reporting.worker_preload"])
+    return context
 
 
 def _stop_pool(pool: ProcessPoolExecutor | None, *, wait_for_workers: bool) -> None:

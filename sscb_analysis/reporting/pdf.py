@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sscb_analysis.escape import html_text
-from sscb_analysis.reporting.render import (
+from sscb_analysis.reporting.page_style import (
     PRINT_CSS,
     SYNTHETIC_BANNER_TEXT,
     RenderContext,

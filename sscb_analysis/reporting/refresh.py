@@ -32,6 +32,9 @@ def notebook_paths(names: Iterable[str] = ()) -> list[Path]:
 
 def refresh(path: Path, timeout: int = 600) -> None:
     """Execute ``path`` in place with its defaults and strip run-specific metadata."""
+    from sscb_analysis.reporting.fast_imports import skip_iri_grammar
+
+    skip_iri_grammar()
     import nbformat
     import papermill as pm
 

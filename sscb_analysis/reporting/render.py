@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -27,57 +27,20 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from sscb_analysis.escape import board_page, html_text
+from sscb_analysis.reporting.page_style import (
+    PRINT_CSS,
+    SYNTHETIC_BANNER_TEXT,
+    RenderContext,
+    page_top_css,
+)
 
 BOARD_REMOVE_CELL_TAGS = frozenset({"remove_cell", "injected-parameters", "parameters"})
 REMOVE_INPUT_TAGS = frozenset({"remove_input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove_output"})
-SYNTHETIC_BANNER_TEXT = "SYNTHETIC DATA — not real children"
 # require.js and MathJax load from a CDN; the board page must work offline as a single file.
 _EXTERNAL_SCRIPT = re.compile(
     r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE
 )
-
-#: The printed page: A4, margins wide enough for the marking above and the page number below.
-PRINT_CSS = """
-@page { size: A4; margin: 16mm 13mm 15mm 13mm;
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif;
-    color: #333; } }
-@media print {
-  .sscb-toc, .sscb-print-hidden, .jp-InputPrompt, .jp-OutputPrompt {
-    display: none !important; }
-  body { font-size: 10pt; }
-  h1, h2, h3, h4, .sscb-keep-next { break-after: avoid; page-break-after: avoid; }
-  tr, img, svg, figure, .jp-RenderedImage, .sscb-banner, .sscb-marking, li, p,
-  .sscb-keep-together {
-    break-inside: avoid; page-break-inside: avoid; }
-  table { break-inside: auto; }
-  thead { display: table-header-group; }
-  img { max-width: 100% !important; height: auto !important; }
-}
-"""
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
-    out = []
-    for ch in " ".join(str(text).split()):
-        plain = ch.isascii() and (ch.isalnum() or ch in " .,:;-_()/'")
-        out.append(ch if plain else f"\\{ord(ch):x} ")
-    return '"' + "".join(out) + '"'
-
-
-def page_top_css(context: RenderContext) -> str:
-    """The line printed at the top of every page: the SYNTHETIC banner and the marking."""
-    parts = [SYNTHETIC_BANNER_TEXT] if context.synthetic else []
-    if context.protective_marking:
-        parts.append(context.protective_marking)
-    if not parts:
-        return ""
-    return (
-        f"@page {{ @top-center {{ content: {css_string(' · '.join(parts))}; "
-        "font: bold 9pt sans-serif; color: #1a1a1a; } }"
-    )
-
 
 _STYLE = """
 <style>
@@ -116,24 +79,6 @@ table.sscb-scorecard tr.sscb-attention th[scope=row]{border-left:6px solid #b359
 .sscb-meanings{font-size:.9em}
 </style>
 """
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """What the page header and footer say about the run."""
-
-    run_id: str
-    notebook_name: str
-    title: str | None = None
-    commit: str | None = None
-    generated: str | None = None
-    synthetic: bool = False
-    status: str = "ok"
-    #: The marking line printed on every board page, e.g. "OFFICIAL" or "OFFICIAL-SENSITIVE: for
-    #: the board, not for publication"; None reads it from the run's context.json, if any.
-    protective_marking: str | None = None
-    #: ``published`` or ``board-restricted`` (None: from the run's context.json, if any).
-    disclosure: str | None = None
 
 
 class AltTextPreprocessor(Preprocessor):

@@ -62,6 +62,7 @@ from sscb_analysis.reporting.prepare import (
     ensure_dataset,
     ensure_processed,
 )
+from sscb_analysis.reporting.schedule import expected_durations, priorities
 from sscb_analysis.reporting.worker import (
     NotebookOutcome,
     NotebookTask,
@@ -258,7 +259,9 @@ def _run_locked(
                 progress,
                 cleaner,
             )
-            pool = _stop_pool(pool, wait_for_workers=True)
+            # No notebook ran when the data could not be prepared: the workers are only
+            # importing, so they are stopped rather than waited for (seconds on every failure).
+            pool = _stop_pool(pool, wait_for_workers=error is None)
         results = [outcomes[e.name] for e in selected]
         status = "ok" if error is None and all(o.status == "ok" for o in results) else "failed"
         manifest.update(
@@ -436,7 +439,10 @@ def _prepare_and_execute(
         for e in selected
     }
     write_json_atomic(progress_log.path, manifest)
-    return None, _execute_all(selected, tasks, pool, _use_progress_bar(progress), progress_log)
+    order = priorities(selected, expected_durations(run_dir.parent))
+    return None, _execute_all(
+        selected, tasks, pool, _use_progress_bar(progress), progress_log, order
+    )
 
 
 def _processed_dir(config: ReportsConfig) -> Path:
@@ -478,20 +484,33 @@ def _parameters(
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     """Start ``workers`` worker processes now, so their imports overlap the data preparation.
 
-    Each worker dies with this process (``PR_SET_PDEATHSIG``), and its kernels follow it
-    (ipykernel polls its parent), so a killed run leaves nothing running behind it.
+    Workers are forked from multiprocessing's fork server, which imports papermill, nbconvert
+    and the renderer once (:mod:`worker_preload`), where it is available (Linux, macOS), and
+    spawned otherwise. Each worker takes this process's environment and working directory as
+    they are now (a fork server keeps those it started with). Each worker dies with this process
+    (``PR_SET_PDEATHSIG``, through the fork server, which ends with it), and its kernels follow
+    it (ipykernel polls its parent), so a killed run leaves nothing running behind it.
     """
     if workers < 1:
         return None
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_worker_context(),
         initializer=init_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), dict(os.environ), os.getcwd()),
     )
     for _ in range(workers):
         pool.submit(warm_up)
     return pool
+
+
+def _worker_context() -> Any:
+    """multiprocessing's fork server with the workers' imports preloaded, or else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sscb_analysis.reporting.worker_preload"])
+    return context
 
 
 def _stop_pool(pool: ProcessPoolExecutor | None, *, wait_for_workers: bool) -> None:
@@ -517,14 +536,19 @@ def _execute_all(
     pool: ProcessPoolExecutor | None,
     progress_bar: bool,
     progress: Progress,
+    priority: Mapping[str, float],
 ) -> dict[str, NotebookOutcome]:
-    """Run tasks on the worker pool, each entry after the entries it depends on; ``progress``
-    hears of each start and end (the manifest follows the run as it goes)."""
+    """Run tasks on the worker pool, each entry after the entries it depends on and, among the
+    entries ready, the highest ``priority`` first (:mod:`sscb_analysis.reporting.schedule`); no
+    more are handed to the pool than it has workers, so a summary that becomes ready overtakes
+    reports nobody waits for. ``progress`` hears of each start and end (the manifest follows
+    the run as it goes)."""
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     selected = {e.name for e in entries}
-    pending = list(entries)
+    pending = sorted(entries, key=lambda e: -priority.get(e.name, 0.0))
+    workers = getattr(pool, "_max_workers", 1)  # (no pool: the error below says why)
     outcomes: dict[str, NotebookOutcome] = {}
     running: dict[Future[NotebookOutcome], str] = {}
     total = len(entries)
@@ -536,9 +560,11 @@ def _execute_all(
                 waits = [d for d in entry.after if d in selected]  # finished, any status
                 if not all(d in outcomes for d in [*deps, *waits]):
                     continue
-                pending.remove(entry)
                 bad = [d for d in deps if outcomes[d].status != "ok"]
                 early = _check_before_start(entry, bad)
+                if early is None and len(running) >= workers:
+                    continue  # every worker is busy: wait for one
+                pending.remove(entry)
                 if early is not None:
                     _done(early, outcomes, bar, total)
                     progress.done(early)

@@ -1,9 +1,10 @@
 """Executing one notebook and rendering its pages, inside a long-lived worker process.
 
-``sscb run`` starts ``--jobs`` worker processes. Each imports papermill and nbconvert once
-(:func:`init_worker`) and then runs many notebooks, so the ~3 s of imports is paid per worker, not
-per notebook. A worker runs one notebook at a time, so it can set ``SSCB_RECORD_PATH`` in its own
-environment for the kernel to inherit without racing another notebook.
+``sscb run`` starts ``--jobs`` worker processes, forked from a server that has imported
+papermill and nbconvert once (:mod:`worker_preload`; spawned where there is no fork server), and
+each runs many notebooks, so the imports are paid once per run, not per notebook. A worker runs
+one notebook at a time, so it can set ``SSCB_RECORD_PATH`` in its own environment for the kernel
+to inherit without racing another notebook.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,11 +71,27 @@ def output_names(name: str) -> dict[str, str]:
     }
 
 
-def init_worker(parent_pid: int | None = None) -> None:
-    """Die with the runner, then import the heavy modules and build the HTML exporters once."""
+def init_worker(
+    parent_pid: int | None = None,
+    environ: dict[str, str] | None = None,
+    cwd: str | None = None,
+) -> None:
+    """Die with the runner, take its environment and folder, then build the HTML exporters.
+
+    ``environ`` and ``cwd`` are the runner's when it started the pool: a worker forked from the
+    fork server would otherwise have the server's, fixed when the server started.
+    """
     global _exporters
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
+    if cwd is not None:
+        os.chdir(cwd)
     if parent_pid is not None:
         die_with_parent(parent_pid)
+    from sscb_analysis.reporting.fast_imports import skip_iri_grammar
+
+    skip_iri_grammar()  # before nbformat (already done where the fork server preloaded it)
     import papermill  # noqa: F401
 
     # "Passed unknown parameter" is expected: common parameters go to every notebook.
@@ -84,24 +101,56 @@ def init_worker(parent_pid: int | None = None) -> None:
     _exporters = make_exporters()
 
 
-def die_with_parent(parent_pid: int) -> None:
+def die_with_parent(runner_pid: int) -> None:
     """Ask Linux to SIGKILL this process when its parent dies (``PR_SET_PDEATHSIG``).
 
-    Without it a killed ``sscb run`` left its workers running, and they wrote pages into a run
-    the next run had already marked interrupted (issue 12, finding 11). Kernels started by the
-    worker watch it (ipykernel's parent poller) and stop within a second of its death. Elsewhere
-    than Linux, a worker still checks its parent before each notebook.
+    The parent is the runner (spawned workers) or the fork server, which exits as soon as the
+    runner does. Without it a killed ``sscb run`` left its workers running, and they wrote pages
+    into a run the next run had already marked interrupted (issue 12, finding 11). Kernels
+    started by the worker watch it (ipykernel's parent poller) and stop within a second of its
+    death. Elsewhere than Linux, a worker still checks the runner before each notebook.
     """
+    _let_the_fork_server_go()
+    parent = os.getppid()
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:  # the runner died before prctl took effect
+    if os.getppid() != parent or not _alive(runner_pid):  # gone before prctl took effect
         os._exit(1)
     global _parent_pid
-    _parent_pid = parent_pid
+    _parent_pid = runner_pid
+
+
+def _let_the_fork_server_go() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe.
+
+    The fork server exits when every holder of that pipe's write end is gone; multiprocessing
+    hands a copy to each process it forks, so that the server outlives its clients. A worker
+    starts no process through it, and holding the copy kept the server, and so (through
+    ``PR_SET_PDEATHSIG``) the worker and its kernel, alive after the runner was killed.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def warm_up() -> int:
@@ -119,7 +168,7 @@ def execute_task(task: NotebookTask) -> NotebookOutcome:
 
 
 def _execute(task: NotebookTask) -> NotebookOutcome:
-    if _parent_pid is not None and os.getppid() != _parent_pid:
+    if _parent_pid is not None and not _alive(_parent_pid):
         os._exit(1)  # the runner is gone: write nothing more into its run folder
     import nbformat
     import papermill

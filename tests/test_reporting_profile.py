@@ -219,7 +219,10 @@ def test_as_dict_is_plain_json():
 def _targets(targets, tmp_path, dataset="data/raw/synthetic/indicators.csv"):
     from sscb_analysis.reporting.config import parse_config
 
-    clean = {"inputs": {"indicators": dataset}} if dataset else {}
+    # a processed folder of its own: a dataset checked by an earlier run must not answer
+    clean = {"processed_dir": str(tmp_path / "processed")}
+    if dataset:
+        clean["inputs"] = {"indicators": dataset}
     raw = {"area": {"name": "Anytown", "targets": targets}, "clean": clean}
     return parse_config(raw, tmp_path / "p.yml", check_la=False).profile
 

@@ -26,6 +26,7 @@ class Entry:
     name: str
     depends_on: tuple[str, ...] = ()
     notebook: Path = NOTEBOOKS / "00_data_quality.ipynb"  # exists: the entry can start
+    after: tuple[str, ...] = ()  # waits for these whatever their status (the summary's way)
 
 
 # The demonstration's shape: a summary waiting for six reports, two reports nobody waits for.

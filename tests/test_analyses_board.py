@@ -113,3 +113,35 @@ def test_an_area_without_indicators_is_told_where_to_put_them(tmp_path):
     assert "indicators.yml" in note and "raw\\/anytown\\/indicators\\.csv" in note
     (raw / "indicators.csv").write_text("indicator,period_start,period_end,value\n")
     assert board.indicators_file(profile) == raw / "indicators.csv"
+
+
+def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
+    # A run whose optional MARAC export was missing: its context says so, and the summary (whose
+    # MARAC row rests on those figures) once said nothing.
+    import dataclasses
+    import datetime as dt
+    from types import MappingProxyType
+
+    import papermill as pm
+
+    from sscb_analysis.paths import NOTEBOOKS
+    from sscb_analysis.reporting.context import load_context, write_run_context
+
+    ctx = load_context(None, None)
+    inputs = dict(ctx.inputs)
+    inputs["marac"] = dataclasses.replace(
+        inputs["marac"], optional=True, not_updated_since=dt.date(2026, 11, 1)
+    )
+    run = tmp_path / "run"
+    run.mkdir()
+    write_run_context(run, dataclasses.replace(ctx, run_dir=run, inputs=MappingProxyType(inputs)))
+    out = tmp_path / "05.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "05_board_summary.ipynb"),
+        str(out),
+        parameters={"profile_path": str(ctx.profile_path), "run_dir": str(run)},
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+    )
+    text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
+    assert "were not updated in this run" in text and "1 November 2026" in text

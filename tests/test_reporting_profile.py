@@ -192,10 +192,10 @@ def test_profile_files(tmp_path):
     with pytest.raises(ProfileError, match="has no 'area:' block"):
         load_profile(path)
     path.write_text("area: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML"):
         load_profile(path)
     path.write_bytes(b"area: {name: \xff}\n")
-    with pytest.raises(ProfileError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML"):
         load_profile(path)
 
 

@@ -271,3 +271,15 @@ def test_a_threshold_below_the_policy_is_refused_before_anything_runs(tmp_path):
     assert result.exit_code == 2
     assert "below the minimum of 5 for published pages" in result.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_every_analyst_page_says_it_stays_with_the_analysts(good_run):
+    _, run_dir, _ = good_run
+    for name in ("ok", "summary"):
+        analyst = (run_dir / f"{name}-analyst.html").read_text()
+        body = analyst[analyst.index("<body") :]
+        assert "Analyst page: not for the board." in body[:3000]
+        assert "stay with the analysts" in body and f"board page is {name}.html" in body
+        board = (run_dir / f"{name}.html").read_text()
+        assert "Analyst page: not for the board." not in board
+        assert "OFFICIAL" in board  # the profile's marking, from the run's context.json

@@ -426,12 +426,9 @@ def _period(
     area: AreaProfile,
     inputs: Mapping[str, InputInfo],
 ) -> tuple[dt.date, dt.date, str]:
-    if ("period_start" in given) != ("period_end" in given):
-        missing = "period_end" if "period_start" in given else "period_start"
-        raise ContextError(f"period_start and period_end go together: give {missing} too")
-    if "period_start" in given:
-        start = _date(given["period_start"], "period_start")
-        end = _date(given["period_end"], "period_end")
+    pair = _given_period(given)
+    if pair is not None:
+        start, end = pair
         basis = "set for this report"
     elif run.get("period_start") and run.get("period_end"):
         start = _date(run["period_start"], "period_start")
@@ -510,11 +507,18 @@ def check_run_parameters(config: ReportsConfig, overrides: Mapping[str, Any]) ->
     _threshold(
         _first(given, {}, common, "suppression_threshold", area.policy.default_threshold), area
     )
+    _given_period(given)
+
+
+def _given_period(given: Mapping[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The period the overrides give (both dates, start before end), or ``None``."""
     if ("period_start" in given) != ("period_end" in given):
         missing = "period_end" if "period_start" in given else "period_start"
         raise ContextError(f"period_start and period_end go together: give {missing} too")
-    if "period_start" in given:
-        start = _date(given["period_start"], "period_start")
-        end = _date(given["period_end"], "period_end")
-        if start >= end:
-            raise ContextError(f"period_start ({start}) must be before period_end ({end})")
+    if "period_start" not in given:
+        return None
+    start = _date(given["period_start"], "period_start")
+    end = _date(given["period_end"], "period_end")
+    if start >= end:
+        raise ContextError(f"period_start ({start}) must be before period_end ({end})")
+    return start, end

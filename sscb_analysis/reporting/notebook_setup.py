@@ -115,16 +115,12 @@ def _existing(value: Any, what: str, test: Any) -> Path:
 
 
 def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {value!r}")
+    from sscb_analysis.reporting.profile import as_date
+
+    day = as_date(value)
+    if day is None:
+        raise ValueError(f"must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {value!r}")
+    return day
 
 
 def _number(value: Any) -> float:

@@ -18,8 +18,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from sscb_analysis.reporting.errors import ProfileError
 
 AREA_KEYS = (
@@ -276,23 +274,22 @@ class AreaProfile:
 
 
 def load_profile(path: str | Path, *, check_la: bool = True) -> AreaProfile:
-    """The area profile in the ``area:`` block of the YAML file at ``path``."""
+    """The area profile of the file at ``path`` (a reports config with an ``area:`` block)."""
+    from sscb_analysis.reporting.config import load_config
+
     target = Path(path)
     if not target.is_file():
         raise ProfileError(
             f"area profile not found: {target}. Create one with "
             "`sscb init --la-code CODE --out FILE`, or give the path of an existing one."
         )
-    try:
-        raw = yaml.safe_load(target.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{target} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, Mapping) or "area" not in raw:
+    profile = load_config(target, check_la=check_la).profile
+    if profile is None:
         raise ProfileError(
             f"{target} has no 'area:' block. Every report is about one area: add "
             "`area: {name: ...}` (see docs/profile.md) or create a profile with `sscb init`."
         )
-    return parse_area(raw["area"], str(target), check_la=check_la)
+    return profile
 
 
 def parse_area(raw: Any, where: str = "profile", *, check_la: bool = True) -> AreaProfile:
@@ -359,6 +356,16 @@ def parse_period(value: Any, key: str = "period") -> PeriodSpec:
 
 def parse_date(value: Any, key: str) -> dt.date:
     """A YAML date or an ISO ``YYYY-MM-DD`` string, else a sentence naming ``key``."""
+    day = as_date(value)
+    if day is None:
+        raise ProfileError(
+            f"{key} must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {value!r}"
+        )
+    return day
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a YAML date, a datetime or an ISO ``YYYY-MM-DD`` string; ``None`` if not."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -367,8 +374,8 @@ def parse_date(value: Any, key: str) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise ProfileError(f"{key} must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {value!r}")
+            return None
+    return None
 
 
 # ---------------------------------------------------------------------------------- pieces

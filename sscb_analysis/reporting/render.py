@@ -83,6 +83,8 @@ _STYLE = """
 <style>
 .sscb-banner{background:#b00020;color:#fff;font:bold 1.3em/1.4 sans-serif;padding:.6em 1em;
   text-align:center;letter-spacing:.05em}
+.sscb-analyst-only{background:#fff4e5;border-left:6px solid #7a4d00;font:1em sans-serif;
+  padding:.5em 1em;margin:0}
 .sscb-failed{background:#7a4d00;color:#fff;font:bold 1.1em sans-serif;padding:.5em 1em}
 .sscb-toc{margin:1em 2em;padding:.5em 1em;border:1px solid #ccc;background:#fafafa;
   font-family:sans-serif;max-width:60em}
@@ -237,6 +239,8 @@ def render_html(
         )
     if board:
         top.append(table_of_contents(body))
+    else:
+        top.insert(0, analyst_notice(context))
     # Style sheets go in the head, so the banner is the first thing in the body.
     if "</head>" in body:
         body = body.replace("</head>", styles + "</head>", 1)
@@ -248,6 +252,19 @@ def render_html(
     # The board page leaves through the sanitiser: no script, handler or javascript: link,
     # whatever a header, file name or area name brought in.
     return board_page(page, title) if board else page
+
+
+def analyst_notice(context: RenderContext) -> str:
+    """The first line of every analyst page: what stays with the analysts, what may go to the
+    board (issue 12, finding 13; the sentences are the index's, from reporting/sharing.py)."""
+    from sscb_analysis.reporting.sharing import ANALYST_ONLY, board_sentence
+
+    board = board_sentence(context.disclosure, context.protective_marking)
+    return (
+        '<div class="sscb-analyst-only" role="note"><strong>Analyst page: not for the board.'
+        f"</strong> {html_text(ANALYST_ONLY)} {html_text(board)} This report's board page "
+        f"is {html_text(context.notebook_name)}.html.</div>"
+    )
 
 
 def with_run_marking(context: RenderContext, run_dir: Path) -> RenderContext:

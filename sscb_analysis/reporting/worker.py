@@ -233,12 +233,9 @@ def _render(
     status: str,
     synthetic: bool,
 ) -> None:
-    import dataclasses
-
     from sscb_analysis.reporting.render import RenderContext, render_reports
 
-    accepted = {f.name for f in dataclasses.fields(RenderContext)}
-    extras = {k: v for k, v in page_facts(run_dir).items() if k in accepted}
+    # The marking and disclosure policy come from the run's context.json (the renderer reads it).
     context = RenderContext(
         run_id=task.run_id,
         notebook_name=task.name,
@@ -247,7 +244,6 @@ def _render(
         generated=task.generated,
         synthetic=synthetic,
         status=status,
-        **extras,
     )
     render_reports(
         out_nb,
@@ -256,31 +252,6 @@ def _render(
         context,
         exporters=_exporters,
     )
-
-
-def page_facts(run_dir: Path) -> dict[str, Any]:
-    """What every page of the run prints beside its content, from the run's context.json:
-    ``protective_marking``, ``disclosure``, ``area_name``, ``period_label`` and the sharing
-    sentences ``sharing_board`` and ``sharing_analyst`` (the renderer takes those it knows)."""
-    from sscb_analysis.reporting.context import RUN_CONTEXT_NAME
-    from sscb_analysis.reporting.sharing import ANALYST_ONLY, board_sentence
-
-    try:
-        context = json.loads((run_dir / RUN_CONTEXT_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(context, dict):
-        return {}
-    return {
-        "protective_marking": context.get("protective_marking"),
-        "disclosure": context.get("disclosure"),
-        "area_name": (context.get("area") or {}).get("name"),
-        "period_label": context.get("period_label"),
-        "sharing_board": board_sentence(
-            context.get("disclosure"), context.get("protective_marking")
-        ),
-        "sharing_analyst": ANALYST_ONLY,
-    }
 
 
 def _finish(

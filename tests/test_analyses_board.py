@@ -89,6 +89,9 @@ def test_links_and_notes():
     assert "/" not in links.replace("](", "")
     assert board.synthetic_note(False) is None
     assert "SYNTHETIC" in board.synthetic_note(True)
+    # Page 07 is not the summary and holds no national comparison (it once said both).
+    page = board.synthetic_note(True, page="indicators")
+    assert "SYNTHETIC" in page and "summary" not in page and "national" not in page
     assert "below 0.05 we call it more than chance" in board.reading_guide(0.95)
     assert "must not be published" in board.reading_guide(0.95, 0)
 

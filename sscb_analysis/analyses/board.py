@@ -283,10 +283,17 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     )
 
 
-def synthetic_note(synthetic: bool) -> str | None:
-    """The SYNTHETIC-data warning for the top of the page, or None for real data."""
+def synthetic_note(synthetic: bool, page: str = "summary") -> str | None:
+    """The SYNTHETIC-data warning for the top of a page, or None for real data. ``page``:
+    ``summary`` (whose national comparison uses real published figures) or ``indicators``
+    (the board's wider dataset, page 07)."""
     if not synthetic:
         return None
+    if page == "indicators":
+        return (
+            "**SYNTHETIC DATA.** The figures on this page were invented to test the reports. "
+            "None of them describes real children, families or services."
+        )
     return (
         "**SYNTHETIC DATA.** This summary was produced from invented extracts to test the "
         "reports. None of its local figures describes real children, families or services. "

@@ -148,3 +148,10 @@ def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
     )
     text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
     assert "were not updated in this run" in text and "1 November 2026" in text
+
+
+def test_the_summary_links_the_dataset_page_when_there_is_one():
+    # The summary linked the six reports but not page 07, where the dataset's charts are.
+    with_dataset = board.report_links_html(board.detailed_pages(True))
+    assert 'href="07_board_indicators.html"' in with_dataset
+    assert "07_board_indicators" not in board.report_links_html(board.detailed_pages(False))

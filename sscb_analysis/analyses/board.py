@@ -25,12 +25,14 @@ from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
+    "DATASET_PAGE",
     "SOURCES",
     "BoardScorecard",
     "DisclosureError",
     "board_message",
     "board_scorecard",
     "check_disclosure",
+    "detailed_pages",
     "indicators_expected",
     "indicators_file",
     "no_indicators_note",
@@ -50,6 +52,15 @@ SOURCES: tuple[ReportSource, ...] = (
     ReportSource("04_marac", "MARAC referrals"),
     ReportSource("06_national_benchmark", "The authority against England and its neighbours"),
 )
+
+
+#: The page of the board's wider dataset (``indicators.csv``), linked beside the reports.
+DATASET_PAGE = ReportSource("07_board_indicators", "The board's other indicators")
+
+
+def detailed_pages(with_dataset: bool) -> tuple[ReportSource, ...]:
+    """The pages the summary links to: the reports, and the dataset's page when there is one."""
+    return (*SOURCES, DATASET_PAGE) if with_dataset else SOURCES
 
 
 class DisclosureError(ValueError):
@@ -278,8 +289,8 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     )
     return (
         '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
-        "<p>The reports' indicators come from these reports, which show the figures behind "
-        f'them, the charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
+        "<p>The indicators come from these pages, which show the figures behind them, the "
+        f'charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
     )
 
 

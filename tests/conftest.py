@@ -107,9 +107,11 @@ OTHER_AREA_SEED = 7  # synthetic extracts other than the committed ones (seed 20
 def other_area_run(tmp_path_factory: pytest.TempPathFactory):
     """``sscb init`` for another authority, synthetic extracts of another seed, ``sscb run``.
 
-    Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with only the
-    folders moved into the test's temporary directory.
+    Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with the
+    folders moved into the test's temporary directory and its board dataset lines uncommented.
     """
+    import re
+
     import yaml
     from click.testing import CliRunner
 
@@ -127,7 +129,13 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
         ["init", "--la-code", OTHER_AREA_CODE, "--out", str(profile), "--raw-dir", str(raw)],
     )
     assert made.exit_code == 0, made.output
-    raw_profile = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    # The area has a board dataset (synth wrote seed 7's): its commented lines switched on.
+    text = re.sub(
+        r"(?m)^    # (indicators:|  path:|  definitions:|  optional:)",
+        r"    \1",
+        profile.read_text(encoding="utf-8"),
+    )
+    raw_profile = yaml.safe_load(text)
     raw_profile["clean"]["processed_dir"] = str(tmp / "processed")
     raw_profile["defaults"]["out"] = str(tmp / "reports")
     profile.write_text(yaml.safe_dump(raw_profile, sort_keys=False), encoding="utf-8")

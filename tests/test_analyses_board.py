@@ -48,7 +48,7 @@ def test_recorded_headlines_reach_the_summary_unchanged(tmp_path, monkeypatch):
     assert shown["a"].value == recorded[0].value and shown["b"].value == "between 1 and 5"
     assert shown["a"].variation_kind == "improvement"
     assert shown["03_caf"].status == "not run"
-    assert any("no indicators.csv" in n for n in card.notes)
+    assert any("no board dataset" in n for n in card.notes)
     message = board.board_message(card.rows)
     assert "did not finish in this run: CAF" in message
     assert "real improvement in “Indicator a”" in message
@@ -96,26 +96,11 @@ def test_links_and_notes():
     assert "must not be published" in board.reading_guide(0.95, 0)
 
 
-def test_an_area_without_indicators_is_told_where_to_put_them(tmp_path):
-    # An area made with `sscb init` has no indicators.csv; the summary and page 07 once only said
-    # so, leaving the analyst to find where the file is read from.
-    profile = tmp_path / "area.yml"
-    raw = tmp_path / "raw" / "anytown"
-    raw.mkdir(parents=True)
-    profile.write_text(
-        "area: {name: Anytown}\n"
-        f"clean:\n  inputs:\n    cpp: {{path: {raw / 'cp plans.xlsx'}, optional: true}}\n",
-        encoding="utf-8",
-    )
-    assert board.indicators_file(profile) is None
-    assert board.indicators_expected(profile) == f"{raw.as_posix()}/indicators.csv"
-    card = board.board_scorecard(
-        run_dir=None, indicators=None, period_end="2013-03-31", profile_path=profile
-    )
-    note = next(n for n in card.notes if "no indicators.csv" in n)
-    assert "indicators.yml" in note and "raw\\/anytown\\/indicators\\.csv" in note
-    (raw / "indicators.csv").write_text("indicator,period_start,period_end,value\n")
-    assert board.indicators_file(profile) == raw / "indicators.csv"
+def test_the_summary_links_the_dataset_page_when_there_is_one():
+    # The summary linked the six reports but not page 07, where the dataset's charts are.
+    with_dataset = board.report_links_html(board.detailed_pages(True))
+    assert 'href="07_board_indicators.html"' in with_dataset
+    assert "07_board_indicators" not in board.report_links_html(board.detailed_pages(False))
 
 
 def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
@@ -148,10 +133,3 @@ def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
     )
     text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
     assert "were not updated in this run" in text and "1 November 2026" in text
-
-
-def test_the_summary_links_the_dataset_page_when_there_is_one():
-    # The summary linked the six reports but not page 07, where the dataset's charts are.
-    with_dataset = board.report_links_html(board.detailed_pages(True))
-    assert 'href="07_board_indicators.html"' in with_dataset
-    assert "07_board_indicators" not in board.report_links_html(board.detailed_pages(False))

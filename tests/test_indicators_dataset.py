@@ -287,6 +287,14 @@ def test_definition_mistakes_are_sentences(change, message):
     assert "my.yml, indicator 'visits'" in str(info.value)
 
 
+def test_a_target_may_say_where_it_is_set():
+    entry = {**DEFS["indicators"]["visits"], "target_source": "  the  plan "}
+    assert parse_definitions({"indicators": {"v": entry}})["v"].target_source == "the plan"
+    no_target = {k: v for k, v in entry.items() if k != "target"}
+    with pytest.raises(DefinitionError, match="'target_source' is given without a 'target'"):
+        parse_definitions({"indicators": {"v": no_target}})
+
+
 def test_definition_file_errors(tmp_path):
     with pytest.raises(DefinitionError, match="does not exist"):
         read_definitions(tmp_path / "indicators.yml")

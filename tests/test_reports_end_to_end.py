@@ -118,6 +118,25 @@ def test_headline_figures_reach_the_json(default_run):
     assert national["la_second_or_subsequent_pct"] == pytest.approx(16.8)
 
 
+def test_every_recorded_headline_is_a_known_indicator(default_run):
+    """Targets are checked against KNOWN_INDICATORS: it must hold what the reports record."""
+    from sscb_analysis.reporting.profile import KNOWN_INDICATORS
+
+    _, result = default_run
+    seen = set()
+    for outcome in result.notebooks:
+        for h in _figures(result.run_dir, outcome.name).get("headlines") or []:
+            unit, better, report = KNOWN_INDICATORS[h["key"]]
+            assert h["report"] == report, h["key"]
+            assert h.get("unit") in (None, unit) and h.get("better") in (None, better), h["key"]
+            seen.add(h["key"])
+    assert seen == set(KNOWN_INDICATORS)
+    # the demonstration's one target (section 5's yardstick) reaches the scorecard, not judged
+    summary = _figures(result.run_dir, "05_board_summary")
+    row = summary["scorecard_cpp_open_two_years_or_more"]
+    assert row["assurance"] == "Target 3.2%: not judged (its report records no process limits)"
+
+
 def test_manifest_records_inputs_and_statuses(default_run):
     _, result = default_run
     manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -208,13 +227,6 @@ def test_no_board_page_mentions_the_demonstration_area(other_area_run):
     assert {k: v for k, v in found.items() if v} == {}
 
 
-PERIOD_FIGURE_NAMES = (
-    "every board page now states the period (07 and 05 give its label); 03_caf records a count "
-    "as 'caf_assessments_period' ('1,171'), which this test reads as a period (pages helper)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=PERIOD_FIGURE_NAMES)
 def test_every_page_states_the_same_period(other_area_run):
     _, result = other_area_run
     context = json.loads((result.run_dir / "context.json").read_text(encoding="utf-8"))
@@ -225,8 +237,15 @@ def test_every_page_states_the_same_period(other_area_run):
     ]
     for outcome in result.notebooks:
         figures = _figures(result.run_dir, outcome.name)
-        periods = {k: v for k, v in figures.items() if k.endswith("period")}
+        # every figure named like a period that holds a reporting year (not a count of the
+        # period's assessments, such as caf_assessments_period) is the run's
+        periods = {
+            k: v
+            for k, v in figures.items()
+            if k.endswith("period") and isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}", v)
+        }
         assert all(v == label for v in periods.values()), (outcome.name, periods)
+    assert _figures(result.run_dir, "07_board_indicators")["indicators_period"] == label
 
 
 def test_summary_figures_equal_the_recorded_ones(other_area_run):
@@ -247,3 +266,20 @@ def test_summary_figures_equal_the_recorded_ones(other_area_run):
     for key in shared:
         assert summary[key]["value"] == recorded[key]["value"], key
         assert summary[key]["interval"] == recorded[key]["interval"], key
+
+
+def test_the_other_areas_board_dataset_is_its_own(other_area_run):
+    """The dataset comes from the area's profile (seed 7's files), never the demonstration's."""
+    _, result = other_area_run
+    context = json.loads((result.run_dir / "context.json").read_text(encoding="utf-8"))
+    dataset = context["dataset"]
+    assert dataset["generated_by"] == "sscb synth --seed 7" and dataset["synthetic"] is True
+    assert Path(dataset["path"]).name == "indicators.json"
+    assert Path(dataset["path"]).parent == Path(context["inputs"]["cpp"]["path"]).parent
+    page = _figures(result.run_dir, "07_board_indicators")
+    assert page["indicators_period"] == "2013-14" and page["data_are_synthetic"] is True
+    assert page["indicators_rows_read"] > 0
+    board = (result.run_dir / "07_board_indicators.html").read_text(encoding="utf-8")
+    assert "Its series covers" in board and "to Jan to Mar 2014" in board
+    summary = _figures(result.run_dir, "05_board_summary")
+    assert "scorecard_private_fostering_notifications" in summary

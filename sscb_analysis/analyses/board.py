@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sscb_analysis.analyses.scorecard import (
     IndicatorResult,
@@ -21,6 +22,7 @@ from sscb_analysis.analyses.scorecard import (
     report_results,
 )
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
+from sscb_analysis.dataset import IndicatorData
 from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
@@ -29,13 +31,12 @@ __all__ = [
     "SOURCES",
     "BoardScorecard",
     "DisclosureError",
+    "board_dataset",
     "board_message",
     "board_scorecard",
     "check_disclosure",
     "detailed_pages",
-    "indicators_expected",
-    "indicators_file",
-    "no_indicators_note",
+    "period_statement",
     "reading_guide",
     "report_links",
     "report_links_html",
@@ -54,7 +55,7 @@ SOURCES: tuple[ReportSource, ...] = (
 )
 
 
-#: The page of the board's wider dataset (``indicators.csv``), linked beside the reports.
+#: The page of the board's wider dataset, linked beside the reports.
 DATASET_PAGE = ReportSource("07_board_indicators", "The board's other indicators")
 
 
@@ -84,25 +85,27 @@ class BoardScorecard:
 def board_scorecard(
     *,
     run_dir: str | Path | None,
-    indicators: object | None,
+    indicators: IndicatorData | None,
     period_end: object,
     confidence: float = 0.95,
     threshold: int = 5,
-    targets: Mapping[str, float] | None = None,
+    targets: Mapping[str, object] | None = None,
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     sources: Sequence[ReportSource] = SOURCES,
-    profile_path: str | Path | None = None,
+    left_out: str | None = None,
 ) -> BoardScorecard:
     """The scorecard: the reports' recorded headlines, then the dataset's indicators.
 
-    ``indicators`` is the checked dataset (:func:`sscb_analysis.dataset.read_indicators`) or
-    None when the area has none. ``threshold`` 0 shows every count (a board-restricted pack).
+    ``indicators`` is the checked dataset (:func:`board_dataset`) or None when the area has
+    none; ``left_out`` is then the line saying why. ``threshold`` 0 shows every count (a
+    board-restricted pack).
     """
     notes: list[str] = []
     results: list[IndicatorResult] = []
     if run_dir:
         results.extend(report_results(run_dir, sources, targets))
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "report")
     else:
         notes.append(
             "The detailed reports' indicators are read from the figures each report records "
@@ -112,7 +115,7 @@ def board_scorecard(
     if indicators is not None:
         results.extend(
             dataset_results(
-                indicators,  # type: ignore[arg-type]
+                indicators,
                 period_end,
                 confidence=confidence,
                 targets=targets,
@@ -120,61 +123,48 @@ def board_scorecard(
                 dfe_dir=dfe_dir,
             )
         )
-        notes.extend(r.target_note for r in results if r.target_note)
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "dataset")
     else:
-        notes.append(no_indicators_note(profile_path, "only the reports' indicators appear"))
+        notes.append(
+            (left_out or "This area has no board dataset.")
+            + " Only the reports' indicators appear."
+        )
     rows = disclose_results(results, threshold)
     return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
 
 
-def indicators_file(
-    profile_path: str | Path | None, given: str | Path | None = None
-) -> Path | None:
-    """The area's ``indicators.csv``: ``given``, else the one beside the profile's CPP export
-    (``data/raw/<area>/``); None when the area has none. A ``given`` file that does not exist
-    is an error, never skipped quietly."""
-    if given:
-        path = Path(given)
-        if not path.is_file():
-            raise FileNotFoundError(f"indicators_path {path} does not exist")
-        return path
-    from sscb_analysis.reporting.config import load_config
+def board_dataset(ctx: Any) -> tuple[IndicatorData | None, str | None]:
+    """The board's wider dataset as the run checked it (``ctx.dataset``, from the profile's
+    ``clean.inputs.indicators``), or ``None`` and the one line the page prints instead.
 
-    config = load_config(profile_path or None)
-    cpp = config.clean_inputs.get("cpp")
-    if cpp is None or not cpp.paths:
-        return None
-    beside = Path(cpp.paths[0]).parent / "indicators.csv"
-    return beside if beside.is_file() else None
+    ``ctx`` is a :class:`~sscb_analysis.reporting.context.ReportContext` made with
+    ``uses=("indicators", ...)``. Nothing is looked for beside other files: another area's board
+    never sees the demonstration's dataset.
+    """
+    from sscb_analysis.dataset.processed import load_dataset
 
-
-def indicators_expected(profile_path: str | Path | None) -> str:
-    """Where the area's ``indicators.csv`` would be read from, as the page says it: the folder
-    of the profile's CPP export, relative to the project when it is inside it."""
-    from sscb_analysis.paths import ROOT
-    from sscb_analysis.reporting.config import load_config
-
-    try:
-        cpp = load_config(profile_path or None).clean_inputs.get("cpp")
-    except (OSError, ValueError):  # the page still says what to do, just not where
-        cpp = None
-    if cpp is None or not cpp.paths:
-        return "beside the CPP export named in the area profile"
-    folder = Path(cpp.paths[0]).parent.resolve()
-    if folder.is_relative_to(ROOT.resolve()):
-        folder = folder.relative_to(ROOT.resolve())
-    return f"{folder.as_posix()}/indicators.csv"
+    info = ctx.dataset
+    if info is None:
+        return None, ctx.area.left_out(
+            "clean.inputs", "indicators", "the board's wider dataset (indicators.csv)"
+        )
+    if info.path is None:
+        return None, info.note
+    return load_dataset(info.path, info.definitions), None
 
 
-def no_indicators_note(profile_path: str | Path | None, what: str) -> str:
-    """The line for an area without ``indicators.csv``: what is missing and how to add it
-    (``what``: what the page shows meanwhile). Markdown, with the path escaped."""
+def period_statement(ctx: Any) -> str:
+    """The line (Markdown) that opens a board page: the area and the period under review, as
+    the run resolved it, with how it was chosen."""
     from sscb_analysis.escape import md_text
 
+    start, end = ctx.period_start, ctx.period_end
+    dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    label = ctx.period_label
+    within = f"{dates}; " if label[:1].isdigit() and "-" in label and " " not in label else ""
     return (
-        f"This area has no indicators.csv, so {what}. To add the board's wider dataset, put "
-        f"it in {md_text(indicators_expected(profile_path))} with its definitions in "
-        "indicators.yml beside it (docs/board_pack.md)."
+        f"**Area:** {md_text(ctx.area.name)}. **Period under review:** {md_text(label)} "
+        f"({within}{md_text(ctx.period_basis)})."
     )
 
 
@@ -289,8 +279,8 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     )
     return (
         '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
-        "<p>The indicators come from these pages, which show the figures behind them, the "
-        f'charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
+        "<p>The reports' indicators come from these reports, which show the figures behind "
+        f'them, the charts and the caveats.</p><ul class="sscb-links">{items}</ul></div>'
     )
 
 

@@ -89,6 +89,9 @@ def test_links_and_notes():
     assert "/" not in links.replace("](", "")
     assert board.synthetic_note(False) is None
     assert "SYNTHETIC" in board.synthetic_note(True)
+    # Page 07 is not the summary and holds no national comparison (it once said both).
+    page = board.synthetic_note(True, page="indicators")
+    assert "SYNTHETIC" in page and "summary" not in page and "national" not in page
     assert "below 0.05 we call it more than chance" in board.reading_guide(0.95)
     assert "must not be published" in board.reading_guide(0.95, 0)
 
@@ -130,3 +133,42 @@ def test_the_summary_runs_after_a_failed_report_and_says_it_did_not_finish(tmp_p
     assert "Repeat child protection plans" in missing.split(".")[0]
     page = (result.run_dir / "05_board_summary.html").read_text(encoding="utf-8")
     assert "The report stopped before recording its figures (it failed)" in page
+
+
+def test_the_summary_links_the_dataset_page_when_there_is_one():
+    # The summary linked the six reports but not page 07, where the dataset's charts are.
+    with_dataset = board.report_links_html(board.detailed_pages(True))
+    assert 'href="07_board_indicators.html"' in with_dataset
+    assert "07_board_indicators" not in board.report_links_html(board.detailed_pages(False))
+
+
+def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
+    # A run whose optional MARAC export was missing: its context says so, and the summary (whose
+    # MARAC row rests on those figures) once said nothing.
+    import dataclasses
+    import datetime as dt
+    from types import MappingProxyType
+
+    import papermill as pm
+
+    from sscb_analysis.paths import NOTEBOOKS
+    from sscb_analysis.reporting.context import load_context, write_run_context
+
+    ctx = load_context(None, None)
+    inputs = dict(ctx.inputs)
+    inputs["marac"] = dataclasses.replace(
+        inputs["marac"], optional=True, not_updated_since=dt.date(2026, 11, 1)
+    )
+    run = tmp_path / "run"
+    run.mkdir()
+    write_run_context(run, dataclasses.replace(ctx, run_dir=run, inputs=MappingProxyType(inputs)))
+    out = tmp_path / "05.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "05_board_summary.ipynb"),
+        str(out),
+        parameters={"profile_path": str(ctx.profile_path), "run_dir": str(run)},
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+    )
+    text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
+    assert "were not updated in this run" in text and "1 November 2026" in text

@@ -228,6 +228,24 @@ def test_a_formula_without_a_saved_value_is_an_error_with_its_cell(tmp_path):
     assert "open it in Excel and save it" in result.quarantine["reasons"].iloc[0]
 
 
+def test_a_row_holding_only_an_unsaved_formula_is_set_aside_not_blank(tmp_path):
+    # A lone formula among blank rows was counted blank while the log said "quarantined": the
+    # row is a record with an error, in the quarantine, and the rows still add up.
+    path = tmp_path / "export.xlsx"
+    rows = frame_rows(cpp_rows(2))
+    width = len(rows[0])
+    lone = [None] * width
+    lone[rows[0].index("category_of_abuse")] = "=1+1"
+    write_xlsx(path, [*rows, [None] * width, lone, lone], title="CP Plans")
+    result = run(path)
+    s = result.summary
+    assert (s["rows_in"], s["clean"], s["quarantined"], s["blank"]) == (5, 2, 2, 1)
+    assert s["duplicates"] == 0 and s["balanced"]
+    assert result.quarantine["source_row"].tolist() == [5, 6]
+    entry = result.log[result.log["rule"] == "CPP022"]
+    assert entry["value"].tolist() == ["'CP Plans'!E5", "'CP Plans'!E6"]
+
+
 def test_an_excel_error_value_is_an_error_with_its_cell(tmp_path):
     import zipfile
 

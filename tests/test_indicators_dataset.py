@@ -324,6 +324,10 @@ def test_definition_file_errors(tmp_path):
         read_definitions(bad)
     with pytest.raises(DefinitionError, match="'indicators:' block"):
         parse_definitions({"visits": {}})
+    laughs = tmp_path / "laughs.yml"
+    laughs.write_text("indicators:\n  a: &a {name: x}\n  b: *a\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match=r"not valid YAML \(line 3\)"):
+        read_definitions(laughs)
     with pytest.raises(DefinitionError, match="lower-case"):
         parse_definitions({"indicators": {"Bad Key": DEFS["indicators"]["lado"]}})
     rate = {**DEFS["indicators"]["rate"]}

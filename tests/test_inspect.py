@@ -143,3 +143,24 @@ def test_inspect_a_cin_census_return_and_an_annex_a_workbook(tmp_path):
     out = inspect("cpp", str(annex))
     assert "Ofsted Annex A" in out.output and "-> initial_category" in out.output
     assert "Allocated Worker" in out.output and out.exit_code == 3
+
+
+def test_one_record_is_one_record_and_the_summary_says_what_disagrees(tmp_path):
+    # "1 records", and "they disagree on 0" beside a plan whose status rested on one source only.
+    from sscb_analysis.paths import ROOT
+
+    census = ROOT / "tests" / "fixtures" / "cin" / "CIN_Census_2024.xml"
+    out = inspect("cpp", str(census)).output
+    assert "\n1 record\n" in out
+    layout = tmp_path / "cin.yml"
+    layout.write_text("kind: cpp\ndrop: [UPN, FormerUPN, PersonBirthDate]\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from sscb_analysis.cli import main
+
+    done = CliRunner().invoke(
+        main, ["clean", "cpp", str(census), "--map", str(layout), "--out", str(tmp_path)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "recorded number below the history for 0)" in done.output
+    assert "disagree on" not in done.output

@@ -135,6 +135,28 @@ def test_mistakes_in_a_layout_are_one_sentence_naming_the_key(tmp_path, text, me
     assert message in str(info.value)
 
 
+def _laughs(depth: int = 9) -> str:
+    """A YAML list whose anchors nest nine lists of nine, ``depth`` deep ("billion laughs")."""
+    parts = ['&a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    parts += [f"&a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, depth)]
+    return "[" + ", ".join(parts) + "]"
+
+
+@pytest.mark.parametrize(
+    "where", ["drop: {}", "codes:\n  gender:\n    male: {}", "columns: {{team: {}}}"]
+)
+def test_aliases_in_a_layout_are_refused_before_anything_walks_them(tmp_path, where):
+    # A 1 KB layout of nested aliases once kept `sscb inspect` and `sscb clean` busy past any
+    # timeout (9**9 items walked); an alias is now a YAML mistake at its line and column.
+    import time
+
+    layout = write(tmp_path, "kind: cpp\n" + where.format(_laughs()) + "\n")
+    began = time.perf_counter()
+    with pytest.raises(ExtractError, match=r"not valid YAML \(line \d+, column \d+\): an alias"):
+        load_layout(layout, "cpp")
+    assert time.perf_counter() - began < 5
+
+
 def test_a_layout_header_missing_from_the_file_is_named(tmp_path):
     layout = write(tmp_path, "kind: cpp\ncolumns: {child_id: Person Ref}\n")
     with pytest.raises(ExtractError, match=r"maps child_id to .Person Ref., but .* no such header"):

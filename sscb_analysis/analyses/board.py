@@ -10,7 +10,6 @@ working them out again.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,11 @@ from sscb_analysis.analyses.scorecard import (
 )
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
 from sscb_analysis.dataset import IndicatorData
+from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
+    "DATASET_PAGE",
     "SOURCES",
     "BoardScorecard",
     "DisclosureError",
@@ -34,6 +35,7 @@ __all__ = [
     "board_message",
     "board_scorecard",
     "check_disclosure",
+    "detailed_pages",
     "period_statement",
     "reading_guide",
     "report_links",
@@ -51,6 +53,15 @@ SOURCES: tuple[ReportSource, ...] = (
     ReportSource("04_marac", "MARAC referrals"),
     ReportSource("06_national_benchmark", "The authority against England and its neighbours"),
 )
+
+
+#: The page of the board's wider dataset, linked beside the reports.
+DATASET_PAGE = ReportSource("07_board_indicators", "The board's other indicators")
+
+
+def detailed_pages(with_dataset: bool) -> tuple[ReportSource, ...]:
+    """The pages the summary links to: the reports, and the dataset's page when there is one."""
+    return (*SOURCES, DATASET_PAGE) if with_dataset else SOURCES
 
 
 class DisclosureError(ValueError):
@@ -263,8 +274,7 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     """The "Detailed reports" section as HTML: on screen only (the PDF pack holds the reports
     themselves, so the printed pack leaves the links out)."""
     items = "".join(
-        f'<li><a href="{html.escape(s.report, quote=True)}.html">{html.escape(s.title)}</a></li>'
-        for s in sources
+        f'<li><a href="{html_text(s.report)}.html">{html_text(s.title)}</a></li>' for s in sources
     )
     return (
         '<div class="sscb-print-hidden"><h2 id="Detailed-reports">Detailed reports</h2>'
@@ -273,10 +283,17 @@ def report_links_html(sources: Sequence[ReportSource]) -> str:
     )
 
 
-def synthetic_note(synthetic: bool) -> str | None:
-    """The SYNTHETIC-data warning for the top of the page, or None for real data."""
+def synthetic_note(synthetic: bool, page: str = "summary") -> str | None:
+    """The SYNTHETIC-data warning for the top of a page, or None for real data. ``page``:
+    ``summary`` (whose national comparison uses real published figures) or ``indicators``
+    (the board's wider dataset, page 07)."""
     if not synthetic:
         return None
+    if page == "indicators":
+        return (
+            "**SYNTHETIC DATA.** The figures on this page were invented to test the reports. "
+            "None of them describes real children, families or services."
+        )
     return (
         "**SYNTHETIC DATA.** This summary was produced from invented extracts to test the "
         "reports. None of its local figures describes real children, families or services. "

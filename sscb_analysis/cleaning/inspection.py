@@ -270,7 +270,7 @@ def inspection_text(found: Inspection) -> str:
             )
             + f"; {found.rows:,} rows below it"
             if spreadsheet
-            else f"{found.rows:,} records"
+            else f"{found.rows:,} record{'s' if found.rows != 1 else ''}"
         )
         + (
             f", of which {found.footers} totals or notes row{'s' if found.footers != 1 else ''} at the bottom"

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from sscb_analysis import yaml_safe
 from sscb_analysis.cleaning.headers import ExtractError
 from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
 
@@ -91,7 +92,7 @@ def load_layout(path: str | os.PathLike[str], kind: str | None = None) -> Layout
     except OSError as exc:
         raise ExtractError(f"The layout file {where} could not be read: {exc.strerror}.") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_safe.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

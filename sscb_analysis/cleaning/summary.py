@@ -100,8 +100,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines.append(
             f"second or subsequent plans: {basis['second_or_subsequent']} (by the extract's "
             f"history and the recorded number {basis['history_and_recorded']}, history only "
-            f"{basis['history_only']}, recorded number only {basis['recorded_only']}; they "
-            f"disagree on {basis['disagree']})"
+            f"{basis['history_only']}, recorded number only {basis['recorded_only']}; "
+            f"recorded number below the history for {basis['disagree']})"
         )
     for column, found in (s.get("placeholders_read_as_blank") or {}).items():
         cells = ", ".join(f"{n} x {t!r}" for t, n in found.items())

@@ -461,7 +461,11 @@ def blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.nd
     # compared with other rows.
     malformed = table.malformed_mask
     footer = table.footer_mask
-    blank = ~malformed & ~footer
+    # A cell that could not be read stands in blank too, but its row holds something (a formula
+    # with no saved value): that row is a record with an error, not a blank row.
+    unreadable = np.zeros(n, dtype=bool)
+    unreadable[[p.row for p in table.problems]] = True
+    blank = ~malformed & ~footer & ~unreadable
     for arr in table.columns:
         blank &= arr.codes < 0
     first = np.arange(n, dtype=np.int64)
@@ -470,7 +474,9 @@ def blank_and_duplicates(table: RawTable) -> tuple[np.ndarray, np.ndarray, np.nd
         return blank, duplicate, first
     widest = max(table.columns, key=lambda arr: len(arr.dictionary))
     counts = np.bincount(widest.codes + 1)
-    candidates = np.flatnonzero((counts[widest.codes + 1] > 1) & ~blank & ~malformed & ~footer)
+    candidates = np.flatnonzero(
+        (counts[widest.codes + 1] > 1) & ~blank & ~malformed & ~footer & ~unreadable
+    )
     if len(candidates) < 2:
         return blank, duplicate, first
     codes = np.column_stack([arr.codes[candidates] for arr in table.columns])

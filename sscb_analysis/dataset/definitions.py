@@ -123,6 +123,8 @@ def read_definitions(path: str | Path) -> IndicatorDefinitions:
     """Read and check ``indicators.yml``; raise :class:`DefinitionError` with a sentence."""
     import yaml
 
+    from sscb_analysis import yaml_safe
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -134,7 +136,7 @@ def read_definitions(path: str | Path) -> IndicatorDefinitions:
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"{path} could not be read as UTF-8 text: {exc}.") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_safe.load(text)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""

@@ -51,20 +51,48 @@ def write_provenance(
 ) -> Path:
     """Write the generator's sidecar for ``files`` (all in ``folder``); return its path.
 
+    Files an earlier sidecar in ``folder`` lists are kept in it while they still hold the bytes
+    it records (``sscb synth --format cin`` and then ``--format annex-a`` into one folder both
+    stay synthetic); the sidecar's ``command`` then names every command that made its files.
     The sidecar holds no time or version, so the same seed still gives the same bytes.
     """
     out = Path(folder)
     digests = {Path(f).name: sha256_file(f) for f in files}
+    commands = [command]
+    earlier = _sidecar_files(out / PROVENANCE_NAME)
+    if earlier is not None:
+        kept, made_by = earlier
+        for name, digest in kept.items():
+            if name not in digests and (out / name).is_file() and sha256_file(out / name) == digest:
+                digests[name] = digest
+                commands.extend(c for c in made_by if c not in commands)
     payload = {
         "synthetic": True,
         "generator": GENERATOR,
-        "command": command,
+        "command": "; ".join(commands),
         "note": "Every file listed here was made by the generator and describes no real person.",
         "files": dict(sorted(digests.items())),
     }
     target = out / PROVENANCE_NAME
     target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def _sidecar_files(sidecar: Path) -> tuple[dict[str, str], list[str]] | None:
+    """The files an existing generator's sidecar lists (name: digest) and the commands it
+    names; None when there is none, or it is not the generator's."""
+    try:
+        payload = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, Mapping) or payload.get("generator") != GENERATOR:
+        return None
+    files = payload.get("files")
+    if not isinstance(files, Mapping):
+        return None
+    command = payload.get("command")
+    made_by = [c for c in command.split("; ") if c] if isinstance(command, str) else []
+    return {str(k): v for k, v in files.items() if isinstance(v, str)}, made_by
 
 
 def provenance_of(path: str | os.PathLike[str]) -> Provenance:

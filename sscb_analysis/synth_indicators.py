@@ -7,7 +7,7 @@ on what that report says so the scorecard has something true to find:
 - private fostering notifications up 25% in 2012/13 (16 to 20 in the year);
 - allegations referred to the LADO rising after the 2012 awareness work;
 - section 47 enquiries steady;
-- re-referrals within 12 months near their target;
+- re-referrals within 12 months near an illustrative target (the report gives none);
 - referrals ending in no further action rising in 2012/13 ("a key performance issue");
 - children entering care under a voluntary agreement (section 20): 32.6% of entrants in 2011/12,
   23.7% in 2012/13;
@@ -30,6 +30,12 @@ __all__ = ["MEASURES", "generate_indicators", "indicators_yaml", "write_indicato
 _FIRST_YEAR = 2010  # reporting years 2010-11 to 2013-14
 _YEARS = 4
 _STREAM = 0x1D1CA7  # the indicators' own random stream, apart from the extracts'
+#: Where the example's targets come from: nowhere real. The seed report states no target for
+#: these measures, so they are made up with the figures, and say so on every page.
+SYNTHETIC_TARGET = (
+    "SYNTHETIC: an illustrative target invented with the synthetic figures; the board's annual "
+    "report states no target for this measure"
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,7 @@ def indicators_yaml(seed: int = 2013) -> str:
         ]
         if m.target is not None:
             lines.append(f"    target: {m.target:g}")
+            lines.append(f"    target_source: {_quote(SYNTHETIC_TARGET)}")
         if m.chart != "xmr":
             lines.append(f"    chart: {m.chart}")
         if m.benchmark:

@@ -102,18 +102,25 @@ def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 OTHER_AREA_CODE = "211"  # Tower Hamlets: any authority but the demonstration's
 OTHER_AREA_SEED = 7  # synthetic extracts other than the committed ones (seed 2013)
+OTHER_AREA_TARGET = {
+    "value": 3.2,
+    "label": "no higher than the England average",
+    "source": "a test target: England 3.2% of plans open at 31 March 2013 (DfE, table D5)",
+}
 
 
 @pytest.fixture(scope="session")
 def other_area_run(tmp_path_factory: pytest.TempPathFactory):
     """``sscb init`` for another authority, synthetic extracts of another seed, ``sscb run``.
 
-    Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with only the
-    folders moved into the test's temporary directory. Its tests live in one module,
-    test_reports_end_to_end.py: ``./run.sh test`` runs each module on one pytest-xdist worker
-    (``--dist loadscope``), so the run is made once; a test elsewhere asking for it would make a
-    second run on another worker.
+    Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with the
+    folders moved into the test's temporary directory and its board dataset lines uncommented.
+    Its tests live in one module, test_reports_end_to_end.py: ``./run.sh test`` runs each module
+    on one pytest-xdist worker (``--dist loadscope``), so the run is made once; a test elsewhere
+    asking for it would make a second run on another worker.
     """
+    import re
+
     import yaml
     from click.testing import CliRunner
 
@@ -131,9 +138,17 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
         ["init", "--la-code", OTHER_AREA_CODE, "--out", str(profile), "--raw-dir", str(raw)],
     )
     assert made.exit_code == 0, made.output
-    raw_profile = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    # The area has a board dataset (synth wrote seed 7's): its commented lines switched on.
+    text = re.sub(
+        r"(?m)^    # (indicators:|  path:|  definitions:|  optional:)",
+        r"    \1",
+        profile.read_text(encoding="utf-8"),
+    )
+    raw_profile = yaml.safe_load(text)
     raw_profile["clean"]["processed_dir"] = str(tmp / "processed")
     raw_profile["defaults"]["out"] = str(tmp / "reports")
+    # One target, so that the scorecard's target column is checked on a real run too.
+    raw_profile["area"]["targets"] = {"cpp_open_two_years_or_more": OTHER_AREA_TARGET}
     profile.write_text(yaml.safe_dump(raw_profile, sort_keys=False), encoding="utf-8")
     result = run_reports(load_config(profile), progress=False)
     return profile, result

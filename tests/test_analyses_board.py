@@ -48,7 +48,7 @@ def test_recorded_headlines_reach_the_summary_unchanged(tmp_path, monkeypatch):
     assert shown["a"].value == recorded[0].value and shown["b"].value == "between 1 and 5"
     assert shown["a"].variation_kind == "improvement"
     assert shown["03_caf"].status == "not run"
-    assert any("no indicators.csv" in n for n in card.notes)
+    assert any("no board dataset" in n for n in card.notes)
     message = board.board_message(card.rows)
     assert "did not finish in this run: CAF" in message
     assert "real improvement in “Indicator a”" in message

@@ -118,7 +118,26 @@ def test_categories_and_headline(page) -> None:
     assert "most common category was neglect" in W.category_sentence(page)
     (h,) = W.headlines(page)
     assert h.key == "cpp_open_two_years_or_more" and h.period == "2012-13"
+    assert h.comparison is None and h.previous_period == "2011-12"
     assert m.charts.duration_chart(page).axes
+
+
+def test_headline_compares_with_the_published_31_march_share(cpp) -> None:
+    """England's 2012-13 share of plans open two years or more, read from the DfE CSV with the
+    csv module (independently of sscb_analysis.benchmarks)."""
+    import csv
+
+    from sscb_analysis.paths import DFE
+
+    with (DFE / "d5_cpps_at31march_by_duration_2013_to_2025.csv").open(encoding="utf-8-sig") as fh:
+        row = next(
+            r
+            for r in csv.DictReader(fh)
+            if r["time_period"] == "2013" and r["geographic_level"] == "National"
+        )
+    (h,) = W.headlines(m.page(cpp, START, END, la_code="210"))
+    assert h.comparison.startswith(f"England {float(row['2_years_or_more_percent']):.1f}%;")
+    assert h.comparison.endswith("(2012-13, published)")
 
 
 def plans(rows: list[tuple[str, str | None]]) -> pd.DataFrame:

@@ -194,6 +194,23 @@ def test_a_quarter_without_plans_gives_sentences_not_a_traceback() -> None:
     assert W.quarter_table(pg).loc["Jul-Sep 2012", "Share of plans started"] == "-"
 
 
+def test_separated_quarters_say_the_trend_cannot_be_estimated() -> None:
+    """Every repeat plan in the first quarter: no finite trend (count_trend says so, no
+    OverflowError); the exact test is shown only when no count it rests on is withheld."""
+    counts = {"2012Q2": (15, 8), "2012Q3": (7, 0), "2012Q4": (8, 0), "2013Q1": (9, 0)}
+    shown = m.page(plans(counts), START, END)
+    assert not shown.results.trend.result.estimable
+    sentence = W.trend_sentence(shown)
+    assert "started in its first quarter, so no rate of change can be estimated" in sentence
+    assert "An exact test of no trend gives p" in sentence
+    small = {**counts, "2012Q2": (15, 3)}
+    hidden = m.page(plans(small), START, END)
+    assert hidden.results.trend.result is None  # the exact p would give the 3 back
+    assert W.trend_sentence(hidden).startswith("No trend was fitted: every second or subsequent")
+    restricted = m.page(plans(small), START, END, policy=disclosure_policy(BOARD_RESTRICTED))
+    assert "An exact test of no trend" in W.trend_sentence(restricted)
+
+
 def test_the_notebook_code_on_a_micro_extract_with_an_empty_quarter(tmp_path) -> None:
     """The 01 notebook's cells through the library on a micro extract (finding 12.12)."""
     pg = m.page(plans({"2013Q1": (1, 1)}), START, END, review_event=REVIEW, quarters_claim=CLAIM)
@@ -234,3 +251,45 @@ def test_auditor_on_tiny_skewed_and_micro_extracts(counts, with_profile) -> None
     facts = m.compute.compute(frame, START, END, **options)
     pg = disclose_page(facts, disclosure_policy())
     assert audit_page(facts, pg, all_words(pg), others=[24, 4, 95]) == []
+
+
+# --- the scorecard's fields ------------------------------------------------------------------
+
+
+def _england_share_2013() -> str:
+    """England's published share of second or subsequent plans in 2012-13, read from the DfE
+    CSV with the csv module (independently of sscb_analysis.benchmarks)."""
+    import csv
+
+    from sscb_analysis.paths import DFE
+
+    with (DFE / "d3_cpps_subsequent_plan_2013_to_2025.csv").open(encoding="utf-8-sig") as fh:
+        row = next(
+            r
+            for r in csv.DictReader(fh)
+            if r["time_period"] == "2013" and r["geographic_level"] == "National"
+        )
+    return f"{float(row['CPP_subsequent_percent']):.1f}%"
+
+
+def test_headline_fills_the_scorecard_fields(cpp) -> None:
+    pg = m.page(cpp, START, END, quarters_claim=CLAIM, la_code="210")
+    (h,) = W.headlines(pg)
+    assert h.comparison.startswith(f"England {_england_share_2013()}; statistical neighbours")
+    assert h.comparison.endswith("(2012-13, published)")
+    assert h.previous_period == "2011-12" and h.previous is not None
+    # the process limits rest on every quarter's counts: 2012Q4's 4 repeats are withheld
+    assert h.process_lower is None and h.process_upper is None
+    open_ = m.page(cpp, START, END, la_code="210", policy=disclosure_policy(BOARD_RESTRICTED))
+    (h,) = W.headlines(open_)
+    last = open_.results.spc.result.table.iloc[-1]
+    assert h.process_lower == pytest.approx(100 * last["lower"])
+    assert h.process_upper == pytest.approx(100 * last["upper"])
+    assert h.variation_icon == open_.results.spc.result.variation_icon
+
+
+def test_no_comparison_without_an_la_code_or_outside_a_reporting_year(cpp) -> None:
+    assert W.headlines(m.page(cpp, START, END))[0].comparison is None
+    quarter = m.page(cpp, "2013-01-01", "2013-03-31", la_code="210")
+    (h,) = W.headlines(quarter)
+    assert h.comparison is None and h.previous_period == "the same period a year before"

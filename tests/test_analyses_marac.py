@@ -386,3 +386,32 @@ def test_auditor_on_micro_and_skewed_extracts(rows, bulk) -> None:
     text = all_words(pg)
     others = [12, 14, 24, 5, 0.0001, 0.05, 95]
     assert unexplained_numbers(text, page_numbers(pg.results), others) == []
+
+
+def test_headlines_carry_plain_text_that_the_scorecard_escapes(marac) -> None:
+    """A headline is plain text (no Markdown backslashes on the scorecard, as "Barnardo\\'s"
+    was); the scorecard escapes it for HTML."""
+    from sscb_analysis.analyses.scorecard import IndicatorResult
+    from sscb_analysis.analyses.scorecard_page import attention_html, disclose_results
+
+    hostile = "Barnardo's audit (2012/13) <img src=x onerror=alert(1)>"
+    pg = m.page(
+        marac,
+        START,
+        END,
+        reference_rate=SimpleNamespace(value=0.31, label="SafeLives' rate", year=2013),
+        risk_tool_claim=SimpleNamespace(
+            value="barnardos", text=hostile, source=None, date=AUDIT.date
+        ),
+    )
+    repeat, tool = W.headlines(pg)
+    assert hostile in tool.sentence and "\\" not in tool.sentence + repeat.sentence
+    assert repeat.comparison == "SafeLives' rate 31% (2013)"
+    assert (repeat.better, tool.better, repeat.unit) == ("neutral", "lower", "percent")
+    assert tool.previous > tool.estimate and tool.previous_period.startswith("before")
+    result = IndicatorResult(
+        key=tool.key, name=tool.label, status="ok", origin="report", headline=tool,
+        variation="special cause concern",
+    )  # fmt: skip
+    html_page = attention_html(disclose_results([result], 5))
+    assert "<img" not in html_page and "&lt;img" in html_page and "\\" not in html_page

@@ -3,6 +3,8 @@ case system's was refused with no way forward, or changed the headline numbers w
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from conftest import FIXED_TODAY, cpp_rows
@@ -52,6 +54,29 @@ def test_a_previous_plans_column_under_an_unknown_spelling_is_an_error_not_dropp
     # Dropped on purpose, it is gone and logged, and nothing else changes.
     result = run(frame, drop=[header])
     assert len(result.data) == 2 and "LOAD003" in set(result.log["rule"])
+
+
+@pytest.mark.parametrize("header", ["No. of Review Conferences", "Number of Review CPCs"])
+def test_a_case_system_count_of_review_conferences_is_read(header):
+    frame = cpp_rows(2).rename(columns={"review_conferences": header})
+    frame[header] = ["3", "0"]
+    result = run(frame)
+    assert result.data["review_conferences"].tolist() == [3, 0]
+
+
+@pytest.mark.parametrize("header", ["Review Conferences Held (total)", "Review conf. count"])
+def test_a_review_count_under_an_unknown_spelling_is_an_error_not_dropped(header):
+    # Once "No. of Review Conferences" was dropped as "not a column of this extract".
+    frame = cpp_rows(2).rename(columns={"review_conferences": header})
+    with pytest.raises(ExtractError, match=f"{re.escape(repr(header))} looks like review_conf"):
+        run(frame)
+
+
+def test_a_review_date_is_not_taken_for_the_count_of_reviews():
+    frame = cpp_rows(2).drop(columns=["review_conferences"])
+    frame["Date of latest review conference"] = ["not held", "not held"]  # dates: the DOB guard
+    result = run(frame)
+    assert len(result.data) == 2 and result.data["review_conferences"].isna().all()
 
 
 # ---- finding 3: DfE codes refused; an unknown optional code set the plan aside
@@ -198,6 +223,9 @@ def test_a_formula_without_a_saved_value_is_an_error_with_its_cell(tmp_path):
     entry = result.log[result.log["rule"] == "CPP022"].iloc[0]
     assert entry["value"] == "'CP Plans'!D3" and entry["column"] == "plan_end_date"
     assert "formula with no saved value" in entry["message"]
+    # The whole sentence, with what to do (it was once cut after "saved by a program").
+    assert entry["message"].rstrip().endswith("or export the values)")
+    assert "open it in Excel and save it" in result.quarantine["reasons"].iloc[0]
 
 
 def test_an_excel_error_value_is_an_error_with_its_cell(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -54,6 +56,28 @@ def test_init_writes_a_working_profile_for_any_authority(tmp_path) -> None:
     assert "Southwark" not in text and "Camden (202)" in text  # neighbours named in a comment
     for optional in ("events:", "claims:", "reference_rates:", "targets:", "optional: true"):
         assert f"# {optional}" in text or f"#         {optional}" in text, optional
+
+
+def uncomment_dataset(text: str) -> str:
+    """The profile ``sscb init`` wrote, with its commented board dataset lines switched on, as
+    its comment says: the '# ' removed in front of the four lines."""
+    return re.sub(r"(?m)^    # (indicators:|  path:|  definitions:|  optional:)", r"    \1", text)
+
+
+def test_init_writes_the_board_dataset_commented_for_the_areas_folder(tmp_path) -> None:
+    from sscb_analysis.reporting.config import load_config
+
+    out = tmp_path / "p.yml"
+    raw = tmp_path / "raw, with: odd chars"
+    result = CliRunner().invoke(
+        main, ["init", "--la-code", "211", "--out", str(out), "--raw-dir", str(raw)]
+    )
+    assert result.exit_code == 0, result.output
+    assert load_config(out).dataset is None  # commented: no dataset until the area has one
+    out.write_text(uncomment_dataset(out.read_text()), encoding="utf-8")
+    dataset = load_config(out).dataset
+    assert dataset.path == raw / "indicators.csv"
+    assert dataset.definitions == raw / "indicators.yml" and dataset.optional is False
 
 
 def test_init_takes_the_new_code_and_a_name(tmp_path) -> None:

@@ -202,6 +202,49 @@ def test_identifiers_are_refused_like_an_extract(tmp_path):
     assert len(data.table) == 1 and data.log["rule"].tolist() == ["IND018"]
 
 
+def test_identifiers_in_the_file_name_headers_and_definitions_are_refused(tmp_path):
+    # Found when tried as an attacker would: a header holding an NHS number was dropped and
+    # logged (the log reaches the pages) with its text, and the definitions' words (printed on
+    # every board page) were never scanned.
+    text = """
+        indicator,period_start,period_end,numerator,Jane Smith 943 476 5919
+        lado,01/04/2012,30/06/2012,4,x
+        """
+    with pytest.raises(IdentifierError) as info:
+        read(tmp_path, text)
+    assert "column 5" in str(info.value) and "5919" not in str(info.value)
+    named = tmp_path / "DOB 03-03-2008"
+    named.mkdir()
+    with pytest.raises(IdentifierError, match="the file's name") as info:
+        read_indicators(
+            write(
+                named, "indicator,period_start,period_end,numerator\nlado,01/04/2012,30/06/2012,4\n"
+            ),
+            parse_definitions(DEFS),
+        )
+    assert "2008" not in str(info.value)
+    # No --drop or --pseudonymise applies to this file: the message says to correct it.
+    with pytest.raises(IdentifierError, match="correct the export") as info:
+        read(
+            tmp_path,
+            "indicator,period_start,period_end,numerator,note\nlado,01/04/2012,30/06/2012,4,07700 900123\n",
+        )
+    assert "--drop" not in str(info.value)
+    for field, value in [
+        ("definition", "Visits on time (ask 07700 900123)."),
+        ("owner", "Jo Bloggs, jo.bloggs@council.example.org"),
+        ("source", "Case of NHS 943 476 5919"),
+        ("name", "Visits for child born 03/03/2008"),
+    ]:
+        entry = {**DEFS["indicators"]["visits"], field: value}
+        with pytest.raises(DefinitionError, match=f"'{field}' looks like it holds") as info:
+            parse_definitions({"indicators": {"visits": entry}}, "my.yml")
+        assert value not in str(info.value)
+    # A definition may name the date it changed: only a date called a birth is refused.
+    entry = {**DEFS["indicators"]["visits"], "definition": "Visits on time since 01/04/2012."}
+    assert parse_definitions({"indicators": {"visits": entry}})["visits"].definition
+
+
 def test_unknown_and_hostile_headers_are_logged_not_trusted(tmp_path):
     data = read(
         tmp_path,
@@ -242,6 +285,14 @@ def test_definition_mistakes_are_sentences(change, message):
     with pytest.raises(DefinitionError, match=message) as info:
         parse_definitions({"indicators": {"visits": entry}}, "my.yml")
     assert "my.yml, indicator 'visits'" in str(info.value)
+
+
+def test_a_target_may_say_where_it_is_set():
+    entry = {**DEFS["indicators"]["visits"], "target_source": "  the  plan "}
+    assert parse_definitions({"indicators": {"v": entry}})["v"].target_source == "the plan"
+    no_target = {k: v for k, v in entry.items() if k != "target"}
+    with pytest.raises(DefinitionError, match="'target_source' is given without a 'target'"):
+        parse_definitions({"indicators": {"v": no_target}})
 
 
 def test_definition_file_errors(tmp_path):

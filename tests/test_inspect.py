@@ -90,7 +90,12 @@ def test_the_printed_layout_lines_make_the_export_clean(tmp_path):
     fixed = pd.read_excel(path, header=None)
     fixed.iloc[5, list(fixed.iloc[2]).index("ethnicity")] = "WBRI"
     fixed.to_excel(path, header=False, index=False)
-    assert inspect("cpp", str(path), "--map", str(layout_path)).exit_code == 0
+    done = inspect("cpp", str(path), "--map", str(layout_path))
+    assert done.exit_code == 0
+    # Once the layout holds every fix, no "lines that fix what does not match" are offered again
+    # (they were, repeating the layout's own drop: list), and the clean command names the map.
+    assert "Layout lines that fix" not in done.output
+    assert f"--map {layout_path}` would read it as shown" in done.output
     result = clean("cpp", path, layout=layout_path, today=FIXED_TODAY)
     assert len(result.data) == 4 and result.summary["footers"] == 1
     assert result.data["initial_category"].tolist()[:2] == ["neglect", "neglect"]

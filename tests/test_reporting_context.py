@@ -217,6 +217,33 @@ def test_run_context_is_what_every_page_of_the_run_gets(tmp_path):
         report_context(str(profile), str(run_dir))
 
 
+def test_the_board_dataset_travels_in_the_run_context(tmp_path):
+    from sscb_analysis.reporting.config import load_config
+
+    profile = write_profile(tmp_path, {"name": "Anytown", "period": "2012-13"})
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    stale = InputInfo(
+        "indicators", str(tmp_path / "indicators.json"), True, None, True, dt.date(2013, 5, 1)
+    )
+    ctx = build_context(load_config(profile), inputs={}, run_dir=run_dir, dataset=stale)
+    write_run_context(run_dir, ctx)
+    assert json.loads((run_dir / "context.json").read_text())["dataset"]["optional"] is True
+    page = report_context(str(profile), str(run_dir), uses=("indicators",))
+    assert page.dataset == stale and page.synthetic
+    (note,) = page.notes()
+    assert note.startswith("The board dataset (indicators.csv) figures were not updated")
+    assert "not updated since 1 May 2013" in note
+    # a page that does not read the dataset neither carries it nor its flag or note
+    other = report_context(str(profile), str(run_dir), uses=("cpp",))
+    assert other.dataset is None and other.notes() == [] and not other.synthetic
+    with pytest.raises(ContextError, match=r"kinds are .*indicators"):
+        report_context(str(profile), str(run_dir), uses=("indicator",))
+    # optional and never checked: a sentence instead of a path
+    absent = InputInfo("indicators", None, optional=True)
+    assert "left out of this run" in absent.note
+
+
 def test_notebook_values_bridge_the_old_parameters():
     values = notebook_values(load_context())
     assert values["area_name"] == "Southwark" and values["la_code"] == 210

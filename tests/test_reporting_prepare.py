@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import cpp_rows
 
+from sscb_analysis.dataset.processed import read_processed_dataset
 from sscb_analysis.paths import SYNTHETIC
-from sscb_analysis.reporting.config import CleanInput
+from sscb_analysis.reporting.config import CleanInput, ConfigError, DatasetInput, parse_config
 from sscb_analysis.reporting.prepare import (
     PrepareError,
+    ensure_dataset,
     ensure_processed,
     is_fresh,
     read_summary,
@@ -184,3 +186,95 @@ def test_several_returns_are_cleaned_as_one_set(tmp_path):
     assert [i["path"] for i in summary["inputs"]] == [str(first), str(second)]
     assert _prepare(spec, processed).action == "fresh"
     assert not is_fresh(CleanInput("cpp", (second, first)), processed / "cpp.parquet")
+
+
+# --- the board's dataset (clean.inputs.indicators) -------------------------------------------
+
+
+def _dataset(tmp_path: Path, **options) -> DatasetInput:
+    raw = tmp_path / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in ("indicators.csv", "indicators.yml"):
+        if not (raw / name).exists():
+            shutil.copy(SYNTHETIC / name, raw / name)
+    return DatasetInput(raw / "indicators.csv", raw / "indicators.yml", **options)
+
+
+def test_the_dataset_is_checked_once_and_again_only_when_its_bytes_change(tmp_path):
+    processed = tmp_path / "processed"
+    spec = _dataset(tmp_path)
+    step = ensure_dataset(spec, processed)
+    assert step.action == "cleaned" and step.processed == processed / "indicators.json"
+    # copied without the generator's sidecar: not synthetic (provenance follows the bytes)
+    assert step.synthetic is False
+    summary = read_summary(step.processed)
+    assert summary["rows_in"] == 112 and summary["balanced"] is True
+    assert [Path(i["path"]).name for i in summary["inputs"]] == ["indicators.csv", "indicators.yml"]
+    assert (processed / "indicators_cleaning_log.csv").is_file()
+    assert ensure_dataset(spec, processed).action == "fresh"
+    # a changed definitions file is a changed dataset
+    text = spec.definitions.read_text(encoding="utf-8")
+    spec.definitions.write_text(text.replace("per quarter.", "each quarter.", 1), encoding="utf-8")
+    assert ensure_dataset(spec, processed).action == "cleaned"
+    data, _ = read_processed_dataset(step.processed)
+    assert "each quarter." in data.definitions["private_fostering_notifications"].definition
+    assert ensure_dataset(None, processed) is None  # the profile gives none
+
+
+def test_the_shipped_dataset_keeps_its_synthetic_provenance(tmp_path):
+    spec = DatasetInput(SYNTHETIC / "indicators.csv", SYNTHETIC / "indicators.yml")
+    step = ensure_dataset(spec, tmp_path)
+    assert step.synthetic and step.generated_by == "sscb synth --seed 2013"
+    assert read_summary(step.processed)["provenance"]["synthetic"] is True
+
+
+def test_a_missing_dataset_fails_the_run_unless_optional(tmp_path):
+    processed = tmp_path / "processed"
+    spec = _dataset(tmp_path)
+    spec.definitions.unlink()
+    with pytest.raises(PrepareError) as info:
+        ensure_dataset(spec, processed)
+    text = str(info.value)
+    assert "indicators.yml does not exist" in text and "optional: true" in text
+    optional = DatasetInput(spec.path, spec.definitions, optional=True)
+    assert ensure_dataset(optional, processed).action == "absent"
+    shutil.copy(SYNTHETIC / "indicators.yml", spec.definitions)
+    ensure_dataset(spec, processed)
+    spec.path.unlink()
+    kept = ensure_dataset(optional, processed)
+    assert kept.action == "kept" and kept.not_updated_since == dt.datetime.now(dt.UTC).date()
+
+
+def test_a_dataset_with_identifiers_or_bad_definitions_stops_the_run(tmp_path):
+    processed = tmp_path / "processed"
+    spec = _dataset(tmp_path)
+    with spec.path.open("a", encoding="utf-8") as handle:
+        handle.write("lado_allegations,01/04/2013,30/06/2013,3,,call 07700 900123\n")
+    with pytest.raises(PrepareError, match="holds direct identifiers, so nothing was written"):
+        ensure_dataset(spec, processed)
+    assert not (processed / "indicators.json").exists()
+    spec.definitions.write_text("indicators: {}\n", encoding="utf-8")
+    with pytest.raises(PrepareError, match=r"cannot be used: .*defines no indicator"):
+        ensure_dataset(_dataset(tmp_path), processed)
+
+
+def test_dataset_inputs_in_the_profile(tmp_path):
+    def parse(inputs):
+        raw = {"area": {"name": "Anytown"}, "clean": {"inputs": inputs}}
+        return parse_config(raw, tmp_path / "p.yml", check_la=False)
+
+    config = parse({"indicators": "data/raw/anytown/indicators.csv"})
+    assert config.clean_inputs == {} and config.dataset.definitions.name == "indicators.yml"
+    assert config.dataset.definitions.parent == config.dataset.path.parent
+    config = parse({"indicators": {"path": "a.csv", "definitions": "defs/b.yml", "optional": True}})
+    assert config.dataset.definitions.name == "b.yml" and config.dataset.optional
+    for bad, message in (
+        ({"path": "a.csv", "pseudonymise": True}, "case-level extracts only"),
+        ({"path": "a.csv", "definition": "b.yml"}, "did you mean|definitions"),
+        ({"definitions": "b.yml"}, "'path' must be the file path of indicators.csv"),
+        ({"path": "a.csv", "optional": "yes"}, "'optional' must be true or false"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            parse({"indicators": bad})
+    with pytest.raises(ConfigError, match="kinds are cpp, caf, marac and indicators"):
+        parse({"indicator": "a.csv"})

@@ -5,15 +5,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+import pandas as pd
 import pytest
 import yaml
 
-from sscb_analysis.paths import CONFIG
+from sscb_analysis.paths import CONFIG, DFE
 from sscb_analysis.reporting.config import load_config
 from sscb_analysis.reporting.errors import ConfigError, ProfileError
 from sscb_analysis.reporting.profile import (
     KNOWN_CLAIMS,
     KNOWN_EVENTS,
+    KNOWN_INDICATORS,
     KNOWN_REFERENCE_RATES,
     POLICIES,
     load_profile,
@@ -30,7 +32,9 @@ GOOD = {
     "events": {"cpp_practice_review": {"date": "2014-09-01", "label": "a review"}},
     "claims": {"caf_improved": {"value": 0.5, "text": "half saw things improve"}},
     "reference_rates": {"marac_repeat_rate": {"value": 0.25, "label": "a rate", "year": 2015}},
-    "targets": {"cpp_second_or_subsequent_share": {"value": 0.15, "direction": "lower"}},
+    "targets": {
+        "cpp_second_or_subsequent_share": {"value": 15, "direction": "lower", "source": "a plan"}
+    },
 }
 
 
@@ -210,3 +214,85 @@ def test_as_dict_is_plain_json():
     area = load_profile(SHIPPED)
     text = yaml.safe_dump(area.as_dict())  # no Python objects left
     assert "2012-06-01" in text and "python/" not in text
+
+
+# --------------------------------------------------------------------------------- targets
+def _targets(targets, tmp_path, dataset="data/raw/synthetic/indicators.csv"):
+    from sscb_analysis.reporting.config import parse_config
+
+    clean = {"inputs": {"indicators": dataset}} if dataset else {}
+    raw = {"area": {"name": "Anytown", "targets": targets}, "clean": clean}
+    return parse_config(raw, tmp_path / "p.yml", check_la=False).profile
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        (
+            {"cpp_second_or_subsequent_shar": {"value": 15, "source": "x"}},
+            r"not an indicator key: Did you mean cpp_second_or_subsequent_share\? Known keys: "
+            r"the reports record .*; the board's dataset defines private_fostering",
+        ),
+        (
+            {"training_attendence": {"value": 90, "source": "x"}},
+            r"Did you mean training_attendance\?",
+        ),
+        (
+            {"cpp_second_or_subsequent_share": {"value": 0.15, "source": "x"}},
+            r"0\.15 is ambiguous: .* write 15 for 15%, or '0\.15%' if you mean 0\.15%",
+        ),
+        (
+            {"cpp_second_or_subsequent_share": {"value": 150, "source": "x"}},
+            r"150 is not a percentage",
+        ),
+        (
+            {"private_fostering_notifications": {"value": "15%", "source": "x"}},
+            r"written as a percentage, but the indicator is a count",
+        ),
+        (
+            {"cpp_second_or_subsequent_share": {"value": 15, "source": "x", "direction": "higher"}},
+            r"direction is higher, but lower is better",
+        ),
+        (
+            {"section_20_entries_share": {"value": 25, "source": "x"}},
+            r"no better direction \(neutral\), so no target can be judged",
+        ),
+        ({"cpp_second_or_subsequent_share": {"value": 15}}, r"\.source is missing"),
+    ],
+)
+def test_targets_name_known_indicators_in_their_own_unit(targets, message, tmp_path):
+    with pytest.raises(ProfileError, match=message):
+        _targets(targets, tmp_path)
+
+
+def test_good_targets_and_the_dataset_keys_they_need(tmp_path):
+    area = _targets(
+        {
+            "cpp_second_or_subsequent_share": {"value": "0.5%", "source": "x"},
+            "training_attendance": {"value": 90, "source": "the training plan"},
+        },
+        tmp_path,
+    )
+    assert area.target("cpp_second_or_subsequent_share").value == 0.5
+    assert area.target("training_attendance").value == 90
+    # without the dataset in the profile its keys are unknown; with its definitions missing,
+    # the error says why they could not be checked
+    with pytest.raises(ProfileError, match="not an indicator key"):
+        _targets({"training_attendance": {"value": 90, "source": "x"}}, tmp_path, dataset=None)
+    with pytest.raises(ProfileError, match="could not be read to check it"):
+        _targets({"training_attendance": {"value": 90, "source": "x"}}, tmp_path, "none.csv")
+
+
+def test_the_demonstration_target_is_the_seed_reports_own_yardstick():
+    target = load_profile(SHIPPED).target("cpp_open_two_years_or_more")
+    assert target.value == 3.2 and "section 5" in target.source and "table D5" in target.source
+    # the England figure it cites, read straight from the published file
+    table = pd.read_csv(DFE / "d5_cpps_at31march_by_duration_2013_to_2025.csv", dtype=str)
+    england = table[(table["time_period"] == "2013") & (table["geographic_level"] == "National")]
+    assert float(england["2_years_or_more_percent"].iloc[0]) == target.value
+
+
+def test_every_headline_key_is_documented():
+    text = (CONFIG.parent / "docs" / "profile.md").read_text(encoding="utf-8")
+    for key in KNOWN_INDICATORS:
+        assert f"`{key}`" in text, f"{key} is not in docs/profile.md"

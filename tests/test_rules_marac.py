@@ -73,9 +73,21 @@ def test_marac007_date_before_1990(marac):
 
 def test_marac008_unknown_agency_in_list(marac):
     marac.loc[0, "agencies_present"] = "police;fire brigade"
+    result = run(marac)
+    assert rules_at(result, 2) == {"MARAC008"}
+    assert 2 in result.quarantine["source_row"].tolist()
+
+
+def test_marac020_unknown_referrer_is_a_query_not_an_error(marac):
+    # Who referred is used by no figure: an unknown referrer is a query, the referral kept (it
+    # once set the referral aside, lowering the referral count and the repeat rate).
     marac.loc[1, "referring_agency"] = "neighbour"
     result = run(marac)
-    assert rules_at(result, 2) == {"MARAC008"} and rules_at(result, 3) == {"MARAC008"}
+    assert rules_at(result, 3) == {"MARAC020"}
+    assert result.quarantine.empty
+    kept = result.data[result.data["source_row"] == 3]
+    assert len(kept) == 1 and kept["referring_agency"].isna().all()
+    assert kept["query_flags"].tolist() == ["MARAC020"]
 
 
 def test_marac009_bad_number(marac):

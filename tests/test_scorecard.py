@@ -269,3 +269,106 @@ def test_charts_of_series_with_withheld_points_are_not_drawn():
     alt = alt_of(figure)
     assert "Latest shown: 30.8% (Jan to Mar 2013)" in alt
     assert "Variation: special cause concern" in alt and "Target 25.0%" in alt
+
+
+def test_the_board_dataset_comes_from_the_profile_and_is_left_out_with_a_line(tmp_path):
+    from sscb_analysis.reporting.context import load_context
+
+    ctx = load_context(uses=("indicators",))  # the demonstration profile names its dataset
+    data, why = board.board_dataset(ctx)
+    assert why is None and next(iter(data.definitions)) == "private_fostering_notifications"
+    assert ctx.synthetic  # by the generator's provenance of indicators.csv
+    # A profile without clean.inputs.indicators: nothing looked for beside the extracts (the
+    # synthetic folder holds an indicators.csv beside cpp.csv), one line saying why.
+    profile = tmp_path / "anytown.yml"
+    profile.write_text(
+        "area: {name: Anytown, period: 2012-13}\n"
+        f"clean: {{inputs: {{cpp: {SYNTHETIC / 'cpp.csv'}}}}}\n",
+        encoding="utf-8",
+    )
+    other = load_context(profile, uses=("cpp", "indicators"))
+    data, why = board.board_dataset(other)
+    assert data is None
+    assert why == (
+        "The board's wider dataset (indicators.csv) is left out: the area profile gives no "
+        "`clean.inputs.indicators` for Anytown."
+    )
+    card = board.board_scorecard(
+        run_dir=None, indicators=None, period_end="2013-03-31", left_out=why
+    )
+    assert card.rows == () and any(n.startswith(why) for n in card.notes)
+    # A page that does not use the dataset does not carry it (nor its synthetic flag).
+    assert load_context(uses=("cpp",)).dataset is None
+
+
+def test_each_series_says_which_periods_it_covers():
+    result = indicator_result(definition(), quarters([80, 82, 79, 85, 90, 88]), "2011-09-30")
+    assert result.series_periods[0] == "Apr to Jun 2010" and result.series_kind == "quarter"
+    assert scorecard_page.coverage_sentence(result) == (
+        "Its series covers 6 quarters, from Apr to Jun 2010 to Jul to Sep 2011."
+    )
+    one = indicator_result(definition(), quarters([80]), "2011-09-30")
+    assert scorecard_page.coverage_sentence(one) == "Its series holds one quarter: Apr to Jun 2010."
+    none = indicator_result(definition(), quarters([80]), "2010-01-31")
+    assert none.status == "no figures" and scorecard_page.coverage_sentence(none) is None
+
+
+def test_targets_carry_their_source_and_a_report_without_limits_is_not_judged(tmp_path):
+    from sscb_analysis.reporting.profile import Target
+
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    plan = Target("training_attendance", 90.0, source="the training plan 2012-13")
+    results = dataset_results(data, "2013-03-31", targets={"training_attendance": plan})
+    mine = next(r for r in results if r.key == "training_attendance")
+    assert mine.target == 90.0 and mine.target_source == "the training plan 2012-13"
+    assert "profile's target (90) is used; indicators.yml gives 85" in mine.target_note
+    # the example's own targets say they are synthetic
+    nfa = next(r for r in results if r.key == "referrals_no_further_action")
+    assert nfa.target_source.startswith("SYNTHETIC: an illustrative target")
+    rows = scorecard_page.disclose_results(results, 5)
+    html = scorecard_page.meanings_html(rows)
+    assert "Target: 90.0%, set by: the training plan 2012-13." in html
+    # a report headline without process limits: the target shown, not judged, and said so
+    h = Headline(
+        key="cpp_open_two_years_or_more",
+        label="Plans open two years or more",
+        value="4.0%",
+        interval="2.0% to 6.0%",
+        sentence="s",
+        report="02",
+        unit="percent",
+        better="lower",
+        estimate=4.0,
+    )
+    run = _run_dir(tmp_path, {"02": {"headlines": [h]}})
+    goal = Target("cpp_open_two_years_or_more", 3.2, source="section 5")
+    (result,) = report_results(run, [ReportSource("02", "Two")], {h.key: goal})
+    assert result.target == 3.2 and result.assurance is None and result.target_source == "section 5"
+    assert "not judged" in result.target_note
+    (row,) = scorecard_page.disclose_results([result], 5)
+    assert row.assurance == "Target 3.2%: not judged (its report records no process limits)"
+    card = board.board_scorecard(
+        run_dir=run,
+        indicators=None,
+        period_end="2013-03-31",
+        targets={h.key: goal},
+        sources=[ReportSource("02", "Two")],
+    )
+    assert sum("not judged" in n for n in card.notes) == 1
+
+
+def test_a_report_that_finished_without_a_headline_is_not_called_unfinished(tmp_path):
+    # 06 on a profile without la_code finishes and records no headline (the comparison is left
+    # out); the summary once said it "did not finish in this run".
+    h = Headline(key="k", label="K", value="1.0%", interval="", sentence="S.", report="01")
+    run = _run_dir(tmp_path, {"01": {"headlines": [h]}})
+    for name, status in (("06", "ok"), ("04", "failed")):
+        payload = {"notebook": name, "status": status, "figures": {}}
+        (run / f"{name}.json").write_text(json.dumps(payload), encoding="utf-8")
+    sources = [ReportSource(n, t) for n, t in (("01", "One"), ("06", "National"), ("04", "MARAC"))]
+    results = report_results(run, sources)
+    assert [r.status for r in results] == ["ok", "no headline", "not finished"]
+    rows = scorecard_page.disclose_results(results, 5)
+    assert "its page says why" in rows[1].sentence and "failed" in rows[2].sentence
+    message = board.board_message(rows)
+    assert "did not finish in this run: MARAC." in message and "National" not in message

@@ -104,3 +104,99 @@ def test_count_trend_input_errors():
     with pytest.raises(ValueError, match="exposure"):
         count_trend([3, 1, 4], exposure=[1, 0, 1])
     assert any("Only 4 periods" in c for c in count_trend([3, 1, 4, 5]).caveats)
+
+
+# --- separated counts: no maximum-likelihood estimate ------------------------------------------
+#
+# References: the existence condition of Haberman (1974, theorem 2.2) reduces, for a plain trend
+# (intercept and time), to "the periods with a count are not all the first or all the last"; and
+# statsmodels' own behaviour on such data (documented here): its IRLS stops with a coefficient
+# of many units and a standard error larger still, which is no estimate. The exact conditional
+# figures are checked against a brute-force enumeration of every multinomial split of the total.
+
+
+def _brute_force_tail(total: int, weights: list[float], rr: float, end: int) -> float:
+    """P(all ``total`` events fall in period ``end`` | total) by enumerating every split."""
+    from itertools import product
+
+    k = len(weights)
+    probs = np.array([w * rr**i for i, w in enumerate(weights)])
+    probs = probs / probs.sum()
+    out = 0.0
+    for split in product(range(total + 1), repeat=k):
+        if sum(split) != total:
+            continue
+        coef = math.factorial(total) / math.prod(math.factorial(c) for c in split)
+        p = coef * math.prod(probs[i] ** c for i, c in enumerate(split))
+        if split[end] == total:
+            out += p
+    return out
+
+
+def test_statsmodels_runs_off_on_separated_counts():
+    """What the page used to get: statsmodels warns of perfect separation and stops with huge
+    coefficients (exponentiating them raised OverflowError)."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    y = np.array([5.0, 0.0, 0.0])
+    x = sm.add_constant(np.arange(3.0))
+    with pytest.warns(PerfectSeparationWarning):
+        res = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    assert res.params[1] < -10 and res.bse[1] > 100
+
+
+@pytest.mark.parametrize(
+    ("counts", "exposure", "end"),
+    [
+        ([5, 0, 0], None, 0),
+        ([0, 0, 7], [3, 4, 7], 2),
+        ([2, 0, 0, 0], [2, 3, 1, 2], 0),
+        ([0, 0, 0, 3], [1, 1, 2, 2], 3),
+    ],
+)
+def test_separated_trend_is_the_exact_conditional_answer(counts, exposure, end):
+    r = count_trend(counts, exposure=exposure)
+    weights = exposure or [1.0] * len(counts)
+    total = sum(counts)
+    assert not r.estimable and r.method.startswith("exact conditional")
+    assert r.p_value == pytest.approx(min(1, 2 * _brute_force_tail(total, weights, 1.0, end)))
+    # the finite end of the interval leaves alpha/2 in the tail; the estimate is median-unbiased
+    finite = r.upper if end == 0 else r.lower
+    assert _brute_force_tail(total, weights, finite, end) == pytest.approx(0.025, rel=1e-6)
+    assert _brute_force_tail(total, weights, r.rate_ratio, end) == pytest.approx(0.5, rel=1e-6)
+    assert (r.lower == 0.0) if end == 0 else math.isinf(r.upper)
+    assert "no rate of change can be estimated" in r.describe()
+    assert "first" in r.caveats[0] if end == 0 else "last" in r.caveats[0]
+
+
+def test_a_count_in_the_middle_is_not_separated():
+    r = count_trend([0, 5, 0])
+    assert r.estimable and r.rate_ratio == pytest.approx(1.0)
+
+
+def test_separated_segmented_model_is_not_estimable():
+    r = count_trend([3, 4, 5, 0, 0, 0], breakpoint=3)
+    assert not r.estimable and math.isnan(r.p_value)
+    assert r.level_change is None and r.slope_change is None
+    assert "no level or slope change can be estimated" in r.describe()
+    assert "No level or slope change" in r.caveats[0]
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([5, 0, 0], False),
+        ([0, 0, 4], False),
+        ([0, 3, 0], True),
+        ([1, 0, 1], True),
+        ([2, 2, 2], True),
+        ([0, 0, 0, 4, 5, 6], True),
+    ],
+)
+def test_existence_check_matches_the_plain_trend_rule(counts, expected):
+    from sscb_analysis.stats.trends import mle_exists
+
+    y = np.array(counts, dtype=float)
+    x = np.column_stack([np.ones(len(y)), np.arange(len(y), dtype=float)])
+    assert mle_exists(x, y) is expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from sscb_analysis import synth, synth_formats
 from sscb_analysis.cleaning.formats import common, read, sniff
 from sscb_analysis.cli import main
+from sscb_analysis.provenance import is_synthetic
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +133,27 @@ def test_age_bands_at_birthdays() -> None:
 def test_cli_writes_national_formats(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["synth", "--format", "cin", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != "provenance.json")
     assert names == [f"cin_census_{y}.xml" for y in range(2011, 2015)]
     assert all(sniff(tmp_path / n) == "cin_census" for n in names)
     result = CliRunner().invoke(main, ["synth", "--format", "annex-a", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sniff(tmp_path / "annex_a_2014-03-31.xlsx") == "annex_a"
+    # Both formats carry the generator's marker, the first kept when the second joins it, so
+    # reports built on them say SYNTHETIC (they once had none, and the pages said "real").
+    made = [*names, "annex_a_2014-03-31.xlsx"]
+    assert all(is_synthetic(tmp_path / n) for n in made)
+    payload = json.loads((tmp_path / "provenance.json").read_text(encoding="utf-8"))
+    assert sorted(payload["files"]) == sorted(made)
+    assert "--format cin" in payload["command"] and "--format annex-a" in payload["command"]
+    # A file changed after it was made is no longer vouched for.
+    (tmp_path / "cin_census_2011.xml").write_text("<Message/>", encoding="utf-8")
+    assert not is_synthetic(tmp_path / "cin_census_2011.xml")
+    CliRunner().invoke(main, ["synth", "--format", "annex-a", "--out", str(tmp_path)])
+    payload = json.loads((tmp_path / "provenance.json").read_text(encoding="utf-8"))
+    assert (
+        "cin_census_2011.xml" not in payload["files"] and "cin_census_2012.xml" in payload["files"]
+    )
     result = CliRunner().invoke(main, ["synth", "--format", "cin", "--messy"])
     assert result.exit_code == 2
     assert "--messy applies to the CSV extracts only" in result.output

@@ -14,6 +14,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sscb_analysis.analyses.scorecard import (
     IndicatorResult,
@@ -22,16 +23,18 @@ from sscb_analysis.analyses.scorecard import (
     report_results,
 )
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
+from sscb_analysis.dataset import IndicatorData
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
     "SOURCES",
     "BoardScorecard",
     "DisclosureError",
+    "board_dataset",
     "board_message",
     "board_scorecard",
     "check_disclosure",
-    "indicators_file",
+    "period_statement",
     "reading_guide",
     "report_links",
     "report_links_html",
@@ -71,24 +74,27 @@ class BoardScorecard:
 def board_scorecard(
     *,
     run_dir: str | Path | None,
-    indicators: object | None,
+    indicators: IndicatorData | None,
     period_end: object,
     confidence: float = 0.95,
     threshold: int = 5,
-    targets: Mapping[str, float] | None = None,
+    targets: Mapping[str, object] | None = None,
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     sources: Sequence[ReportSource] = SOURCES,
+    left_out: str | None = None,
 ) -> BoardScorecard:
     """The scorecard: the reports' recorded headlines, then the dataset's indicators.
 
-    ``indicators`` is the checked dataset (:func:`sscb_analysis.dataset.read_indicators`) or
-    None when the area has none. ``threshold`` 0 shows every count (a board-restricted pack).
+    ``indicators`` is the checked dataset (:func:`board_dataset`) or None when the area has
+    none; ``left_out`` is then the line saying why. ``threshold`` 0 shows every count (a
+    board-restricted pack).
     """
     notes: list[str] = []
     results: list[IndicatorResult] = []
     if run_dir:
         results.extend(report_results(run_dir, sources, targets))
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "report")
     else:
         notes.append(
             "The detailed reports' indicators are read from the figures each report records "
@@ -98,7 +104,7 @@ def board_scorecard(
     if indicators is not None:
         results.extend(
             dataset_results(
-                indicators,  # type: ignore[arg-type]
+                indicators,
                 period_end,
                 confidence=confidence,
                 targets=targets,
@@ -106,32 +112,49 @@ def board_scorecard(
                 dfe_dir=dfe_dir,
             )
         )
-        notes.extend(r.target_note for r in results if r.target_note)
+        notes.extend(r.target_note for r in results if r.target_note and r.origin == "dataset")
     else:
-        notes.append("This area has no indicators.csv, so only the reports' indicators appear.")
+        notes.append(
+            (left_out or "This area has no board dataset.")
+            + " Only the reports' indicators appear."
+        )
     rows = disclose_results(results, threshold)
     return BoardScorecard(tuple(results), tuple(rows), tuple(notes))
 
 
-def indicators_file(
-    profile_path: str | Path | None, given: str | Path | None = None
-) -> Path | None:
-    """The area's ``indicators.csv``: ``given``, else the one beside the profile's CPP export
-    (``data/raw/<area>/``); None when the area has none. A ``given`` file that does not exist
-    is an error, never skipped quietly."""
-    if given:
-        path = Path(given)
-        if not path.is_file():
-            raise FileNotFoundError(f"indicators_path {path} does not exist")
-        return path
-    from sscb_analysis.reporting.config import load_config
+def board_dataset(ctx: Any) -> tuple[IndicatorData | None, str | None]:
+    """The board's wider dataset as the run checked it (``ctx.dataset``, from the profile's
+    ``clean.inputs.indicators``), or ``None`` and the one line the page prints instead.
 
-    config = load_config(profile_path or None)
-    cpp = config.clean_inputs.get("cpp")
-    if cpp is None or not cpp.paths:
-        return None
-    beside = Path(cpp.paths[0]).parent / "indicators.csv"
-    return beside if beside.is_file() else None
+    ``ctx`` is a :class:`~sscb_analysis.reporting.context.ReportContext` made with
+    ``uses=("indicators", ...)``. Nothing is looked for beside other files: another area's board
+    never sees the demonstration's dataset.
+    """
+    from sscb_analysis.dataset.processed import load_dataset
+
+    info = ctx.dataset
+    if info is None:
+        return None, ctx.area.left_out(
+            "clean.inputs", "indicators", "the board's wider dataset (indicators.csv)"
+        )
+    if info.path is None:
+        return None, info.note
+    return load_dataset(info.path, info.definitions), None
+
+
+def period_statement(ctx: Any) -> str:
+    """The line (Markdown) that opens a board page: the area and the period under review, as
+    the run resolved it, with how it was chosen."""
+    from sscb_analysis.escape import md_text
+
+    start, end = ctx.period_start, ctx.period_end
+    dates = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+    label = ctx.period_label
+    within = f"{dates}; " if label[:1].isdigit() and "-" in label and " " not in label else ""
+    return (
+        f"**Area:** {md_text(ctx.area.name)}. **Period under review:** {md_text(label)} "
+        f"({within}{md_text(ctx.period_basis)})."
+    )
 
 
 def check_disclosure(page: str, threshold: int = 5) -> str:

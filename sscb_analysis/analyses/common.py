@@ -9,6 +9,7 @@ small counts the same way in every report.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +21,11 @@ from sscb_analysis.disclose import Policy, disclosure_policy, safe_count
 from sscb_analysis.escape import md_text
 from sscb_analysis.indicators.periods import financial_year_label
 
+#: A backslash-escaped ASCII punctuation character, as :func:`safe` writes it.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
 if TYPE_CHECKING:
+    from sscb_analysis.benchmarks import NationalFigures
     from sscb_analysis.reporting.context import ReportContext
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "check_threshold",
     "count_words",
     "left_out",
+    "national_figures",
     "page_heading",
     "parse_day",
     "parse_window",
@@ -37,6 +43,7 @@ __all__ = [
     "pct_range",
     "period_label",
     "period_of",
+    "plain",
     "policy_of",
     "quarter_words",
     "safe",
@@ -105,6 +112,20 @@ class Period:
         """'1 April 2012 to 31 March 2013'."""
         return f"{self.start.day} {self.start:%B %Y} to {self.end.day} {self.end:%B %Y}"
 
+    @property
+    def reporting_year(self) -> int | None:
+        """The DfE year (ending 31 March) when the period is exactly one, else None."""
+        s, e = self.start, self.end
+        whole = (s.month, s.day, e.month, e.day) == (4, 1, 3, 31) and e.year == s.year + 1
+        return int(e.year) if whole else None
+
+    @property
+    def previous_label(self) -> str:
+        """How pages name the same period a year before: '2011-12', or 'the same period a year
+        before' when the period is not a reporting year."""
+        year = self.reporting_year
+        return financial_year_label(year - 1) if year else "the same period a year before"
+
 
 def period_of(period_start: object, period_end: object, label: str | None = None) -> Period:
     """The :class:`Period` from its first and last day (a report context's ``period_start``,
@@ -138,6 +159,19 @@ def check_threshold(threshold: object) -> int:
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 0:
         raise ValueError(f"suppression_threshold must be a whole number >= 0, not {threshold!r}")
     return int(threshold)
+
+
+def national_figures(
+    la_code: object, indicator: str, year: int | None, folder: object = None
+) -> NationalFigures | None:
+    """England and the statistical neighbours' published ``indicator`` for the year ending
+    31 March ``year`` (public figures: no disclosure needed), or None without an LA code, a
+    reporting year or a published figure."""
+    if la_code in (None, "") or year is None:
+        return None
+    from sscb_analysis.benchmarks import national_figures as published
+
+    return published(str(la_code), indicator, int(year), folder=folder)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +243,13 @@ def safe(text: object) -> str:
     a Markdown sentence that becomes HTML (``sscb_analysis.escape.md_text``: ``<img onerror=...>``
     stays text and ``[x](javascript:...)`` is no link). Tables need none: pandas escapes cells."""
     return md_text(" ".join(str(text).split()))
+
+
+def plain(text: str) -> str:
+    """A sentence written for a Markdown page (outside text escaped with :func:`safe`) as plain
+    text, for a headline: the scorecard and the JSON take plain text and escape it themselves
+    (HTML), so Markdown's backslashes would otherwise show ("Barnardo\\'s")."""
+    return _MD_ESCAPE.sub(r"\1", text)
 
 
 def left_out(block: str, key: str, what: str) -> str:

@@ -33,10 +33,11 @@ class Headline:
     ``rate`` or ``number``), ``better`` (``higher``, ``lower``, ``neutral``), ``period`` (the
     latest period's label, e.g. "Jan to Mar 2013"), ``estimate`` / ``lower`` / ``upper`` (the
     value and likely range in the unit's scale: 23.7 for 23.7%), ``previous`` (the period before,
-    for the direction of travel), ``variation_icon`` (as :attr:`SPCResult.variation_icon`),
+    for the direction of travel) and ``previous_period`` (its label), ``variation_icon`` (as :attr:`SPCResult.variation_icon`),
     ``process_lower`` / ``process_upper`` (the SPC process limits at the latest point, from which
-    the scorecard judges assurance against the profile's target) and ``comparison`` (a sentence
-    on England or statistical neighbours).
+    the scorecard judges assurance against the profile's target, in the unit's scale) and
+    ``comparison`` (England and statistical neighbours as published, or another reference the
+    profile gives, in a few words).
     """
 
     key: str
@@ -55,6 +56,7 @@ class Headline:
     lower: float | None = None
     upper: float | None = None
     previous: float | None = None
+    previous_period: str | None = None
     variation_icon: str | None = None
     process_lower: float | None = None
     process_upper: float | None = None

@@ -30,6 +30,9 @@ from sscb_analysis.dataset import IndicatorData, IndicatorDefinition
 from sscb_analysis.dataset.observations import period_kind
 from sscb_analysis.stats.results import SPCResult
 
+#: Targets by indicator key: the profile's ``Target`` objects (value and source), or numbers.
+Targets = Mapping[str, object]
+
 __all__ = [
     "IndicatorResult",
     "ReportSource",
@@ -56,7 +59,8 @@ class IndicatorResult:
 
     ``status``: ``ok``; ``no figures`` (nothing in the period under review); ``not run`` (the
     report did not run in this run); ``not finished`` (it ran but recorded no headlines: it
-    failed or stopped); ``not available`` (outside ``sscb run``). For a dataset indicator the
+    failed or stopped); ``no headline`` (it finished and recorded none: its page says why, e.g.
+    a comparison the profile gives no input for); ``not available`` (outside ``sscb run``). For a dataset indicator the
     counts behind the figures are kept (``numerator``, ``denominator``, ``previous_numerator``
     ...) for the disclosure step; a report's headline arrives already disclosed (``headline``).
     """
@@ -88,11 +92,14 @@ class IndicatorResult:
     assurance: str | None = None
     target: float | None = None
     target_note: str | None = None
+    target_source: str | None = None
     comparison: Mapping[str, float] = field(default_factory=dict)
     comparison_year: str | None = None
     headline: Headline | None = None
     note: str | None = None
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    series_periods: tuple[str, ...] = field(default_factory=tuple)
+    series_kind: str | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -132,12 +139,13 @@ def dataset_results(
     period_end: object,
     *,
     confidence: float = 0.95,
-    targets: Mapping[str, float] | None = None,
+    targets: Targets | None = None,
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     rules: str = "ptd-0.2.2",
 ) -> list[IndicatorResult]:
-    """One result per defined indicator, in the definitions' order."""
+    """One result per defined indicator, in the definitions' order. ``targets``: the area
+    profile's (``area.targets``), which win over indicators.yml's."""
     out = []
     for key in data.definitions:
         definition = data.definitions[key]
@@ -156,18 +164,25 @@ def dataset_results(
     return out
 
 
-def _target(definition: IndicatorDefinition, targets: Mapping[str, float] | None) -> tuple:
-    """(target, note): the profile's target wins over the definitions file, and says so."""
+def _goal(given: object) -> tuple[float, str | None]:
+    """A target and its source from the profile's ``Target`` (or a bare number, no source)."""
+    value = getattr(given, "value", given)
+    return float(value), getattr(given, "source", None)  # type: ignore[arg-type]
+
+
+def _target(definition: IndicatorDefinition, targets: Targets | None) -> tuple:
+    """(target, note, source): the profile's target wins over the definitions file, and says so."""
     mine = (targets or {}).get(definition.key)
     if mine is None:
-        return definition.target, None
+        return definition.target, None, definition.target_source
+    goal, source = _goal(mine)
     note = None
-    if definition.target is not None and float(mine) != definition.target:
+    if definition.target is not None and goal != definition.target:
         note = (
-            f"The area profile's target ({mine:g}) is used; indicators.yml gives "
+            f"The area profile's target ({goal:g}) is used; indicators.yml gives "
             f"{definition.target:g}."
         )
-    return float(mine), note
+    return goal, note, source
 
 
 def _after_last_gap(series: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
@@ -192,7 +207,7 @@ def indicator_result(
     period_end: object,
     *,
     confidence: float = 0.95,
-    target: tuple[float | None, str | None] | float | None = None,
+    target: tuple[float | None, str | None, str | None] | float | None = None,
     la_code: int | str | None = None,
     dfe_dir: str | Path | None = None,
     rules: str = "ptd-0.2.2",
@@ -200,7 +215,7 @@ def indicator_result(
     """The scorecard figures of one dataset indicator, up to ``period_end``."""
     from sscb_analysis.stats import count_ci, spc, wilson_ci
 
-    goal, target_note = target if isinstance(target, tuple) else (target, None)
+    goal, target_note, target_source = target if isinstance(target, tuple) else (target, None, None)
     end = pd.Timestamp(period_end)
     base = {
         "key": definition.key,
@@ -214,6 +229,7 @@ def indicator_result(
         "per": definition.per,
         "target": goal,
         "target_note": target_note,
+        "target_source": target_source,
     }
     upto = series[series["period_end"] <= end].reset_index(drop=True)
     if upto.empty:
@@ -224,6 +240,11 @@ def indicator_result(
         )
     charted, gap_note = _after_last_gap(upto)
     last = charted.iloc[-1]
+    series_periods = tuple(
+        period_words(a, b)
+        for a, b in zip(charted["period_start"], charted["period_end"], strict=True)
+    )
+    series_kind = period_kind(int((last["period_end"] - last["period_start"]).days) + 1)
     caveats = [gap_note] if gap_note else []
     if reporting_year(last["period_end"]) != reporting_year(end):
         caveats.append(
@@ -269,6 +290,8 @@ def indicator_result(
         comparison=comparison,
         comparison_year=year,
         caveats=tuple(caveats + (list(chart.caveats) if chart is not None else [])),
+        series_periods=series_periods,
+        series_kind=series_kind,
         **base,
     )
 
@@ -355,7 +378,7 @@ def _comparison(
 def report_results(
     run_dir: str | Path | None,
     sources: Sequence[ReportSource],
-    targets: Mapping[str, float] | None = None,
+    targets: Targets | None = None,
 ) -> list[IndicatorResult]:
     """The headlines each report recorded in ``run_dir`` (one result each), or one result per
     report saying why there are none. Outside ``sscb run`` (no ``run_dir``) nothing is read."""
@@ -379,19 +402,34 @@ def report_results(
             continue
         figures = _figures(path)
         if HEADLINES_FIGURE not in figures:
+            # A report that finished without a headline left its figure out on purpose (e.g. the
+            # national comparison of an area whose profile gives no la_code); one that did not
+            # finish failed or stopped. Only the second is "did not finish".
+            finished = _status(path) == "ok"
             out.append(
                 IndicatorResult(
-                    key=source.report, name=source.title, status="not finished", **common
+                    key=source.report,
+                    name=source.title,
+                    status="no headline" if finished else "not finished",
+                    **common,
                 )
             )
             continue
         for h in headlines_from_record(figures[HEADLINES_FIGURE], str(path)):
-            goal = (targets or {}).get(h.key)
+            given = (targets or {}).get(h.key)
+            goal, goal_source = (None, None) if given is None else _goal(given)
             assured = h.assurance
             limits = (h.process_lower, h.process_upper)
+            note = None
             if goal is not None and h.better in ("higher", "lower") and None not in limits:
                 improvement = "increase" if h.better == "higher" else "decrease"
                 assured = assurance(goal, h.process_lower, h.process_upper, improvement)
+            elif goal is not None:
+                assured = None
+                note = (
+                    f"The target for “{h.label}” is shown but not judged: its report records no "
+                    "SPC process limits to judge it with."
+                )
             out.append(
                 IndicatorResult(
                     key=h.key,
@@ -404,10 +442,13 @@ def report_results(
                     lower=h.lower,
                     upper=h.upper,
                     previous=h.previous,
+                    previous_period=h.previous_period,
                     variation=h.variation,
                     variation_icon=h.variation_icon,
                     assurance=None if assured in (None, "no target") else assured,
-                    target=None if goal is None else float(goal),
+                    target=goal,
+                    target_note=note,
+                    target_source=goal_source,
                     headline=h,
                     caveats=h.caveats,
                     **common,
@@ -426,6 +467,15 @@ def recorded_flag(run_dir: str | Path | None, sources: Sequence[ReportSource], n
         if path.is_file() and _figures(path).get(name) is True:
             return True
     return False
+
+
+def _status(path: Path) -> str | None:
+    """The run's status of the report whose figures are in ``path`` (None when not recorded)."""
+    try:
+        status = json.loads(path.read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return status if isinstance(status, str) else None
 
 
 def _figures(path: Path) -> dict[str, object]:

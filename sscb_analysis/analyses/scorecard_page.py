@@ -29,6 +29,7 @@ __all__ = [
     "ScorecardRow",
     "attention_html",
     "chart_mask",
+    "coverage_sentence",
     "disclose_results",
     "how_to_read",
     "indicator_chart",
@@ -63,6 +64,7 @@ _STATUS_TEXT = {
     "not run": "The report did not run in this run, so its figures are not shown.",
     "not finished": "The report stopped before recording its figures (it failed): see its page.",
     "no figures": "No figures for the period under review.",
+    "no headline": "The report ran but gave no figure for this summary: its page says why.",
 }
 # Making Data Count's colours, darkened where needed for 3:1 contrast on white (WCAG 1.4.11).
 _BLUE, _ORANGE, _PURPLE, _GREY = "#005EB8", "#B35900", "#5C2D91", "#595959"
@@ -108,6 +110,20 @@ def variation_kind(variation: str | None) -> str | None:
     return None
 
 
+def coverage_sentence(result: IndicatorResult) -> str | None:
+    """Which periods an indicator's series covers, in words ("12 quarters, from Apr to Jun
+    2010 to Jan to Mar 2013"); None when it has no figures. (Period labels only: no count.)"""
+    periods = result.series_periods
+    if not periods:
+        return None
+    kind = result.series_kind or "period"
+    unit = kind if kind in ("week", "month", "quarter", "year") else "period"
+    n = len(periods)
+    if n == 1:
+        return f"Its series holds one {unit}: {periods[0]}."
+    return f"Its series covers {n} {unit}s, from {periods[0]} to {periods[-1]}."
+
+
 def _esc(text: object) -> str:
     """Escape outside text for HTML (through the project's one owner of escaping)."""
     return html_text(text)
@@ -136,6 +152,7 @@ class ScorecardRow:
     owner: str
     report: str | None
     needs_attention: bool
+    target: str | None = None  # "3.2%, set by: <source>" (the target is no count)
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,9 +204,19 @@ def _assurance_words(r: IndicatorResult) -> tuple[str | None, str]:
     goal = _format(r.target, r.unit, r.per) if r.unit else f"{r.target:g}"
     if r.better == "neutral":
         return None, f"Target {goal} (not judged: neither direction is better)"
+    if r.assurance is None and r.origin == "report":
+        return None, f"Target {goal}: not judged (its report records no process limits)"
     if r.assurance is None:
         return None, f"Target {goal}: not enough points to judge"
     return r.assurance, f"{ASSURANCE_TEXT[r.assurance]} ({goal})"
+
+
+def _target_words(r: IndicatorResult) -> str | None:
+    """The target and where it is set, for "What each indicator measures"."""
+    if r.target is None:
+        return None
+    goal = _format(r.target, r.unit, r.per) if r.unit else f"{r.target:g}"
+    return f"{goal}, set by: {r.target_source}" if r.target_source else goal
 
 
 def _comparison_words(r: IndicatorResult) -> str:
@@ -290,6 +317,7 @@ def disclose_results(results: Sequence[IndicatorResult], threshold: int) -> list
                 sentence=_sentence(r, value, interval, hidden),
                 definition=r.definition or (r.headline.sentence if r.headline else ""),
                 owner=r.owner or (f"report {r.report}" if r.report else ""),
+                target=_target_words(r),
                 report=r.report,
                 needs_attention=r.needs_attention,
             )
@@ -420,12 +448,13 @@ def attention_html(rows: Sequence[ScorecardRow]) -> str:
 
 
 def meanings_html(rows: Sequence[ScorecardRow]) -> str:
-    """One line per indicator: its definition (or the report's sentence) and its owner."""
+    """One line per indicator: its definition (or the report's sentence), owner and target."""
     items = []
     for r in rows:
         text = r.sentence if r.status != "ok" or not r.definition else r.definition
         owner = f" Owner: {_esc(r.owner)}." if r.owner and r.status == "ok" else ""
-        items.append(f"<li><strong>{_esc(r.name)}</strong>: {_esc(text)}{owner}</li>")
+        target = f" Target: {_esc(r.target)}." if r.target and r.status == "ok" else ""
+        items.append(f"<li><strong>{_esc(r.name)}</strong>: {_esc(text)}{owner}{target}</li>")
     return f'<ul class="sscb-meanings">{"".join(items)}</ul>'
 
 

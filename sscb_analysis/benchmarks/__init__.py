@@ -30,7 +30,13 @@ from sscb_analysis.benchmarks.codes import (
     STATUS_MEANINGS,
     DfeDataError,
 )
-from sscb_analysis.benchmarks.comparators import comparator_table, comparators, neighbour_values
+from sscb_analysis.benchmarks.comparators import (
+    NationalFigures,
+    comparator_table,
+    comparators,
+    national_figures,
+    neighbour_values,
+)
 from sscb_analysis.benchmarks.funnel import (
     FunnelInput,
     funnel_classification,
@@ -63,6 +69,7 @@ __all__ = [
     "FunnelInput",
     "Indicator",
     "LocalAuthority",
+    "NationalFigures",
     "NoNeighbourGroupError",
     "Reconciliation",
     "UnknownIndicatorError",
@@ -86,6 +93,7 @@ __all__ = [
     "load_file",
     "load_neighbour_groups",
     "local_authorities",
+    "national_figures",
     "neighbour_codes",
     "neighbour_values",
     "reconcile",

@@ -7,7 +7,9 @@ suppressed or missing neighbour is left out, never counted as zero.
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,9 +17,16 @@ import pandas as pd
 from sscb_analysis.benchmarks.areas import LONDON, LocalAuthority, find_la
 from sscb_analysis.benchmarks.codes import PUBLISHED
 from sscb_analysis.benchmarks.indicators import get_indicator, indicator_values
-from sscb_analysis.benchmarks.neighbours import statistical_neighbours
+from sscb_analysis.benchmarks.neighbours import NoNeighbourGroupError, statistical_neighbours
 
-__all__ = ["COMPARATOR_ORDER", "comparator_table", "comparators", "neighbour_values"]
+__all__ = [
+    "COMPARATOR_ORDER",
+    "NationalFigures",
+    "comparator_table",
+    "comparators",
+    "national_figures",
+    "neighbour_values",
+]
 
 DERIVED = "derived"
 NEIGHBOURS_LABEL = "Statistical neighbours (median)"
@@ -138,3 +147,68 @@ def neighbour_values(
     wide = wide.reindex(columns=group["old_la_code"])
     wide.columns = group["la_name"].tolist()
     return wide
+
+
+@dataclass(frozen=True)
+class NationalFigures:
+    """England's published figure and the statistical neighbours' median for one indicator and
+    reporting year (``None`` where not published), for a page to set a local figure beside."""
+
+    indicator: str
+    unit: str
+    year: int
+    england: float | None
+    neighbours_median: float | None
+    neighbours_used: int
+
+    @property
+    def period(self) -> str:
+        """The reporting year as the DfE writes it, e.g. "2012-13"."""
+        return f"{self.year - 1}-{self.year % 100:02d}"
+
+    def describe(self) -> str:
+        """ "England 14.9%; statistical neighbours (median) 12.4% (2012-13, published)"."""
+
+        def show(value: float) -> str:
+            return f"{value:.1f}%" if self.unit == "percent" else f"{value:,.0f}"
+
+        parts = []
+        if self.england is not None:
+            parts.append(f"England {show(self.england)}")
+        if self.neighbours_median is not None:
+            parts.append(f"statistical neighbours (median) {show(self.neighbours_median)}")
+        return f"{'; '.join(parts)} ({self.period}, published)"
+
+
+def national_figures(
+    la: str | int | LocalAuthority,
+    indicator: str,
+    year: int,
+    *,
+    folder: str | os.PathLike[str] | None = None,
+) -> NationalFigures | None:
+    """England and the neighbours' median for ``indicator`` in the year ending 31 March ``year``.
+
+    None when the files hold neither for that year (a year outside the files, or both not
+    published): a page then says no published figure exists, never shows a zero.
+    """
+    target = find_la(la, folder)
+    ind = get_indicator(indicator)
+    try:
+        long = comparators(target, ind.name, folder=folder)
+    except NoNeighbourGroupError:
+        long = comparators(target, ind.name, neighbours=False, folder=folder)
+    rows = long[long["year"] == int(year)].set_index("comparator")
+
+    def value(comparator: str) -> float | None:
+        if comparator not in rows.index:
+            return None
+        v = rows.loc[comparator, "value"]
+        ok = rows.loc[comparator, "status"] in (PUBLISHED, DERIVED)
+        return float(v) if ok and v is not None and not math.isnan(float(v)) else None
+
+    england, median = value("england"), value("neighbours_median")
+    if england is None and median is None:
+        return None
+    used = int(rows.loc["neighbours_median", "n_areas"]) if median is not None else 0
+    return NationalFigures(ind.name, ind.unit, int(year), england, median, used)

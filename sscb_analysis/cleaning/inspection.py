@@ -207,8 +207,11 @@ def fix_lines(found: Inspection) -> list[str]:
                 unsure = unsure or guess is None
                 codes.setdefault(name, {}).setdefault(guess or "CATEGORY", []).append(line.text)
     drop = list(found.layout.drop) if found.layout else []
-    drop += [found.headers[i] for i in found.identifiers if found.headers[i] not in drop]
-    if not (columns != (dict(found.layout.columns) if found.layout else {}) or codes or drop):
+    added = [found.headers[i] for i in found.identifiers if found.headers[i] not in drop]
+    drop += added
+    # Nothing new to add to the layout given (or none needed): no lines, so the analyst is not
+    # told that something still fails to match.
+    if not (columns != (dict(found.layout.columns) if found.layout else {}) or codes or added):
         return []
     layout: dict[str, object] = {"kind": found.kind}
     if found.sheet:
@@ -350,6 +353,8 @@ def inspection_text(found: Inspection) -> str:
     elif found.ok:
         out += [
             "",
-            f"Everything matches: `sscb clean {found.kind} {found.path}` would read it as shown.",
+            f"Everything matches: `sscb clean {found.kind} {found.path}"
+            + (f" --map {found.layout.path}" if found.layout and found.layout.path else "")
+            + "` would read it as shown.",
         ]
     return "\n".join(out)

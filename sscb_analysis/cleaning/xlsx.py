@@ -259,8 +259,12 @@ def _cells(
         raw = None if value is None else (value.text or "")
         # A formula's saved result is its <v>; an empty one is a saved result only for text.
         if cell.find(f"{MAIN}f") is not None and (raw is None or (not raw and kind != "str")):
-            yield c, "", "a formula with no saved value (the workbook was saved by a program "
-            "that does not store results: open it in Excel and save it, or export the values)"
+            yield (
+                c,
+                "",
+                "a formula with no saved value (the workbook was saved by a program that does "
+                "not store results: open it in Excel and save it, or export the values)",
+            )
             continue
         if kind == "e":
             yield c, "", f"the Excel error {_shown(raw) if raw else '(unknown)'}"

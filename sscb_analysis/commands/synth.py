@@ -72,6 +72,7 @@ def _national(fmt: str, seed: int, target: Path) -> None:
     import datetime as dt
 
     from sscb_analysis import synth, synth_formats
+    from sscb_analysis.provenance import write_provenance
     from sscb_analysis.synth_params import DEFAULT_PARAMS
 
     began = time.perf_counter()
@@ -92,12 +93,15 @@ def _national(fmt: str, seed: int, target: Path) -> None:
         else:
             path = target / f"annex_a_{last.isoformat()}.xlsx"
             paths = [synth_formats.write_annex_a(cpp, last, path, seed=seed)]
+        # The generator's marker, so reports built on these files say SYNTHETIC (provenance.py).
+        command = f"sscb synth --format {fmt} --seed {seed}"
+        paths.append(write_provenance(target, paths, command))
     except OSError as exc:
         raise click.ClickException(f"could not write to {target}: {exc}") from exc
     for path in paths:
         click.echo(str(path))
     click.echo(
-        f"wrote {len(paths)} SYNTHETIC {fmt} file{'s' if len(paths) != 1 else ''} (seed {seed}) "
+        f"wrote {len(paths) - 1} SYNTHETIC {fmt} file{'s' if len(paths) != 2 else ''} (seed {seed}) "
         f"in {time.perf_counter() - began:.1f} s; they hold made-up "
         f"{IDENTIFIERS[fmt]} and dates of birth, as the real files "
         "do: clean them with --drop or --pseudonymise",

@@ -14,6 +14,7 @@ indicators:
     unit: count              # count | percent | rate | number
     better: higher           # higher | lower | neutral
     target: 5                # optional, in the unit's own scale (percent: 0 to 100)
+    target_source: Board business plan 2013-14   # optional: where the target is set
     source: Children's social care case system
     owner: Children's social care
 ```
@@ -49,7 +50,7 @@ UNITS = ("count", "percent", "rate", "number")
 BETTER = ("higher", "lower", "neutral")
 CHARTS = ("xmr", "p", "c", "u")
 _REQUIRED = ("name", "definition", "unit", "better", "source", "owner")
-_OPTIONAL = ("target", "per", "chart", "benchmark")
+_OPTIONAL = ("target", "target_source", "per", "chart", "benchmark")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -72,6 +73,7 @@ class IndicatorDefinition:
     per: int | None = None
     chart: str = "xmr"
     benchmark: str | None = None
+    target_source: str | None = None
 
     @property
     def improvement(self) -> str:
@@ -163,6 +165,23 @@ def parse_definitions(data: Any, source: str = "indicators.yml") -> IndicatorDef
     return IndicatorDefinitions(out, synthetic, source)
 
 
+def _refuse_identifiers(where: str, fields: Mapping[str, str]) -> None:
+    """Refuse a name, definition, source or owner that holds a direct identifier (an NHS
+    number, UPN, email, phone number, postcode or date of birth): each is printed on the board
+    pages. The message names the field, never the value. Dates count only beside a word that
+    says birth, as a definition may well name the date it changed."""
+    from sscb_analysis.cleaning.identifiers import DESCRIPTIONS, classify
+
+    for name in ("name", "definition", "source", "owner"):
+        kind = classify(fields[name], event_dates=True)
+        if kind is not None:
+            raise DefinitionError(
+                f"{where}: '{name}' looks like it holds {DESCRIPTIONS[kind]} (withheld), and "
+                "it is printed on the board pages: write it without personal details (a team "
+                "or role, not a person's contact details)."
+            )
+
+
 def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
     where = f"{source}, indicator {key!r}"
     if not _KEY.match(key):
@@ -184,6 +203,7 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
         if not isinstance(value, str) or not value.strip():
             raise DefinitionError(f"{where}: '{name}' is required and must be text.")
         fields[name] = " ".join(value.split())
+    _refuse_identifiers(where, fields)
     for name, allowed in (("unit", UNITS), ("better", BETTER)):
         if fields[name] not in allowed:
             raise DefinitionError(
@@ -200,6 +220,15 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
                 f"{where}: 'target' {target} is a percentage, so it must lie from 0 to 100."
             )
         target = float(target)
+    target_source = entry.get("target_source")
+    if target_source is not None:
+        if target is None:
+            raise DefinitionError(f"{where}: 'target_source' is given without a 'target'.")
+        if not isinstance(target_source, str) or not target_source.strip():
+            raise DefinitionError(
+                f"{where}: 'target_source' must be text (where the target is set)."
+            )
+        target_source = " ".join(target_source.split())
     per = entry.get("per")
     if fields["unit"] == "rate":
         if isinstance(per, bool) or not isinstance(per, int) or per < 1:
@@ -223,5 +252,6 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
         per=per,
         chart=chart,
         benchmark=benchmark,
+        target_source=target_source,
         **fields,
     )

@@ -123,6 +123,7 @@ def check_indicators(
     from sscb_analysis.cleaning.read import ExtractError
 
     source = raw.source_file
+    _refuse_identifiers_in_names(raw)
     dropped = {compact(d) for d in drop}
     log: list[dict] = []
     columns: dict[str, list[str | None]] = {}
@@ -137,12 +138,14 @@ def check_indicators(
         scan = protect.scan_content(
             arr, raw.source_rows, event_dates=canonical in ("period_start", "period_end")
         )
-        findings.extend(protect.content_findings(header, scan, canonical, False))
+        # There is no --drop or --pseudonymise for the dataset: whatever the column, the fix is
+        # to correct the file, which the finding says when it names the column as the file's.
+        findings.extend(protect.content_findings(header, scan, canonical or header, False))
         if canonical is None or canonical in columns:
             kind = protect.header_identifier(key)
             if kind is not None:
                 reason = f"its header says it holds {protect.KIND_LABELS[kind]}"
-                findings.append(protect.Finding(header, kind, reason))
+                findings.append(protect.Finding(header, kind, reason, header))
             else:
                 why = "a second column for " + canonical if canonical else "not a dataset column"
                 _column_line(log, source, header, "IND018", why, "dropped")
@@ -165,6 +168,30 @@ def check_indicators(
     for c in COLUMNS:
         columns.setdefault(c, [None] * n)
     return _Checker(raw, columns, definitions, log).run()
+
+
+def _refuse_identifiers_in_names(raw: RawTable) -> None:
+    """Refuse, as the cleaner does, a file whose name or a header holds a direct identifier:
+    both would be written to the log and shown on the pages. Such a header is never printed
+    (messages call it "column N")."""
+    from sscb_analysis.cleaning import identifiers
+
+    in_name = identifiers.classify(str(raw.source_file), event_dates=True)
+    if in_name is not None:
+        reason = f"it is withheld: it looks like it holds {identifiers.DESCRIPTIONS[in_name]}"
+        raise protect.IdentifierError([protect.Finding("the file's name", "file_name", reason)])
+    in_headers = identifiers.scan_headers(raw.headers)
+    if in_headers:
+        raise protect.IdentifierError(
+            [
+                protect.Finding(
+                    identifiers.column_label(i),
+                    "header",
+                    f"its header is withheld: it looks like {identifiers.DESCRIPTIONS[kind]}",
+                )
+                for i, kind in sorted(in_headers.items())
+            ]
+        )
 
 
 def period_kind(days: int) -> str:

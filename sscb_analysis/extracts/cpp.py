@@ -280,6 +280,17 @@ COLUMNS = (
             "Reviews",
             "RCPCs",
             "Number of Review Conferences",
+            "No. of Review Conferences",
+            "Number of Review CPCs",
+            "No. of RCPCs",
+        ),
+        # A count of reviews under another spelling; not a review's date ("Date of latest
+        # review conference", as Annex A has), which holds no "conferences", "number" or "count".
+        looks_like=(
+            ("review", "conferences"),
+            ("number", "review"),
+            ("noof", "review"),
+            ("review", "count"),
         ),
     ),
 )

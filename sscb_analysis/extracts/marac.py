@@ -59,6 +59,10 @@ COLUMNS = (
     Column(
         "referring_agency",
         "category",
+        # No figure rests on who referred: an unknown referrer is a query (the referral kept and
+        # counted, the value blank and flagged), never a reason to lose a referral from the
+        # counts and repeat rates.
+        headline=False,
         aliases=("Referring Agency", "Referrer", "Referred By"),
         values=REFERRERS,
     ),

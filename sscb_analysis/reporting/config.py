@@ -18,14 +18,25 @@ import yaml
 
 from sscb_analysis import paths
 from sscb_analysis.reporting.errors import ConfigError
-from sscb_analysis.reporting.profile import AreaProfile, parse_area
+from sscb_analysis.reporting.profile import AreaProfile, check_targets, parse_area
 
-__all__ = ["CleanInput", "ConfigError", "NotebookEntry", "ReportsConfig", "load_config"]
+__all__ = [
+    "CleanInput",
+    "ConfigError",
+    "DatasetInput",
+    "NotebookEntry",
+    "ReportsConfig",
+    "load_config",
+]
 
 TOP_LEVEL_KEYS = {"root", "area", "defaults", "clean", "parameters", "notebooks"}
 DEFAULT_KEYS = {"execution_timeout", "start_timeout", "jobs", "out"}
 CLEAN_KEYS = {"processed_dir", "inputs"}
 INPUT_KEYS = ("path", "map", "drop", "pseudonymise", "optional")
+#: The board's wider dataset (docs/board_pack.md) is given as ``clean.inputs.indicators``; it is
+#: not an extract (aggregate figures with a definitions file), so it has its own keys.
+DATASET_KIND = "indicators"
+DATASET_KEYS = ("path", "definitions", "drop", "optional")
 ENTRY_KEYS = {"name", "notebook", "parameters", "depends_on", "kernel_name", "title"}
 EXTRACT_KINDS = ("cpp", "caf", "marac")
 RESERVED_NAMES = frozenset({"manifest", "context", "run", "worker", "index", "latest"})
@@ -72,6 +83,25 @@ class CleanInput:
 
 
 @dataclass(frozen=True)
+class DatasetInput:
+    """The board's wider dataset: ``clean.inputs.indicators`` as a path or ``{path,
+    definitions, drop, optional}`` (definitions default to ``indicators.yml`` beside the file).
+
+    Checked before any notebook runs, like an export; ``optional`` lets a run go on without it.
+    """
+
+    path: Path
+    definitions: Path
+    drop: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def paths(self) -> tuple[Path, Path]:
+        """Both files the dataset is read from (its figures and its definitions)."""
+        return (self.path, self.definitions)
+
+
+@dataclass(frozen=True)
 class NotebookEntry:
     """One notebook run: a notebook file, its parameters and what must run before it."""
 
@@ -98,6 +128,7 @@ class ReportsConfig:
     jobs: int = 2
     out: Path = paths.REPORTS
     profile: AreaProfile | None = None
+    dataset: DatasetInput | None = None
 
     def entry(self, name: str) -> NotebookEntry:
         """The entry called ``name`` (``ConfigError`` listing the known names when absent)."""
@@ -157,8 +188,10 @@ def parse_config(
     if not isinstance(common, Mapping):
         raise ConfigError(f"{where}: 'parameters' must be a mapping of name: value")
 
-    clean_inputs, processed_dir = _parse_clean(raw.get("clean"), root, where)
+    clean_inputs, dataset, processed_dir = _parse_clean(raw.get("clean"), root, where)
     profile = parse_area(raw["area"], where, check_la=check_la) if "area" in raw else None
+    if profile is not None:
+        check_targets(profile, dataset, processed_dir, where)
 
     items = raw.get("notebooks")
     if items is None:
@@ -180,6 +213,7 @@ def parse_config(
         jobs=jobs,
         out=out,
         profile=profile,
+        dataset=dataset,
     )
 
 
@@ -225,24 +259,67 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
-def _parse_clean(raw: Any, root: Path, where: str) -> tuple[dict[str, CleanInput], Path | None]:
+def _parse_clean(
+    raw: Any, root: Path, where: str
+) -> tuple[dict[str, CleanInput], DatasetInput | None, Path | None]:
     if raw is None:
-        return {}, None
+        return {}, None, None
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: 'clean' must be a mapping with 'inputs' and 'processed_dir'")
     _no_unknown(raw, CLEAN_KEYS, f"{where}: clean")
     inputs = raw.get("inputs") or {}
     if not isinstance(inputs, Mapping):
         raise ConfigError(f"{where}: clean.inputs must map an extract kind to its raw file")
-    bad = sorted(set(map(str, inputs)) - set(EXTRACT_KINDS))
+    bad = sorted(set(map(str, inputs)) - {*EXTRACT_KINDS, DATASET_KIND})
     if bad:
         raise ConfigError(
             f"{where}: clean.inputs has unknown kind(s) {', '.join(bad)}; "
-            f"kinds are {', '.join(EXTRACT_KINDS)}"
+            f"kinds are {', '.join(EXTRACT_KINDS)} and {DATASET_KIND} (the board's dataset)"
         )
     processed = _resolve(root, raw.get("processed_dir", "data/processed"))
-    parsed = {str(k): _parse_input(str(k), v, root, where) for k, v in inputs.items()}
-    return parsed, processed
+    parsed = {
+        str(k): _parse_input(str(k), v, root, where) for k, v in inputs.items() if k != DATASET_KIND
+    }
+    dataset = inputs.get(DATASET_KIND)
+    return parsed, None if dataset is None else _parse_dataset(dataset, root, where), processed
+
+
+def _parse_dataset(raw: Any, root: Path, where: str) -> DatasetInput:
+    """``path`` or ``{path: indicators.csv, definitions: indicators.yml, drop: [COL], optional}``."""
+    label = f"{where}: clean.inputs.{DATASET_KIND}"
+    spec = {"path": raw} if isinstance(raw, str) else raw
+    if not isinstance(spec, Mapping):
+        raise ConfigError(
+            f"{label} must be the path of the dataset's CSV or a mapping with 'path' and "
+            "'definitions' (docs/board_pack.md)"
+        )
+    extract_only = sorted({"map", "pseudonymise"} & set(map(str, spec)))
+    if extract_only:
+        raise ConfigError(
+            f"{label}: {', '.join(extract_only)} applies to case-level extracts only; the "
+            "board's dataset holds aggregate figures (no ids to pseudonymise, no layout file)"
+        )
+    _no_unknown(spec, set(DATASET_KEYS), label)
+    path, definitions = spec.get("path"), spec.get("definitions")
+    if not isinstance(path, str) or not path.strip():
+        raise ConfigError(f"{label}: 'path' must be the file path of indicators.csv")
+    if definitions is not None and (not isinstance(definitions, str) or not definitions.strip()):
+        raise ConfigError(f"{label}: 'definitions' must be the file path of indicators.yml")
+    drop = spec.get("drop") or []
+    if isinstance(drop, str):
+        drop = [drop]
+    if not isinstance(drop, list) or not all(isinstance(c, str) and c.strip() for c in drop):
+        raise ConfigError(f"{label}: 'drop' must be a list of column headers")
+    optional = spec.get("optional")
+    if optional is not None and not isinstance(optional, bool):
+        raise ConfigError(f"{label}: 'optional' must be true or false, not {optional!r}")
+    csv = _resolve(root, path)
+    return DatasetInput(
+        path=csv,
+        definitions=_resolve(root, definitions) if definitions else csv.with_name("indicators.yml"),
+        drop=tuple(drop),
+        optional=bool(optional),
+    )
 
 
 def _parse_input(kind: str, raw: Any, root: Path, where: str) -> CleanInput:

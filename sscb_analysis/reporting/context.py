@@ -20,7 +20,13 @@ from types import MappingProxyType
 from typing import Any
 
 from sscb_analysis import paths
-from sscb_analysis.reporting.config import EXTRACT_KINDS, ReportsConfig, load_config
+from sscb_analysis.reporting.config import (
+    DATASET_KIND,
+    EXTRACT_KINDS,
+    DatasetInput,
+    ReportsConfig,
+    load_config,
+)
 from sscb_analysis.reporting.errors import ConfigError
 from sscb_analysis.reporting.profile import AreaProfile, parse_date
 
@@ -52,27 +58,39 @@ class InputInfo:
     generated_by: str | None = None
     optional: bool = False
     not_updated_since: dt.date | None = None
+    definitions: str | None = None  # the board's dataset read raw: its indicators.yml
 
     @property
     def available(self) -> bool:
         return self.path is not None
 
     @property
+    def label(self) -> str:
+        """What a sentence calls this input: "CPP", or "board dataset (indicators.csv)"."""
+        return "board dataset (indicators.csv)" if self.kind == DATASET_KIND else self.kind.upper()
+
+    @property
     def note(self) -> str | None:
-        """The sentence a page using this extract prints when it is stale or absent."""
+        """The sentence a page using this input prints when it is stale or absent."""
+        noun = "file" if self.kind == DATASET_KIND else "export"
         if self.path is None:
-            return f"No {self.kind.upper()} extract is configured for this run."
+            if self.optional:
+                return (
+                    f"The {self.label} is left out of this run: the {noun} was missing and "
+                    "none was checked before."
+                )
+            return f"No {self.label} extract is configured for this run."
         if self.not_updated_since is not None:
             day = self.not_updated_since
             return (
-                f"The {self.kind.upper()} figures were not updated in this run: the export was "
+                f"The {self.label} figures were not updated in this run: the {noun} was "
                 f"missing, so they are those cleaned on {day.day} {day:%B %Y} (not updated "
                 f"since {day.day} {day:%B %Y})."
             )
         return None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": self.kind,
             "path": self.path,
             "synthetic": self.synthetic,
@@ -82,6 +100,9 @@ class InputInfo:
                 self.not_updated_since.isoformat() if self.not_updated_since else None
             ),
         }
+        if self.definitions is not None:
+            out["definitions"] = self.definitions
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> InputInfo:
@@ -93,6 +114,7 @@ class InputInfo:
             generated_by=raw.get("generated_by"),
             optional=bool(raw.get("optional")),
             not_updated_since=dt.date.fromisoformat(since) if since else None,
+            definitions=raw.get("definitions"),
         )
 
 
@@ -109,6 +131,7 @@ class ReportContext:
     run_dir: Path | None = None
     inputs: Mapping[str, InputInfo] = field(default_factory=lambda: MappingProxyType({}))
     profile_path: Path | None = None
+    dataset: InputInfo | None = None
 
     @property
     def period_label(self) -> str:
@@ -127,8 +150,12 @@ class ReportContext:
 
     @property
     def synthetic(self) -> bool:
-        """True when any input of this context came from the project's generator."""
-        return any(i.synthetic for i in self.inputs.values())
+        """True when any input of this context (the board's dataset too) came from the
+        project's generator."""
+        return any(i.synthetic for i in self._all_inputs())
+
+    def _all_inputs(self) -> list[InputInfo]:
+        return [*self.inputs.values(), *([self.dataset] if self.dataset else [])]
 
     def path(self, kind: str) -> Path:
         """The file a page reads for ``kind``; a sentence when the run has none."""
@@ -141,16 +168,19 @@ class ReportContext:
         return Path(info.path)
 
     def using(self, *kinds: str) -> ReportContext:
-        """The same context restricted to the extracts one page uses (its synthetic flag too)."""
-        unknown = [k for k in kinds if k not in EXTRACT_KINDS]
+        """The same context restricted to the inputs one page uses (its synthetic flag too):
+        extract kinds, and ``indicators`` for the board's dataset."""
+        known = (*EXTRACT_KINDS, DATASET_KIND)
+        unknown = [k for k in kinds if k not in known]
         if unknown:
-            raise ContextError(f"unknown extract kind(s) {unknown}; kinds are {EXTRACT_KINDS}")
+            raise ContextError(f"unknown input kind(s) {unknown}; kinds are {known}")
         kept = {k: v for k, v in self.inputs.items() if k in kinds}
-        return replace(self, inputs=MappingProxyType(kept))
+        dataset = self.dataset if DATASET_KIND in kinds else None
+        return replace(self, inputs=MappingProxyType(kept), dataset=dataset)
 
     def notes(self) -> list[str]:
         """Sentences about stale inputs, for the top of every page that uses them."""
-        return [i.note for i in self.inputs.values() if i.note and i.available]
+        return [i.note for i in self._all_inputs() if i.note and i.available]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values (written to the run's context.json and the manifest)."""
@@ -168,6 +198,7 @@ class ReportContext:
             "protective_marking": self.protective_marking,
             "synthetic": self.synthetic,
             "inputs": {k: v.as_dict() for k, v in self.inputs.items()},
+            "dataset": self.dataset.as_dict() if self.dataset else None,
         }
 
 
@@ -207,12 +238,14 @@ def build_context(
     run: Mapping[str, Any] | None = None,
     run_dir: Path | None = None,
     inputs: Mapping[str, InputInfo] | None = None,
+    dataset: InputInfo | None = None,
 ) -> ReportContext:
     """Check every shared parameter once and resolve the period (``latest`` from the data).
 
     Precedence: ``overrides``, then the run (``run``: a parsed context.json), then the profile's
-    ``parameters:``, then the defaults of the disclosure policy. ``inputs`` (from the runner,
-    after cleaning) replace the inputs the profile would give.
+    ``parameters:``, then the defaults of the disclosure policy. ``inputs`` and ``dataset``
+    (from the runner, after cleaning; ``dataset`` None when the profile gives none) replace
+    what the profile would give.
     """
     area = _area(config)
     given = _given(overrides or {})
@@ -224,7 +257,13 @@ def build_context(
         _first(given, run, common, "suppression_threshold", area.policy.default_threshold), area
     )
     if inputs is None:
-        inputs = _inputs_from_run(run) if run.get("inputs") else _inputs_from_profile(config)
+        if "inputs" in run:  # a run's context.json: what the run prepared, nothing else
+            inputs = _inputs_from_run(run)
+            raw_dataset = run.get("dataset")
+            dataset = InputInfo.from_dict(raw_dataset) if isinstance(raw_dataset, Mapping) else None
+        else:
+            inputs = _inputs_from_profile(config)
+            dataset = _dataset_from_profile(config)
     inputs = {**inputs, **_path_overrides(given, inputs)}
     start, end, basis = _period(given, run, config, area, inputs)
     return ReportContext(
@@ -237,6 +276,7 @@ def build_context(
         run_dir=run_dir,
         inputs=MappingProxyType(dict(inputs)),
         profile_path=config.path,
+        dataset=dataset,
     )
 
 
@@ -397,6 +437,37 @@ def _inputs_from_profile(config: ReportsConfig) -> dict[str, InputInfo]:
         prov = provenance_of(path)
         out[kind] = InputInfo(kind, str(path), prov.synthetic, prov.command, optional=spec.optional)
     return out
+
+
+def _dataset_from_profile(config: ReportsConfig) -> InputInfo | None:
+    """Outside a run: the checked ``indicators.json`` when it is fresh, else the raw CSV (the
+    page checks it in memory against its definitions); None when the profile gives none."""
+    from sscb_analysis.dataset.processed import processed_dataset_path
+    from sscb_analysis.provenance import inputs_provenance
+    from sscb_analysis.reporting.prepare import is_fresh
+
+    spec: DatasetInput | None = config.dataset
+    if spec is None:
+        return None
+    processed = processed_dataset_path(config.processed_dir or paths.PROCESSED)
+    prov = inputs_provenance([p for p in spec.paths if p.is_file()])
+    common = dict(synthetic=prov["synthetic"], generated_by=prov["command"])
+    if is_fresh(spec, processed):
+        return InputInfo(DATASET_KIND, str(processed), optional=spec.optional, **common)
+    if spec.optional and not all(p.is_file() for p in spec.paths):
+        return InputInfo(DATASET_KIND, None, optional=True)
+    if spec.drop:
+        raise ContextError(
+            f"the board's dataset needs checking with its options (drop) and {processed} is "
+            "missing or stale: run `sscb run` first"
+        )
+    return InputInfo(
+        DATASET_KIND,
+        str(spec.path),
+        optional=spec.optional,
+        definitions=str(spec.definitions),
+        **common,
+    )
 
 
 def _path_overrides(given: Mapping[str, Any], inputs: Mapping[str, InputInfo]) -> dict:

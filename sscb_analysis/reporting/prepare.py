@@ -11,6 +11,11 @@ A configured export that is missing or unreadable fails the run, unless the prof
 ``optional: true``: then the last processed set is used and the pages say "not updated since".
 A set cleaned with ``pseudonymise`` is never re-cleaned without it: that would bring the real ids
 back and stop extracts joining (issue 12, finding 4).
+
+The board's wider dataset (``clean.inputs.indicators``) follows the same rules: checked against
+its definitions before any notebook runs, written to ``<processed>/indicators.json`` with the
+inputs' digests and provenance, checked again only when its bytes change, and a missing file
+fails the run unless it is ``optional`` (:func:`ensure_dataset`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sscb_analysis.provenance import inputs_provenance, provenance_of, sha256_file
-from sscb_analysis.reporting.config import CleanInput
+from sscb_analysis.reporting.config import DATASET_KIND, CleanInput, DatasetInput
 
 log = logging.getLogger("sscb_analysis.reporting")
 
@@ -106,7 +111,15 @@ def package_version() -> str:
 
 
 def read_summary(processed: Path) -> dict[str, Any] | None:
-    """The ``<kind>_summary.json`` beside a processed parquet, or ``None``."""
+    """The ``<kind>_summary.json`` beside a processed parquet (the summary inside the board's
+    checked ``indicators.json``), or ``None``."""
+    if processed.suffix == ".json":
+        from sscb_analysis.dataset.processed import read_processed_dataset
+
+        try:
+            return read_processed_dataset(processed)[1]
+        except (OSError, ValueError):
+            return None
     path = processed.with_name(f"{processed.stem}_summary.json")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -115,9 +128,14 @@ def read_summary(processed: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def is_fresh(spec: CleanInput, processed: Path) -> bool:
-    """Whether the processed set of ``spec.kind`` was cleaned from these very bytes and options."""
-    if not all(processed.with_name(processed.stem + s).is_file() for s in SET_SUFFIXES):
+def is_fresh(spec: CleanInput | DatasetInput, processed: Path) -> bool:
+    """Whether the processed set was cleaned (checked) from these very bytes and options."""
+    dataset = isinstance(spec, DatasetInput)
+    if dataset and not processed.is_file():
+        return False
+    if not dataset and not all(
+        processed.with_name(processed.stem + s).is_file() for s in SET_SUFFIXES
+    ):
         return False
     summary = read_summary(processed)
     if summary is None or summary.get("package_version") != package_version():
@@ -131,7 +149,8 @@ def is_fresh(spec: CleanInput, processed: Path) -> bool:
         return False
     if [r.get("sha256") if isinstance(r, Mapping) else None for r in recorded] != digests:
         return False
-    return summary.get("options") == clean_options(spec)
+    options = _dataset_options(spec) if dataset else clean_options(spec)
+    return summary.get("options") == options
 
 
 def was_pseudonymised(processed: Path) -> bool:
@@ -187,7 +206,63 @@ def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None)
     return PreparedExtract(kind, spec.paths, processed, "cleaned", **done)
 
 
-def _unreadable(spec: CleanInput) -> str | None:
+def ensure_dataset(spec: DatasetInput | None, processed_dir: Path) -> PreparedExtract | None:
+    """Check the board's dataset into ``<processed_dir>/indicators.json`` unless it is fresh;
+    ``None`` when the profile gives none. Raises :class:`PrepareError` with a sentence when the
+    files are missing (and not optional), unreadable, hold identifiers or do not fit."""
+    if spec is None:
+        return None
+    from sscb_analysis.dataset.processed import processed_dataset_path
+
+    processed = processed_dataset_path(processed_dir)
+    problem = _unreadable(spec)
+    if problem:
+        return _missing(spec, processed, problem)
+    prov = inputs_provenance(spec.paths)
+    done = dict(synthetic=prov["synthetic"], generated_by=prov["command"], optional=spec.optional)
+    if is_fresh(spec, processed):
+        return PreparedExtract(DATASET_KIND, spec.paths, processed, "fresh", **done)
+    log.info("checking the board's dataset: %s -> %s", spec.path, processed)
+    _check_dataset(spec, processed_dir)
+    return PreparedExtract(DATASET_KIND, spec.paths, processed, "cleaned", **done)
+
+
+def _check_dataset(spec: DatasetInput, processed_dir: Path) -> Path:
+    """Read and check the dataset (the identifier scan, the IND rules) and write it."""
+    from sscb_analysis.cleaning.protect import IdentifierError
+    from sscb_analysis.cleaning.read import ExtractError
+    from sscb_analysis.dataset import DefinitionError, read_indicators
+    from sscb_analysis.dataset.processed import balanced, write_processed_dataset
+
+    where = f"the board's dataset (clean.inputs.{DATASET_KIND}: {spec.path})"
+    try:
+        data = read_indicators(spec.path, spec.definitions, spec.drop)
+    except IdentifierError as exc:
+        raise PrepareError(
+            f"{where} holds direct identifiers, so nothing was written: {exc}"
+        ) from None
+    except (DefinitionError, ExtractError) as exc:
+        raise PrepareError(f"{where} cannot be used: {exc}") from None
+    summary = {
+        "kind": DATASET_KIND,
+        "inputs": [{"path": str(p), "sha256": sha256_file(p)} for p in spec.paths],
+        "options": _dataset_options(spec),
+        "package_version": package_version(),
+        "provenance": inputs_provenance(spec.paths),
+        "cleaned_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "rows_in": data.rows_read,
+        "clean": len(data.table),
+        "quarantined": len(data.quarantine),
+        "balanced": balanced(data),
+    }
+    return write_processed_dataset(data, processed_dir, summary)
+
+
+def _dataset_options(spec: DatasetInput) -> dict[str, Any]:
+    return {"drop": list(spec.drop)}
+
+
+def _unreadable(spec: CleanInput | DatasetInput) -> str | None:
     for path in spec.paths:
         if not path.exists():
             return f"{path} does not exist"
@@ -201,28 +276,27 @@ def _unreadable(spec: CleanInput) -> str | None:
     return None
 
 
-def _missing(spec: CleanInput, processed: Path, problem: str) -> PreparedExtract:
-    kind = spec.kind
+def _missing(spec: CleanInput | DatasetInput, processed: Path, problem: str) -> PreparedExtract:
+    kind = spec.kind if isinstance(spec, CleanInput) else DATASET_KIND
+    what = "export" if isinstance(spec, CleanInput) else "board's dataset"
     if not spec.optional:
         raise PrepareError(
-            f"the {kind} export configured in clean.inputs.{kind}: {problem}. The run stops "
-            "rather than show last month's figures as new. Put the export there and run again, "
+            f"the {kind} {what} configured in clean.inputs.{kind}: {problem}. The run stops "
+            "rather than show last month's figures as new. Put the file there and run again, "
             f"or mark the input `optional: true` in the profile if the board may see {kind} "
-            "figures marked 'not updated since' the last export."
+            "figures marked 'not updated since' the last one."
         )
     if not processed.is_file():
-        log.warning(
-            "optional %s export missing (%s) and nothing processed: left out", kind, problem
-        )
+        log.warning("optional %s missing (%s) and nothing processed: left out", kind, problem)
         return PreparedExtract(kind, spec.paths, processed, "absent", optional=True)
     since = _cleaned_on(processed)
     log.warning(
-        "optional %s export missing (%s); pages use the data cleaned on %s and say so",
+        "optional %s missing (%s); pages use the data cleaned on %s and say so",
         kind,
         problem,
         since,
     )
-    prov = provenance_of(processed)
+    prov = _provenance(processed)
     return PreparedExtract(
         kind,
         spec.paths,
@@ -233,6 +307,21 @@ def _missing(spec: CleanInput, processed: Path, problem: str) -> PreparedExtract
         optional=True,
         not_updated_since=since,
     )
+
+
+def _provenance(processed: Path) -> Any:
+    """The provenance a processed set recorded (the board's dataset keeps it in its summary)."""
+    if processed.suffix != ".json":
+        return provenance_of(processed)
+    from sscb_analysis.provenance import NOT_GENERATED, Provenance
+
+    recorded = (read_summary(processed) or {}).get("provenance")
+    if isinstance(recorded, Mapping) and recorded.get("synthetic") is True:
+        command = recorded.get("command")
+        return Provenance(
+            True, recorded.get("generator"), command if isinstance(command, str) else None
+        )
+    return NOT_GENERATED
 
 
 def _cleaned_on(processed: Path) -> dt.date:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -110,13 +111,15 @@ class ReferenceRate:
 
 @dataclass(frozen=True)
 class Target:
-    """A target for one indicator (keyed by the indicator's headline key)."""
+    """A target for one indicator (a headline key or a key of the board's dataset), in the
+    indicator's own unit as the scorecard shows it: a percentage from 0 to 100."""
 
     key: str
     value: float
     direction: str | None = None
     label: str | None = None
     source: str | None = None
+    written_as_percent: bool = False  # given as "15%"
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,22 @@ KNOWN_CLAIMS: Mapping[str, tuple[str, Callable[[str, Any], Any], bool]] = Mappin
 )
 KNOWN_REFERENCE_RATES: Mapping[str, str] = MappingProxyType(
     {"marac_repeat_rate": "national repeat MARAC referral rate (a share from 0 to 1)"}
+)
+# The indicators the reports record as headlines (sscb_analysis.analyses.*): key -> (unit,
+# better, report). A target may name one of these or a key of the board's dataset
+# (indicators.yml); tests/test_reports_end_to_end.py checks this list against what the reports
+# record. A report that adds a headline adds it here and in docs/profile.md.
+KNOWN_INDICATORS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {
+        "data_completeness": ("percent", "higher", "00_data_quality"),
+        "cpp_second_or_subsequent_share": ("percent", "lower", "01_cpp_repeat_plans"),
+        "cpp_open_two_years_or_more": ("percent", "lower", "02_cpp_duration"),
+        "caf_very_satisfied": ("percent", "higher", "03_caf"),
+        "caf_things_improved": ("percent", "higher", "03_caf"),
+        "marac_repeat_rate": ("percent", "neutral", "04_marac"),
+        "marac_no_risk_tool": ("percent", "lower", "04_marac"),
+        "benchmark_second_or_subsequent": ("percent", "lower", "06_national_benchmark"),
+    }
 )
 
 
@@ -539,13 +558,115 @@ def _target(key: str, spec: Mapping[str, Any], label: str) -> Target:
             f"{label}.direction must be 'lower' or 'higher' (which side of the target is good), "
             f"not {direction!r}"
         )
+    value = spec.get("value")
+    percent = isinstance(value, str) and value.strip().endswith("%")
+    if percent:
+        try:
+            value = float(value.strip()[:-1])
+        except ValueError:
+            raise ProfileError(f"{label}.value must be a number such as 15 or '15%'") from None
+    number = _number(value, f"{label}.value")
+    if not math.isfinite(number):
+        raise ProfileError(f"{label}.value must be a finite number, not {value!r}")
+    source = _text(spec.get("source"), f"{label}.source")
+    if source is None:
+        raise ProfileError(
+            f"{label}.source is missing: say where the target comes from (the board's plan, "
+            "a published standard, a section of its report); a target without one is not used"
+        )
     return Target(
         key=key,
-        value=_number(spec.get("value"), f"{label}.value"),
+        value=number,
         direction=direction,
         label=_text(spec.get("label"), f"{label}.label"),
-        source=_text(spec.get("source"), f"{label}.source"),
+        source=source,
+        written_as_percent=percent,
     )
+
+
+def check_targets(area: AreaProfile, dataset: Any, processed_dir: Path | None, where: str) -> None:
+    """Refuse a target whose key no report or dataset indicator has ("did you mean"), whose
+    value is not in the indicator's unit, or whose direction contradicts the indicator's.
+
+    ``dataset`` is the profile's ``DatasetInput`` (or None): its definitions give the dataset's
+    keys and units (the last checked dataset's when the file cannot be read).
+    """
+    if not area.targets:
+        return
+    units = {k: (unit, better) for k, (unit, better, _) in KNOWN_INDICATORS.items()}
+    problem = None
+    if dataset is not None:
+        found, problem = _dataset_units(dataset, processed_dir)
+        units.update(found)
+    for key, target in area.targets.items():
+        label = f"{where}: area.targets.{key}"
+        if key not in units:
+            close = difflib.get_close_matches(key, list(units), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            own = [k for k in units if k not in KNOWN_INDICATORS]
+            known = f"the reports record {', '.join(KNOWN_INDICATORS)}"
+            if own:
+                known += f"; the board's dataset defines {', '.join(own)}"
+            note = f" ({problem})" if problem else ""
+            raise ProfileError(f"{label} is not an indicator key:{hint} Known keys: {known}.{note}")
+        unit, better = units[key]
+        _check_target_unit(label, target, unit)
+        if better == "neutral":
+            raise ProfileError(
+                f"{label}: {key} has no better direction (neutral), so no target can be judged "
+                "met or missed; remove the target, or say in indicators.yml which way is better"
+            )
+        if target.direction is not None and target.direction != better:
+            raise ProfileError(
+                f"{label}.direction is {target.direction}, but {better} is better for {key}; "
+                "remove the direction (it follows the indicator) or correct it"
+            )
+
+
+def _check_target_unit(label: str, target: Target, unit: str) -> None:
+    """One rule: a target is in the indicator's own unit, as the scorecard shows it."""
+    value = target.value
+    if unit == "percent":
+        if not 0 <= value <= 100:
+            raise ProfileError(
+                f"{label}.value {value:g} is not a percentage: write a percentage from 0 to 100 "
+                "(15 or '15%' for 15%)"
+            )
+        if 0 < value < 1 and not target.written_as_percent:
+            raise ProfileError(
+                f"{label}.value {value:g} is ambiguous: targets are in the indicator's unit, "
+                f"percentages from 0 to 100, so write {value * 100:g} for {value * 100:g}%, or "
+                f"'{value:g}%' if you mean {value:g}%"
+            )
+        return
+    if target.written_as_percent:
+        raise ProfileError(
+            f"{label}.value is written as a percentage, but the indicator is a {unit}"
+        )
+    if unit in ("count", "rate") and value < 0:
+        raise ProfileError(f"{label}.value must be at least 0 for a {unit}, not {value:g}")
+
+
+def _dataset_units(dataset: Any, processed_dir: Path | None) -> tuple[dict, str | None]:
+    """Key -> (unit, better) of the dataset's indicators, and a sentence when they could not be
+    read (neither its definitions file nor a checked dataset)."""
+    from sscb_analysis.dataset import DefinitionError, read_definitions
+
+    try:
+        defs = read_definitions(dataset.definitions).indicators
+    except DefinitionError as exc:
+        problem = f"the board's dataset could not be read to check it: {exc}"
+        if processed_dir is None:
+            return {}, problem
+        from sscb_analysis.dataset.processed import processed_dataset_path, read_processed_dataset
+
+        try:
+            defs = read_processed_dataset(processed_dataset_path(processed_dir))[
+                0
+            ].definitions.indicators
+        except (OSError, ValueError):
+            return {}, problem
+    return {k: (d.unit, d.better) for k, d in defs.items()}, None
 
 
 def _number(value: Any, key: str) -> float:

@@ -59,6 +59,7 @@ from sscb_analysis.reporting.prepare import (
     Cleaner,
     PreparedExtract,
     PrepareError,
+    ensure_dataset,
     ensure_processed,
 )
 from sscb_analysis.reporting.schedule import expected_durations, priorities
@@ -391,12 +392,14 @@ def _prepare_and_execute(
     steps: list[PreparedExtract] = []
     try:
         steps = ensure_processed(config.clean_inputs, _processed_dir(config), cleaner)
-        manifest["clean"] = [s.as_dict() for s in steps]
+        dataset = ensure_dataset(config.dataset, _processed_dir(config))
+        manifest["clean"] = [s.as_dict() for s in [*steps, *([dataset] if dataset else [])]]
         ctx = build_context(
             config,
             {k: v for k, v in overrides.items() if k in OVERRIDES},
             inputs={s.kind: _input_info(s) for s in steps},
             run_dir=run_dir,
+            dataset=_input_info(dataset) if dataset else None,
         )
     except (PrepareError, PeriodError, ConfigError) as exc:
         log.error("%s", exc)
@@ -707,6 +710,10 @@ def _input_files(config: ReportsConfig, selected: list[NotebookEntry]) -> list[P
         if spec.layout:
             files.append(spec.layout)
         files.append(processed / f"{spec.kind}.parquet")
+    if config.dataset is not None:
+        from sscb_analysis.dataset.processed import processed_dataset_path
+
+        files.extend([*config.dataset.paths, processed_dataset_path(processed)])
     for entry in selected:
         for key, value in config.parameters_for(entry).items():
             if is_path_parameter(key) and isinstance(value, str) and value:

@@ -182,6 +182,13 @@ class TrendResult:
 
     Rate ratios are per period (e.g. 0.95 = 5% fewer each period). ``level_change`` and
     ``slope_change`` are ``(estimate, lower, upper, p)`` tuples, present only with a breakpoint.
+
+    ``estimable`` is False when the counts are *separated* (every event in the first or last
+    period, or none on one side of a breakpoint): the regression's estimate then runs off to
+    zero or infinity and no rate ratio can be estimated (``stats.trends.count_trend``). For a
+    plain trend the result then holds the exact conditional answer instead (a median-unbiased
+    rate ratio, a one-sided interval with 0 or infinity as its open end, and the exact test of
+    no trend); a segmented model holds NaN and no level or slope change. ``caveats`` say why.
     """
 
     rate_ratio: float
@@ -196,12 +203,31 @@ class TrendResult:
     slope_change: tuple[float, float, float, float] | None = None
     fitted: tuple[float, ...] = field(default_factory=tuple)
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    estimable: bool = True
 
     def describe(self, what: str | None = None, unit: str | None = None) -> str:
         """One sentence on the per-period change (and level/slope change with a breakpoint)."""
         conf = _conf(self.confidence)
         subject = what or "The count"
         period = unit or "period"
+        if not self.estimable:
+            if math.isnan(self.p_value):
+                return (
+                    f"{subject}: no level or slope change can be estimated, because the counts "
+                    "on one side of the change leave the model without a finite estimate "
+                    f"({self.method})."
+                )
+            bound = (
+                f"at most {self.upper:.2f}"
+                if math.isinf(self.lower) or self.lower == 0
+                else f"at least {self.lower:.2f}"
+            )
+            return (
+                f"{subject}: no rate of change can be estimated, because every event fell in "
+                f"the {'first' if self.rate_ratio < 1 else 'last'} {period}; an exact test of no "
+                f"trend gives {format_p(self.p_value)} (median-unbiased rate ratio "
+                f"{self.rate_ratio:.2f} a {period}, {conf} CI {bound}; {self.method})."
+            )
         change = 100 * (self.rate_ratio - 1)
         direction = "fell" if change < 0 else "rose"
         label = "before the change" if self.level_change is not None else ""

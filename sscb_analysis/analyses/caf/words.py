@@ -282,6 +282,7 @@ def _headline(f: CafFacts, key: str, hkey: str, label: str, trend: str) -> Headl
         lower=float(100 * s.lower) if s else None,
         upper=float(100 * s.upper) if s else None,
         previous=float(100 * prev.share) if prev else None,
+        previous_period=f.years[-2].label if prev else None,
     )
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from sscb_analysis.analyses.common import Period, check_cpp, period_of
+from sscb_analysis.analyses.common import Period, check_cpp, national_figures, period_of
+from sscb_analysis.benchmarks import NationalFigures
 from sscb_analysis.disclose import TOTAL, Count, CountTable, Relation, Rests
 from sscb_analysis.indicators import (
     categories_by_year,
@@ -92,6 +93,7 @@ class DurationFacts:
     categories: CountTable | None
     category_shares: dict[tuple[str, str], Rests[float]]
     confidence: float
+    national: NationalFigures | None = None
 
 
 def _key(*parts: Hashable) -> tuple[Hashable, ...]:
@@ -188,11 +190,15 @@ def compute(
     period_label: str | None = None,
     review_event: Any = None,
     confidence_level: float = 0.95,
+    la_code: object = None,
+    dfe_dir: object = None,
 ) -> DurationFacts:
     """Everything the plan duration page shows, from a cleaned CPP extract.
 
     ``review_event`` is the profile's ``events.cpp_practice_review``: the full years either side
-    of it are compared, or the comparison is left out without it.
+    of it are compared, or the comparison is left out without it. With the profile's
+    ``la_code``, England's and the statistical neighbours' published share of plans open at
+    31 March for two years or more, for the period's year, come from the DfE tables.
     """
     check_cpp(cpp, ("plan_start_date", "plan_end_date"))
     period = period_of(period_start, period_end, period_label)
@@ -224,4 +230,5 @@ def compute(
         categories=table,
         category_shares=shares,
         confidence=conf,
+        national=national_figures(la_code, "cpp_open_2_years_or_more_pct", years[-1], dfe_dir),
     )

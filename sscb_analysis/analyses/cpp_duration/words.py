@@ -241,6 +241,8 @@ def headlines(page: Page) -> list[Headline]:
             lower=float(100 * ci.lower) if ci else None,
             upper=float(100 * ci.upper) if ci else None,
             previous=float(100 * prev.estimate) if prev else None,
+            previous_period=f.open.years[-2].label if prev else None,
+            comparison=f.national.describe() if f.national else None,
         )
     ]
 

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sscb_analysis.analyses.common import Period, check_cpp, period_of
+from sscb_analysis.analyses.common import Period, check_cpp, national_figures, period_of
+from sscb_analysis.benchmarks import NationalFigures
 from sscb_analysis.disclose import Count, Relation, Rests
 from sscb_analysis.indicators import quarterly_plan_starts
 from sscb_analysis.indicators.periods import quarter_label
@@ -97,9 +98,10 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted trend, or why it was not fitted."""
+    """A fitted trend, or why it was not fitted. A trend that cannot be estimated (separated
+    counts) keeps its exact figures, resting on every count of the series, and ``reason``."""
 
-    result: TrendResult | None
+    result: TrendResult | Rests[TrendResult] | None
     reason: str = ""
 
 
@@ -120,11 +122,14 @@ class Review:
 @dataclass(frozen=True)
 class SPCFacts:
     """The p chart of the quarterly share: its limits and signals (``result``, whose ``value``
-    column is left empty) and each point's value, which rests on its counts."""
+    column is left empty), each point's value, which rests on its counts, and the last point's
+    process limits as percentages (for the scorecard's assurance against a target), which rest
+    on every count of the chart."""
 
     result: SPCResult | None
     points: tuple[Rests[float], ...]
     reason: str = ""
+    limits: Rests[tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ class RepeatFacts:
     quarters: tuple[Quarter, ...]
     in_period: Span
     year_before: Span | None
+    national: NationalFigures | None
     comparison: Comparison | None
     comparison_note: str
     trend: Model
@@ -280,10 +286,23 @@ def _trend(quarters: tuple[Quarter, ...], conf: float, breakpoint: int | None = 
         return Model(None, "a trend needs at least three quarters")
     if not any(x):
         return Model(None, "the series holds no second or subsequent plan")
-    try:
-        result = count_trend(x, exposure=n, breakpoint=breakpoint, confidence=conf)
-    except (ValueError, ArithmeticError):  # e.g. every plan in one quarter: no finite fit
-        return Model(None, "the model could not be fitted to these quarters")
+    result = count_trend(x, exposure=n, breakpoint=breakpoint, confidence=conf)
+    if not result.estimable:
+        # Separated counts: the exact figures are a closed form of the total (all of it in one
+        # quarter), so they are shown only when every count of the series is.
+        on = tuple(k for q in quarters for k in (q.repeats.key, q.started.key))
+        if breakpoint is not None:
+            reason = (
+                "the quarters on one side of it leave the model without a finite estimate "
+                "(for example, no second or subsequent plan at all before or after it)"
+            )
+        else:
+            where = "first" if x[0] == sum(x) else "last"
+            reason = (
+                f"every second or subsequent plan in the series started in its {where} quarter, "
+                "so no rate of change can be estimated"
+            )
+        return Model(Rests(result, on), reason)
     # Fitted values add up to the observed counts: they never leave the compute step.
     return Model(dataclasses.replace(result, fitted=()))
 
@@ -333,7 +352,10 @@ def _spc(quarters: tuple[Quarter, ...]) -> SPCFacts:
         for v, q in zip(table["value"], quarters, strict=True)
     )
     table["value"] = np.nan  # each point's value travels in ``points``, resting on its counts
-    return SPCFacts(dataclasses.replace(result, table=table), points)
+    last = table.iloc[-1]
+    every = tuple(k for q in quarters for k in (q.repeats.key, q.started.key))
+    limits = Rests((100 * float(last["lower"]), 100 * float(last["upper"])), every)
+    return SPCFacts(dataclasses.replace(result, table=table), points, limits=limits)
 
 
 def compute(
@@ -346,13 +368,17 @@ def compute(
     review_event: Any = None,
     quarters_claim: Any = None,
     confidence_level: float = 0.95,
+    la_code: object = None,
+    dfe_dir: object = None,
 ) -> RepeatFacts:
     """Everything the repeat plans page shows, from a cleaned CPP extract.
 
     ``review_event`` is the profile's ``events.cpp_practice_review`` (date, label, source): the
     before-and-after model is fitted around it, or left out without it. ``quarters_claim`` is
     ``claims.cpp_repeat_quarters`` (the quarters the board's report compared, with its text);
-    without it the first and last quarters of the period under review are compared.
+    without it the first and last quarters of the period under review are compared. With the
+    profile's ``la_code``, England's and the statistical neighbours' published share for the
+    period (when it is a reporting year) come from the DfE tables in ``dfe_dir``.
     """
     check_cpp(cpp, ("plan_start_date", "second_or_subsequent"))
     period = period_of(period_start, period_end, period_label)
@@ -395,6 +421,9 @@ def compute(
         quarters=quarters,
         in_period=in_period,
         year_before=year_before,
+        national=national_figures(
+            la_code, "cpp_second_or_subsequent_pct", period.reporting_year, dfe_dir
+        ),
         comparison=comparison,
         comparison_note=note,
         trend=_trend(quarters, conf),

@@ -211,6 +211,16 @@ def trend_sentence(page: Page) -> str:
     result = f.trend.result
     if result is None:
         return f"No trend was fitted: {f.trend.reason}."
+    if not result.estimable:
+        sig = (
+            "a change unlikely to be chance"
+            if result.p_value < 1 - f.confidence
+            else "not clearly different from no change"
+        )
+        return (
+            f"Across the quarters from {_span_words(f)}, {f.trend.reason}. An exact test of no "
+            f"trend gives {format_p(result.p_value)}: {sig}."
+        )
     change = 100 * (result.rate_ratio - 1)
     direction = "fell" if change < 0 else "rose"
     sig = (
@@ -234,7 +244,7 @@ def review_sentence(page: Page) -> str:
         return left_out("events", "cpp_practice_review", "the before-and-after model")
     label = safe(r.label)
     result: TrendResult | None = r.model.result
-    if result is None:
+    if result is None or not result.estimable:
         return f"The before-and-after model around {label} was not fitted: {r.model.reason}."
     lv, llo, lhi, lp = result.level_change
     sv, slo, shi, sp = result.slope_change
@@ -314,7 +324,7 @@ def conclusion(page: Page) -> str:
         parts.append(_change(f.comparison.first, f.comparison.last))
     signals = []
     r = f.review
-    if r is not None and r.model.result is not None:
+    if r is not None and r.model.result is not None and r.model.result.estimable:
         lv, _, _, lp = r.model.result.level_change
         if lp < 1 - f.confidence:
             signals.append(
@@ -386,7 +396,11 @@ def headlines(page: Page) -> list[Headline]:
             lower=float(100 * ci.lower) if ci else None,
             upper=float(100 * ci.upper) if ci else None,
             previous=float(100 * previous.estimate) if previous else None,
+            previous_period=f.period.previous_label if previous else None,
             variation_icon=spc.variation_icon if spc else None,
+            process_lower=f.spc.limits[0] if f.spc.limits else None,
+            process_upper=f.spc.limits[1] if f.spc.limits else None,
+            comparison=f.national.describe() if f.national else None,
         )
     ]
 
@@ -404,7 +418,9 @@ def figures(page: Page) -> dict[str, Any]:
         "repeat_period_second_or_subsequent": str(f.in_period.repeats),
         "repeat_period_share": f.in_period.share.estimate if f.in_period.share else None,
         "repeat_trend": f.trend.result,
-        "repeat_its_available": bool(f.review and f.review.model.result),
+        "repeat_its_available": bool(
+            f.review and f.review.model.result and f.review.model.result.estimable
+        ),
         "repeat_its": f.review.model.result if f.review else None,
         "repeat_spc_variation": f.spc.result.variation if f.spc.result else None,
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sscb_analysis.analyses.common import left_out, pct, pct_range, quarter_words, safe
+from sscb_analysis.analyses.common import left_out, pct, pct_range, plain, quarter_words, safe
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.analyses.marac.compute import MaracFacts, Span, ToolUse
 from sscb_analysis.disclose import TOTAL, Page, Shown
@@ -479,9 +479,25 @@ def conclusions(page: Page) -> list[str]:
     ]
 
 
+def _previous_rate(f: MaracFacts) -> tuple[Interval | None, str | None]:
+    """The repeat rate of the reporting year before the period (when the period is one and that
+    year's rate is shown and not an undercount), for the direction of travel."""
+    if f.period.reporting_year is None:
+        return None, None
+    label = f.period.previous_label
+    for s in f.years:
+        if s.label == label and s.repeat_rate is not None and not s.undercount:
+            return s.repeat_rate, label
+    return None, None
+
+
 def headlines(page: Page) -> list[Headline]:
     """The page's headlines for the board summary: the repeat rate (against the reference rate
-    when the profile gives one) and, when the profile names an audit, referrals with no tool."""
+    when the profile gives one) and, when the profile names an audit, referrals with no tool.
+
+    Headlines carry plain text (the scorecard escapes it for its page). The repeat rate has no
+    better direction: SafeLives reads a low rate as repeats going unidentified, not as success.
+    """
     f = facts_of(page)
     s = f.in_period
     ci = s.repeat_rate
@@ -499,15 +515,29 @@ def headlines(page: Page) -> list[Headline]:
             sentence += "."
     else:
         value, interval, sentence = "not reported", "n/a", repeat_sentence(page)
+    previous, previous_period = _previous_rate(f)
+    reference = None
+    if f.reference is not None:
+        year = f" ({f.reference.year})" if f.reference.year else ""
+        reference = f"{f.reference.label} {pct(f.reference.value, 0)}{year}"
     out = [
         Headline(
             key="marac_repeat_rate",
             label="MARAC: repeat referrals within 12 months",
             value=value,
             interval=interval,
-            sentence=sentence,
+            sentence=plain(sentence),
             report=REPORT,
-            caveats=tuple(repeat_notes(page)),
+            caveats=tuple(plain(c) for c in repeat_notes(page)),
+            unit="percent",
+            better="neutral",
+            period=f.period.label,
+            estimate=float(100 * ci.estimate) if ci is not None else None,
+            lower=float(100 * ci.lower) if ci is not None else None,
+            upper=float(100 * ci.upper) if ci is not None else None,
+            previous=float(100 * previous.estimate) if previous is not None else None,
+            previous_period=previous_period,
+            comparison=reference,
         )
     ]
     t = f.tools
@@ -525,9 +555,15 @@ def headlines(page: Page) -> list[Headline]:
                 label=f"MARAC: referrals with no risk tool recorded (since {t.date:%b %Y})",
                 value=value,
                 interval=interval,
-                sentence=audit,
+                sentence=plain(audit),
                 report=REPORT,
                 caveats=tuple(test.caveats) if test is not None else (),
+                unit="percent",
+                better="lower",
+                period=t.after,
+                estimate=float(100 * test.observed[0]) if test is not None else None,
+                previous=float(100 * test.observed[1]) if test is not None else None,
+                previous_period=t.before if test is not None else None,
             )
         )
     return out

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sscb_analysis.analyses.common import safe
+from sscb_analysis.analyses.common import plain, safe
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.analyses.quality.compute import ExtractFacts, QualityFacts
 from sscb_analysis.disclose import Page, Shown
@@ -285,14 +285,14 @@ def headlines(page: Page) -> list[Headline]:
         "Every row read was counted, so no range is given: the uncertainty is in the recording, "
         "not in sampling."
     ]
-    caveats += [safe(e.refusal) for e in refused]
+    caveats += [e.refusal for e in refused]
     return [
         Headline(
             key="data_completeness",
             label="Rows of the extracts that passed every check",
             value=value,
             interval="not applicable (every row counted)",
-            sentence=conclusion(page),
+            sentence=plain(conclusion(page)),
             report=REPORT,
             caveats=tuple(caveats),
             unit="percent",

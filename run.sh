@@ -49,9 +49,14 @@ browser() {
     log "installing ${need[*]} (Debian packages)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   fi
-  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  # npm's own cache keeps the package; the stamp (the lock's hash) reinstalls it only when
+  # tests/browser/package-lock.json changes.
+  local stamp=tests/browser/node_modules/.sscb-lock want
+  want="$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)"
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing axe-core (npm)"
     npm ci --prefix tests/browser --no-audit --no-fund --silent
+    echo "$want" >"$stamp"
   fi
 }
 
@@ -75,9 +80,11 @@ case "$cmd" in
       "$VENV/bin/python" -m pytest "$@"
     else
       # Unit, property and runner tests, plus nbval: every committed notebook must reproduce its
-      # stored outputs on the built-in synthetic data.
-      "$VENV/bin/python" -m pytest tests notebooks --nbval \
-        --nbval-sanitize-with tests/sanitize.cfg
+      # stored outputs on the built-in synthetic data. One session on every core (pytest-xdist,
+      # at most 4 workers): --dist loadscope keeps each test module and each notebook on one
+      # worker, so a notebook's cells share their kernel and a module's shared run is made once.
+      "$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadscope \
+        tests notebooks --nbval --nbval-sanitize-with tests/sanitize.cfg
     fi
     ;;
   lab)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -101,6 +102,11 @@ def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 OTHER_AREA_CODE = "211"  # Tower Hamlets: any authority but the demonstration's
 OTHER_AREA_SEED = 7  # synthetic extracts other than the committed ones (seed 2013)
+OTHER_AREA_TARGET = {
+    "value": 3.2,
+    "label": "no higher than the England average",
+    "source": "a test target: England 3.2% of plans open at 31 March 2013 (DfE, table D5)",
+}
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +115,9 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
 
     Returns (profile path, RunResult). The profile is the one ``sscb init`` wrote, with the
     folders moved into the test's temporary directory and its board dataset lines uncommented.
+    Its tests live in one module, test_reports_end_to_end.py: ``./run.sh test`` runs each module
+    on one pytest-xdist worker (``--dist loadscope``), so the run is made once; a test elsewhere
+    asking for it would make a second run on another worker.
     """
     import re
 
@@ -138,6 +147,8 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
     raw_profile = yaml.safe_load(text)
     raw_profile["clean"]["processed_dir"] = str(tmp / "processed")
     raw_profile["defaults"]["out"] = str(tmp / "reports")
+    # One target, so that the scorecard's target column is checked on a real run too.
+    raw_profile["area"]["targets"] = {"cpp_open_two_years_or_more": OTHER_AREA_TARGET}
     profile.write_text(yaml.safe_dump(raw_profile, sort_keys=False), encoding="utf-8")
     result = run_reports(load_config(profile), progress=False)
     return profile, result
@@ -147,13 +158,28 @@ def other_area_run(tmp_path_factory: pytest.TempPathFactory):
 def board_pages(tmp_path_factory) -> Path:
     """The committed notebooks (their stored outputs) rendered as a run's board pages, once per
     session, with the run's manifest.json and context.json: what the accessibility and PDF tests
-    read. Synthetic, marked OFFICIAL, published disclosure."""
+    read. Synthetic, marked OFFICIAL, published disclosure. Under pytest-xdist the workers share
+    one copy (the first renders it, under a file lock, in the session's own temporary folder)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("board_pages")
+        _render_board_pages(out)
+        return out
+    from filelock import FileLock
+
+    out = tmp_path_factory.getbasetemp().parent / "board_pages"
+    with FileLock(str(out) + ".lock"):
+        if not (out / "context.json").is_file():  # written last: the set is complete
+            _render_board_pages(out)
+    return out
+
+
+def _render_board_pages(out: Path) -> None:
     import json
 
     from sscb_analysis.paths import NOTEBOOKS
     from sscb_analysis.reporting.render import RenderContext, make_exporters, render_reports
 
-    out = tmp_path_factory.mktemp("board_pages")
+    out.mkdir(parents=True, exist_ok=True)
     exporters = make_exporters()
     names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     for name in names:
@@ -187,4 +213,3 @@ def board_pages(tmp_path_factory) -> Path:
         "protective_marking": "OFFICIAL",
     }
     (out / "context.json").write_text(json.dumps(run), encoding="utf-8")
-    return out

@@ -18,6 +18,7 @@ member or a dashboard would see.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -26,7 +27,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from sscb_analysis.analyses import quality
+from sscb_analysis.analyses import marac, quality
+from sscb_analysis.analyses.common import policy_of
+from sscb_analysis.data import load_extract
 from sscb_analysis.disclose import disclose_page, disclosure_policy
 from sscb_analysis.paths import NOTEBOOKS
 from sscb_analysis.reporting.checks import (
@@ -34,6 +37,7 @@ from sscb_analysis.reporting.checks import (
     find_unsuppressed_small_counts,
 )
 from sscb_analysis.reporting.config import STANDARD_NOTEBOOKS, load_config
+from sscb_analysis.reporting.context import report_context
 from sscb_analysis.reporting.pdf import PACK_NAME
 from sscb_analysis.reporting.render import SYNTHETIC_BANNER_TEXT
 
@@ -166,24 +170,52 @@ def test_other_area_figures_reach_the_json_and_give_back_no_small_count(other_ar
     assert board["data_are_synthetic"] is True
 
 
+def _check_known(headline: dict, known) -> str:
+    unit, better, report = known[headline["key"]]
+    assert headline["report"] == report, headline["key"]
+    assert headline.get("unit") in (None, unit), headline["key"]
+    assert headline.get("better") in (None, better), headline["key"]
+    return headline["key"]
+
+
 def test_every_recorded_headline_is_a_known_indicator(other_area_run):
-    """Targets are checked against KNOWN_INDICATORS: it must hold what the reports record."""
-    from sscb_analysis.reporting.config import load_config
+    """Targets are checked against KNOWN_INDICATORS: it must hold what the reports record.
+
+    The other area's run records every headline but the MARAC audit's, which only a profile
+    naming an audit gets: that one is checked on the demonstration's, built as 04 builds it.
+    """
     from sscb_analysis.reporting.profile import KNOWN_INDICATORS
 
     _, result = other_area_run
-    seen = set()
-    for outcome in result.notebooks:
-        for h in _figures(result.run_dir, outcome.name).get("headlines") or []:
-            unit, better, report = KNOWN_INDICATORS[h["key"]]
-            assert h["report"] == report, h["key"]
-            assert h.get("unit") in (None, unit) and h.get("better") in (None, better), h["key"]
-            seen.add(h["key"])
-    # every recorded key is known; the only known one missing is the risk-tool audit's, which
-    # needs the profile's marac_risk_tool claim (the other area's profile has none)
-    assert seen <= set(KNOWN_INDICATORS)
-    assert set(KNOWN_INDICATORS) - seen == {"marac_no_risk_tool"}
+    seen = {
+        _check_known(h, KNOWN_INDICATORS)
+        for outcome in result.notebooks
+        for h in _figures(result.run_dir, outcome.name).get("headlines") or []
+    }
+    audit_only = {"marac_no_risk_tool"}
+    assert seen == set(KNOWN_INDICATORS) - audit_only
+    ctx = report_context("", "", uses=["marac"])  # the demonstration profile
+    page = marac.page(
+        load_extract("marac", ctx.path("marac")),
+        ctx.period_start,
+        ctx.period_end,
+        policy=policy_of(ctx),
+        period_label=ctx.period_label,
+        reference_rate=ctx.area.reference_rate("marac_repeat_rate"),
+        risk_tool_claim=ctx.area.claim("marac_risk_tool"),
+        confidence_level=ctx.confidence_level,
+    )
+    demonstration = {
+        _check_known(dataclasses.asdict(h), KNOWN_INDICATORS) for h in marac.words.headlines(page)
+    }
+    assert audit_only <= demonstration
+    # the area's one target reaches the scorecard, not judged
+    summary = _figures(result.run_dir, "05_board_summary")
+    row = summary["scorecard_cpp_open_two_years_or_more"]
+    assert row["assurance"] == "Target 3.2%: not judged (its report records no process limits)"
     # the demonstration's one target (section 5's yardstick) is a known indicator's, with a source
+    from sscb_analysis.reporting.config import load_config
+
     (target,) = load_config().profile.targets.values()
     assert target.key == "cpp_open_two_years_or_more" and target.value == 3.2
     assert target.source

@@ -4,7 +4,8 @@ One row per area, year and indicator: ``year, period, geographic_level, area_cod
 region_code, region_name, old_la_code, new_la_code, la_name, indicator, unit, value, status,
 symbol, source_file, source_row``. ``value`` is NaN wherever the DfE printed a symbol, and
 ``status`` says why (see :mod:`sscb_analysis.benchmarks.codes`). Parsed tables are cached by
-folder and file modification time, so loading again in a notebook costs nothing.
+folder and file modification time, so loading again in a notebook costs nothing, and on disk by
+content (:mod:`sscb_analysis.benchmarks.parsed_cache`), so the next process reads them back.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sscb_analysis.benchmarks.catalogue import (
     PublishedFile,
 )
 from sscb_analysis.benchmarks.codes import STATUSES, DfeDataError, parse_cells
+from sscb_analysis.benchmarks.parsed_cache import cached_table
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -239,9 +241,14 @@ def _parse_ids(raw: pd.DataFrame, path: Path, rows: np.ndarray) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=32)
 def _parse_file(key: str, stamp: tuple[str, int, int]) -> pd.DataFrame:
-    """Parse one published table (cached on path, modification time and size)."""
-    spec = FILES[key]
+    """Parse one published table (cached on path, modification time and size in this process,
+    and on disk by content for the other processes of a run: :mod:`parsed_cache`)."""
     path = Path(stamp[0])
+    return cached_table(path, key, lambda: _parse_published(key, path))
+
+
+def _parse_published(key: str, path: Path) -> pd.DataFrame:
+    spec = FILES[key]
     raw = _read_csv(path)
     raw.columns = [str(c).strip() for c in raw.columns]
     _check_columns(raw, spec, path)

@@ -156,6 +156,61 @@ def test_pooled_share_does_not_give_a_withheld_clean_count_back(messy) -> None:
     )  # 24: "DASH ticks outside 0 to 24"
 
 
+def _with_faults(tmp_path: Path, kind: str, *, end_before_start=(), duplicates=()) -> Path:
+    """The clean synthetic extract of ``kind`` with a few rows broken or repeated."""
+    frame = pd.read_csv(SYNTHETIC / f"{kind}.csv", dtype=str, keep_default_na=False)
+    for i in end_before_start:
+        frame.loc[i, "plan_end_date"] = "01/01/2001"
+    frame = pd.concat([frame, frame.iloc[list(duplicates)]], ignore_index=True)
+    path = tmp_path / f"{kind}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_rows_not_used_are_a_count_the_headline_never_gives_back(tmp_path) -> None:
+    """Review P1: "100.0% of rows used (7,226 of 7,229)" gave back the 3 rows not used (1 set
+    aside in CPP, 2 MARAC duplicates: each c on the page) and read as none set aside."""
+    paths = {
+        "cpp": _with_faults(tmp_path, "cpp", end_before_start=[5]),
+        "caf": SYNTHETIC / "caf.csv",
+        "marac": _with_faults(tmp_path, "marac", duplicates=[3, 4]),
+    }
+    facts = q.compute.compute(paths)
+    assert (facts.pooled_rows.value, facts.pooled_clean.value) == (7229, 7226)
+    pg = disclose_page(facts, disclosure_policy())
+    pooled = pg.results
+    assert not pg.disclosure.allows([pooled.pooled_rows.key, pooled.pooled_clean.key])
+    (h,) = W.headlines(pg)
+    text = all_words(pg)
+    assert "about 100%" not in text
+    assert "100.0%" not in W.conclusion(pg) + W.verdict(pg, "cpp") + W.verdict(pg, "marac")
+    assert "100.0% of the rows read" in W.verdict(pg, "caf")  # none left out there
+    assert h.value == "more than 99% of rows used" and h.estimate is None
+    assert not ("7,226" in text and "7,229" in text)
+    assert audit_page(facts, pg, text, others=[99]) == []
+    # within one extract too: 1 set aside and 2 duplicates, each c, never "2,061 of 2,064"
+    one = {"cpp": _with_faults(tmp_path, "cpp", end_before_start=[5], duplicates=[7, 8])}
+    facts = q.compute.compute(one)
+    pg = disclose_page(facts, disclosure_policy())
+    e = pg.results.extracts["cpp"]
+    assert not pg.disclosure.allows([e.rows_in.key, e.outcomes["clean"].key])
+    assert e.share_clean is None and "More than 99%" in W.verdict(pg, "cpp")
+    # board-restricted shows the counts, and the share still never rounds up to the whole
+    restricted = q.page(one, policy=disclosure_policy(BOARD_RESTRICTED))
+    assert W.headlines(restricted)[0].value == "99.9% of rows used (2,060 of 2,063)"
+
+
+def test_a_share_short_of_the_whole_is_never_printed_as_100_percent() -> None:
+    from sscb_analysis.analyses.common import pct
+
+    assert pct(1.0) == "100.0%" and pct(0.99996) == "99.9%" and pct(0.9995) == "99.9%"
+    assert pct(0.9994) == "99.9%" and pct(0.996, 0) == "99%" and pct(0.31) == "31.0%"
+    assert q.compute.rough_share(7226, 7229, 5) == "more than 99%"
+    assert q.compute.rough_share(7229, 7229, 5) == "about 100%"
+    assert q.compute.rough_share(3, 7229, 5) == "less than 1%"
+    assert q.compute.rough_share(7000, 7229, 5) == "about 97%"
+
+
 def test_bad_input_has_clear_messages() -> None:
     with pytest.raises(ValueError, match="Unknown extract kind"):
         q.compute.compute({"plans": MESSY / "cpp.csv"})

@@ -262,8 +262,13 @@ def left_out(block: str, key: str, what: str) -> str:
 
 
 def pct(x: float, digits: int = 1) -> str:
-    """A proportion as a percentage: 0.3104 -> '31.0%'."""
-    return f"{100 * x:.{digits}f}%"
+    """A proportion as a percentage: 0.3104 -> '31.0%'. A share short of the whole is never
+    printed as 100% (0.9996 -> '99.9%', rounded down): a reader takes "100.0% of rows used" to
+    mean that none were left out."""
+    text = f"{100 * x:.{digits}f}%"
+    if x < 1 and float(text[:-1]) >= 100:
+        text = f"{100 - 10.0**-digits:.{digits}f}%"
+    return text
 
 
 def pct_range(lower: float, upper: float) -> str:

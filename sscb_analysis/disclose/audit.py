@@ -171,7 +171,8 @@ def unexplained_numbers(
 ) -> list[str]:
     """Numbers in ``text`` that no number of the disclosed page explains.
 
-    A written number is explained when, to the precision it is written in, it equals one of
+    A written number is explained when, to the precision it is written in (or rounded down by
+    one step), it equals one of
     ``explained`` (a count; a share as a percentage or in percentage points, 100 times it; a
     rate ratio as a percentage change, 100 times its distance from 1), or one of ``others`` (numbers that are not counts of children: 12 months, 14 ticks,
     the threshold...). Years (1990 to 2100), written dates, quarter names, reporting years such
@@ -190,7 +191,9 @@ def unexplained_numbers(
             continue
         digits = written.rstrip("% ").split(".")
         half = 0.5 * 10.0 ** -(len(digits[1]) if len(digits) > 1 else 0) + 1e-9
-        if not any(abs(value - v) <= half for v in pool):
+        # to the precision written, or rounded down by one step (a share short of the whole
+        # is printed 99.9%, never 100.0%)
+        if not any(-2 * half < value - v <= half for v in pool):
             found.append(written)
     return found
 

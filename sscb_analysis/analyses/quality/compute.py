@@ -103,7 +103,8 @@ def rough_share(used: int, rows_in: int, threshold: int) -> str:
 
     A whole percent spans ``rows_in / 100`` possible counts: when that is at least
     ``2 * threshold + 1``, "about 97%" leaves any withheld count from 1 to the threshold open.
-    With fewer rows a whole percent could pin one down ("about 95%" of 40 rows is 38, so 2 set
+    A share short of the whole is never "about 100%" but "more than 99%" (and "less than
+    1%" for one above nothing). With fewer rows a whole percent could pin one down ("about 95%" of 40 rows is 38, so 2 set
     aside), so only "most" or "fewer than half" is said; with ``2 * threshold`` rows or fewer
     even that could tell one withheld count from another, so only "some".
     """
@@ -111,7 +112,12 @@ def rough_share(used: int, rows_in: int, threshold: int) -> str:
         return "none"
     share = used / rows_in
     if rows_in >= 100 * (2 * threshold + 1):
-        return f"about {100 * share:.0f}%"
+        about = f"{100 * share:.0f}"
+        if about == "100" and share < 1:  # "about 100%" reads as none left out
+            return "more than 99%"
+        if about == "0" and share > 0:
+            return "less than 1%"
+        return f"about {about}%"
     if rows_in <= 2 * threshold:
         return "some"
     return "most" if share >= 0.5 else "fewer than half"
@@ -202,7 +208,12 @@ def _assess(
     outcomes = {o: Count(_key(kind, o), int(summary.get(o, 0))) for o in OUTCOMES}
     flagged = Count(_key(kind, "flagged"), int(summary.get("flagged", 0)))
     balanced = rows_in.value == sum(c.value for c in outcomes.values())
-    relations = [Relation.part_of(flagged.key, outcomes["clean"].key)]
+    relations = [
+        Relation.part_of(flagged.key, outcomes["clean"].key),
+        # the rows not used (rows read less clean) are a count of records a reader works out
+        # from the share used and its counts, whatever outcomes they are spread over
+        Relation.part_of(outcomes["clean"].key, rows_in.key),
+    ]
     if balanced:  # the cleaner's accounting: every row read went to exactly one outcome
         relations.append(Relation.sum(rows_in.key, [c.key for c in outcomes.values()]))
     rules = tuple(
@@ -297,6 +308,8 @@ def compute(
         relations += [
             Relation.sum(pooled_rows.key, [e.rows_in.key for e in used]),
             Relation.sum(pooled_clean.key, [e.outcomes["clean"].key for e in used]),
+            # "7,226 of 7,229 used" gives back the 3 not used, though each extract's part is c
+            Relation.part_of(pooled_clean.key, pooled_rows.key),
         ]
         pooled_share = Rests(x / n, (pooled_clean.key, pooled_rows.key)) if n else None
         rough = rough_share(x, n, threshold)

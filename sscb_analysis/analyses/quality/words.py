@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sscb_analysis.analyses.common import plain, safe
+from sscb_analysis.analyses.common import pct, plain, safe
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.analyses.quality.compute import ExtractFacts, QualityFacts
 from sscb_analysis.disclose import Page, Shown
@@ -121,7 +121,7 @@ def overview(page: Page) -> pd.DataFrame:
 def _share_words(e: ExtractFacts) -> str:
     """The share of rows used: to one decimal when shown, else the coarse words."""
     if e.share_clean is not None:
-        return f"{e.share_clean:.1%}"
+        return pct(e.share_clean)
     return e.rough_share
 
 
@@ -243,7 +243,7 @@ def conclusion(page: Page) -> str:
     refused = [e for e in f.extracts.values() if e.refused]
     parts = []
     if used:
-        share = f"{f.pooled_share:.1%}" if f.pooled_share is not None else f.pooled_rough
+        share = pct(f.pooled_share) if f.pooled_share is not None else f.pooled_rough
         names = ", ".join(KIND_NAMES.get(e.kind, e.kind) for e in used)
         parts.append(
             f"The reports rest on {names}: {share} of their rows passed every check and are used."
@@ -274,7 +274,7 @@ def headlines(page: Page) -> list[Headline]:
     refused = [e for e in f.extracts.values() if e.refused]
     if used and f.pooled_share is not None:
         value = (
-            f"{f.pooled_share:.1%} of rows used ({f.pooled_clean.words()} of "
+            f"{pct(f.pooled_share)} of rows used ({f.pooled_clean.words()} of "
             f"{f.pooled_rows.words()})"
         )
     elif used and f.pooled_rows is not None and f.pooled_rows.value != 0:

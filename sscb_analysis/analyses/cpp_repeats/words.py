@@ -372,11 +372,10 @@ def headlines(page: Page) -> list[Headline]:
             "protection plans started were second or subsequent plans"
         )
     else:
-        value = f"{s.repeats.words()} of {s.started.words()} plans started"
+        base = "the" if s.started.withheld else s.started.words()
+        value = f"{s.repeats.words()} of {base} plans started"
         interval = "not shown (small number)"
-        sentence = (
-            f"In {f.period.label}, {s.repeats.words()} plans started were second or subsequent"
-        )
+        sentence = f"In {f.period.label}, {s.repeats.of('plans started')} were second or subsequent"
     spc = f.spc.result
     sentence += ". " + (spc_sentence(page).split(". ")[0].rstrip(".") + "." if spc else "")
     return [

@@ -138,11 +138,11 @@ def basis_sentence(page: Page, kind: str = "cpp") -> str | None:
     if e.refused or not b:
         return None
     text = (
-        f"Of the plans used, {b['second_or_subsequent'].of('are second or subsequent plans')}: "
-        f"{b['history_and_recorded'].words()} both by the child's earlier plans in the extract "
-        f"and by the recorded number of previous plans, {b['history_only'].words()} by the "
-        f"earlier plans in the extract alone, and {b['recorded_only'].words()} by the recorded "
-        "number alone (earlier plans the extract does not hold)."
+        f"Of the plans used, {b['second_or_subsequent'].of('plans')} are second or subsequent: "
+        f"{b['history_and_recorded'].words()} both by the child's earlier plans in the "
+        f"extract and by the recorded number of previous plans, {b['history_only'].words()} by "
+        f"the earlier plans in the extract alone, and {b['recorded_only'].words()} by the "
+        "recorded number alone (earlier plans the extract does not hold)."
     )
     disagree = b["disagree"]
     if disagree.value == 0:

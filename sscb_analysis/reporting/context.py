@@ -488,12 +488,16 @@ def _period(
     inputs: Mapping[str, InputInfo],
 ) -> tuple[dt.date, dt.date, str]:
     pair = _given_period(given)
-    if pair is not None:
+    ran = None
+    if run.get("period_start") and run.get("period_end"):
+        ran = (_date(run["period_start"], "period_start"), _date(run["period_end"], "period_end"))
+    if pair is not None and pair != ran:
         start, end = pair
         basis = "set for this report"
-    elif run.get("period_start") and run.get("period_end"):
-        start = _date(run["period_start"], "period_start")
-        end = _date(run["period_end"], "period_end")
+    elif ran is not None:
+        # the runner hands every page the run's period: the run says how it was chosen
+        # (`period: latest`, the profile's, or -p), never "set for this report" by itself
+        start, end = ran
         basis = str(run.get("period_basis") or "set by the run")
     elif not area.period.latest:
         start, end = area.period.start, area.period.end

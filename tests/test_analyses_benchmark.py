@@ -204,7 +204,12 @@ def test_unknown_code_and_unpublished_year_give_clear_words():
     with pytest.raises(bm.UnknownLocalAuthorityError, match="Did you mean: Southwark"):
         benchmark.resolve_la(2100)
     early = _page(period=_year(2012))
-    assert "not for 2011-12" in W.heading(early) and W.headlines(early) == []
+    assert "not for 2011-12" in W.heading(early)
+    # review P8: the summary's row says why, rather than a bare "no headline"
+    (left_out,) = W.headlines(early)
+    assert left_out.key == "benchmark_second_or_subsequent" and left_out.value == "not available"
+    assert "left out" in left_out.sentence and "not for 2011-12" in left_out.sentence
+    assert left_out.estimate is None
     late = _page(period=_year(2026))
     assert "publishes a year's figures in the autumn after it ends" in W.heading(late)
     assert W.figures(late)["comparison_left_out"]

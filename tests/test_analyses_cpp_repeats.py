@@ -53,7 +53,7 @@ def all_words(pg) -> str:
         W.comparison_detail(pg),
         W.trend_sentence(pg),
         W.review_sentence(pg),
-        W.spc_sentence(pg),
+        W.spc_sentence(pg) or "",
         m.charts.spc_chart_note(pg) or "",
         W.conclusion(pg),
         *(h.sentence + " " + h.value + " " + h.interval for h in W.headlines(pg)),
@@ -190,6 +190,8 @@ def test_a_quarter_without_plans_gives_sentences_not_a_traceback() -> None:
     text = all_words(pg)
     assert "No trend was fitted: no plan started in Jul-Sep 2012" in text
     assert "No SPC chart is drawn: no plan started in Jul-Sep 2012" in text
+    assert text.count("No SPC chart") == 1  # review P7: the note and the sentence said it twice
+    assert W.spc_sentence(pg) is None
     assert m.charts.spc_chart(pg) is None
     assert W.quarter_table(pg).loc["Jul-Sep 2012", "Share of plans started"] == "-"
 

@@ -1,7 +1,8 @@
 """No recorded figure (the JSON beside each report, read by dashboards) gives back a small count.
 
 The board HTML is checked in ``test_reports_end_to_end.py``; this file checks the figures that
-notebooks 00 to 05 ``record``. One tiny set of synthetic extracts (a few plans, assessments and
+notebooks 00 to 06 ``record`` (06, the national comparison, since review P11: its local extract's
+counts beside the published figures are counts of children too). One tiny set of synthetic extracts (a few plans, assessments and
 referrals a quarter, so that most counts are from 1 to 5) is shared by the module, and each
 notebook runs on it once through papermill (about 5 s each). Every recorded figure is then passed
 to :func:`sscb_analysis.reporting.checks.find_small_counts_in_figures`, which is itself tested
@@ -35,6 +36,7 @@ NOTEBOOK_NAMES = (
     "03_caf",
     "04_marac",
     "05_board_summary",
+    "06_national_benchmark",
 )
 PATH_PARAMETERS = ("cpp_path", "caf_path", "marac_path")
 
@@ -101,9 +103,15 @@ def tiny_paths(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def tiny_figures(tiny_paths, tmp_path_factory) -> dict[str, dict]:
+def tiny_reports(tmp_path_factory) -> Path:
+    """Where the notebooks run on the tiny extracts are kept (``<name>.ipynb``)."""
+    return tmp_path_factory.mktemp("tiny_reports")
+
+
+@pytest.fixture(scope="module")
+def tiny_figures(tiny_paths, tiny_reports) -> dict[str, dict]:
     """Each notebook run once on the tiny extracts: its JSON payload (or the error it raised)."""
-    out = tmp_path_factory.mktemp("tiny_reports")
+    out = tiny_reports
     payloads: dict[str, dict] = {}
     with pytest.MonkeyPatch.context() as mp:
         for name in NOTEBOOK_NAMES:
@@ -151,6 +159,39 @@ def test_tiny_extracts_really_hold_small_counts(tiny_figures, tiny_paths):
     cpp = load_extract("cpp", tiny_paths["cpp_path"])
     facts = cpp_repeats.compute.compute(cpp, "2012-04-01", "2013-03-31")
     assert any(1 <= q.repeats.value <= THRESHOLD for q in facts.quarters)
+    # 06: the tiny extract's own counts, beside the published ones, are withheld
+    national = {k: v["value"] for k, v in tiny_figures["06_national_benchmark"]["figures"].items()}
+    assert national["reconciliation_matches"] is None
+    assert "withheld (small numbers)" in national["reconciliation_sentence"]
+
+
+def _board_text(notebook: Path) -> str:
+    """What a board member reads of an executed notebook: its markdown cells and the text of
+    the outputs of cells not removed from the board page."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "markdown":
+            parts.append("".join(cell["source"]))
+        elif "remove_cell" not in tags and "remove_output" not in tags:
+            for output in cell.get("outputs", []):
+                for kind in ("text/markdown", "text/plain"):
+                    text = output.get("data", {}).get(kind)
+                    if text:
+                        parts.append("".join(text))
+                        break
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_national_page_words_come_from_the_inputs(tiny_figures, tiny_reports):
+    """Review P4: the tiny extracts are not the generator's bytes (pandas wrote them), so the
+    page must not call its extract synthetic; whether it is comes from the provenance only."""
+    assert tiny_figures["06_national_benchmark"]["figures"]
+    text = _board_text(tiny_reports / "06_national_benchmark.ipynb")
+    assert "Local extract" in text  # the reconciliation is on the page
+    assert "synthetic" not in text.lower()
 
 
 # --- the library fixes behind the figures -----------------------------------------------------
@@ -342,3 +383,61 @@ def test_checker_threshold_and_bad_input():
         find_small_counts_in_figures({}, threshold=0)
     with pytest.raises(TypeError, match="mapping"):
         find_small_counts_in_figures([("a", 1)])  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def restricted_no_code(tiny_paths, tmp_path_factory) -> dict[str, Path]:
+    """Notebooks 01 and 06 run with a board-restricted profile that gives no LA code: the
+    executed notebook and its JSON, by name."""
+    import yaml
+
+    folder = tmp_path_factory.mktemp("restricted")
+    profile = folder / "profile.yml"
+    raw = {
+        "area": {"name": "Testshire", "period": "2012-13", "disclosure": BOARD_RESTRICTED},
+        "clean": {
+            "processed_dir": str(folder / "processed"),
+            "inputs": {"cpp": str(tiny_paths["cpp_path"])},
+        },
+    }
+    profile.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out: dict[str, Path] = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("01_cpp_repeat_plans", "06_national_benchmark"):
+            mp.setenv(RECORD_PATH_ENV, str(folder / f"{name}.json"))
+            pm.execute_notebook(
+                str(NOTEBOOKS / f"{name}.ipynb"),
+                str(folder / f"{name}.ipynb"),
+                parameters={"profile_path": str(profile)},
+                cwd=str(NOTEBOOKS),
+                progress_bar=False,
+                execution_timeout=300,
+            )
+            out[name] = folder / name
+    return out
+
+
+@pytest.mark.slow
+def test_board_restricted_pages_do_not_explain_a_c_they_never_show(
+    restricted_no_code, tiny_figures, tiny_reports
+):
+    """Review P9: with every count shown, no page says counts are shown as c; the published
+    run of the same notebook on the same extract does."""
+    restricted = _board_text(restricted_no_code["01_cpp_repeat_plans"].with_suffix(".ipynb"))
+    assert "Counts are shown as they are" in restricted
+    assert "shown as **c**" not in restricted and "are shown as c" not in restricted
+    published = _board_text(tiny_reports / "01_cpp_repeat_plans.ipynb")
+    assert "shown as **c**" in published
+
+
+@pytest.mark.slow
+def test_national_page_without_la_code_records_why(restricted_no_code):
+    """Review P8: without an LA code, 06 records its headline as not available, with why, so
+    the board summary's row says so instead of a bare "no headline"."""
+    payload = json.loads(
+        restricted_no_code["06_national_benchmark"].with_suffix(".json").read_text("utf-8")
+    )
+    (headline,) = payload["figures"]["headlines"]["value"]
+    assert headline["key"] == "benchmark_second_or_subsequent"
+    assert headline["value"] == "not available" and headline["estimate"] is None
+    assert "no LA code" in headline["sentence"]

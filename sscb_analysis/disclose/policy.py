@@ -84,6 +84,13 @@ class Policy:
             return "counts are shown: the pages are for the board only and must not be published"
         return f"counts from 1 to {self.threshold} are hidden, as in the DfE's published statistics"
 
+    @property
+    def withholds(self) -> bool:
+        """Whether any count can be withheld under this policy (a threshold of at least 1): a
+        page explains its ``c`` only then (a board-restricted page shows every count, and its
+        opening lines say so, :meth:`statement`)."""
+        return self.threshold >= 1
+
     def protective_marking(self, given: str | None = None) -> str:
         """The marking every page of this policy carries: ``given`` (the profile's), else the
         default. A board-restricted page must be marked OFFICIAL-SENSITIVE, so another marking

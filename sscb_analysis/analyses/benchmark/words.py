@@ -35,6 +35,7 @@ __all__ = [
     "funnel_sentence",
     "heading",
     "headlines",
+    "left_out_headline",
     "neighbour_table",
     "reconciliation_caveats",
     "reconciliation_sentence",
@@ -46,6 +47,13 @@ __all__ = [
 ]
 
 REPORT = "06_national_benchmark"
+#: The key of the page's headline (``docs/profile.md``, "indicator key").
+HEADLINE_KEY = "benchmark_second_or_subsequent"
+#: Why the comparison is left out when the area profile gives no LA code.
+NO_LA_CODE = (
+    "the area profile gives no LA code (area.la_code), so the authority cannot be found in the "
+    "DfE tables"
+)
 
 #: Each indicator in words a board member reads in a sentence.
 PLAIN_NAMES: dict[str, str] = {
@@ -380,9 +388,10 @@ def reconciliation_caveats(page: Page) -> list[str]:
     if rec.synthetic:
         out.insert(
             0,
-            "The extract is the built-in SYNTHETIC one: invented plans, so it is not expected to "
-            "match the published figures. Run this report on the real extract (on the analyst's "
-            "own machine) to check the case system against the census return.",
+            "The extract is SYNTHETIC (made by the project's generator, as its provenance "
+            "records): invented plans, so it is not expected to match the published figures. "
+            "Run this report on the real extract (on the analyst's own machine) to check the "
+            "case system against the census return.",
         )
     if any(r == "c" for r in reconciliation_table(page)["Local extract"]):
         out.append(
@@ -476,7 +485,7 @@ def headlines(page: Page) -> list[Headline]:
     up to it (plain text: the scorecard escapes it)."""
     f = facts_of(page)
     if f.unavailable:
-        return []
+        return [left_out_headline(f.unavailable)]
     view = f.comparators[HEADLINE]
     mine, status = view.value("la", f.year), view.status("la", f.year)
     ci, fun = f.la_share, f.funnel
@@ -504,7 +513,7 @@ def headlines(page: Page) -> list[Headline]:
     previous = f.previous_share
     return [
         Headline(
-            key="benchmark_second_or_subsequent",
+            key=HEADLINE_KEY,
             label=f"Second or subsequent plans: {f.la.name} against England (published)",
             value=value,
             interval=interval,
@@ -526,6 +535,23 @@ def headlines(page: Page) -> list[Headline]:
             comparison=f.national.describe() if f.national is not None else None,
         )
     ]
+
+
+def left_out_headline(reason: str) -> Headline:
+    """The headline of a page that leaves the comparison out (no LA code in the area profile,
+    or a year the DfE has not published): no figure, and the board summary's row says why."""
+    return Headline(
+        key=HEADLINE_KEY,
+        label="Second or subsequent plans against England (published)",
+        value="not available",
+        interval="not available",
+        sentence=plain(
+            f"The comparison with England and similar authorities is left out: {reason}."
+        ),
+        report=REPORT,
+        unit="percent",
+        better="lower",
+    )
 
 
 def figures(page: Page) -> dict[str, Any]:

@@ -280,12 +280,13 @@ def _runs(picked: list[str], labels: list[str]) -> str:
     return ", ".join(picked)
 
 
-def spc_sentence(page: Page) -> str:
-    """What the SPC chart shows for the last quarter of the period under review."""
+def spc_sentence(page: Page) -> str | None:
+    """What the SPC chart shows for the last quarter of the period under review; ``None`` when
+    there is no chart to read (``charts.spc_chart_note`` says why, once)."""
     f = facts_of(page)
     result = f.spc.result
     if result is None:
-        return f"No SPC chart is drawn: {f.spc.reason}."
+        return None
     labels = [q.label for q in f.quarters]
     table = result.table
     improving = [
@@ -377,7 +378,8 @@ def headlines(page: Page) -> list[Headline]:
         interval = "not shown (small number)"
         sentence = f"In {f.period.label}, {s.repeats.of('plans started')} were second or subsequent"
     spc = f.spc.result
-    sentence += ". " + (spc_sentence(page).split(". ")[0].rstrip(".") + "." if spc else "")
+    read = spc_sentence(page)
+    sentence += ". " + (read.split(". ")[0].rstrip(".") + "." if read else "")
     return [
         Headline(
             key="cpp_second_or_subsequent_share",

@@ -71,11 +71,34 @@ def test_marac007_date_before_1990(marac):
     assert "MARAC007" in rules_at(run(marac), 2)
 
 
-def test_marac008_unknown_agency_in_list(marac):
-    marac.loc[0, "agencies_present"] = "police;fire brigade"
+def test_marac008_unknown_risk_tool_sets_the_referral_aside(marac):
+    marac.loc[0, "risk_tool"] = "gut feeling"
     result = run(marac)
     assert rules_at(result, 2) == {"MARAC008"}
     assert 2 in result.quarantine["source_row"].tolist()
+
+
+def test_marac025_unknown_agency_keeps_the_referral(marac):
+    # Review P10: one agency name the list does not know set the whole referral aside (out of
+    # the referral count, the repeats and the risk figures); it is kept, the name counted as
+    # "other or unknown", and flagged.
+    marac.loc[0, "agencies_present"] = "police;fire brigade;IDVA"
+    result = run(marac)
+    assert rules_at(result, 2) == {"MARAC025"}
+    assert result.quarantine.empty and len(result.data) == 3
+    kept = result.data[result.data["source_row"] == 2]
+    assert kept["agencies_present"].tolist() == ["police;other or unknown;idva"]
+    assert kept["query_flags"].tolist() == ["MARAC025"]
+    (entry,) = result.log[result.log["rule"] == "MARAC025"].itertuples()
+    assert entry.severity == "query" and entry.column == "agencies_present"
+    assert "counted as other or unknown" in entry.message
+    # "other" itself is a declared spelling, not a query
+    marac.loc[1, "agencies_present"] = "Police; Other"
+    again = run(marac)
+    assert rules_at(again, 3) == set()
+    assert again.data.loc[again.data["source_row"] == 3, "agencies_present"].tolist() == [
+        "police;other or unknown"
+    ]
 
 
 def test_marac020_unknown_referrer_is_a_query_not_an_error(marac):

@@ -334,6 +334,8 @@ def inspection_text(found: Inspection) -> str:
         for line in lines:
             if line.category is not None:
                 read_as = line.category
+            elif col.type == "list" and col.other:
+                read_as = f"not known: a query, the record kept, counted as {col.other}"
             elif col.headline:
                 read_as = "NOT KNOWN: an error, the record would be set aside"
             else:

@@ -227,18 +227,25 @@ LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 
 
 def parse_lists(arr: Encoded, column: Column) -> tuple[np.ndarray, np.ndarray]:
-    """Semicolon-separated category lists -> canonical "a;b" text (object array, None if blank)."""
+    """Semicolon-separated category lists -> canonical "a;b" text (object array, None if blank).
+
+    The mask marks lists holding an item not declared: such a list is unknown (None), unless
+    the column counts such items as ``column.other``; then the list keeps every item, the
+    unrecognised ones under that category, and the mask only flags it."""
     lookup = column.category_lookup()
     codes, distinct = _encode(arr)
     mapped: list[str | None] = []
+    flagged: list[bool] = []
     for text in distinct.to_pylist():
         items = [p for p in LIST_SPLIT.split(text) if p]
         canon = [lookup.get(compact(p)) for p in items]
-        if not items or any(c is None for c in canon):
+        unknown = not items or any(c is None for c in canon)
+        flagged.append(unknown)
+        if unknown and not (items and column.other):
             mapped.append(None)
         else:
-            mapped.append(";".join(dict.fromkeys(c for c in canon if c)))
+            mapped.append(";".join(dict.fromkeys(c or column.other for c in canon)))
     table = np.array([*mapped, None], dtype=object)
-    unknown = np.array([m is None for m in mapped] + [False], dtype=bool)
+    unknown = np.array([*flagged, False], dtype=bool)
     index = np.where(codes >= 0, codes, len(mapped))
     return table[index], unknown[index]

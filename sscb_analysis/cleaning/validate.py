@@ -148,6 +148,11 @@ def generic_hits(
                     "date before 1990",
                 )
             )
+        elif col.type == "list" and col.other:
+            message = f"an item not one of: {', '.join(col.categories)}; counted as {col.other}"
+            hits.append(
+                hit(spec.rule("unknown_item_query"), name, active & bad[name], arr, message)
+            )
         elif col.type in ("category", "list"):
             if col.invalid_rule:
                 rule = spec.rule(col.invalid_rule)

@@ -89,6 +89,10 @@ class Column:
     looks_like: tuple[tuple[str, ...], ...] = ()
     #: Another column whose values stand in for this one when the file has none (logged).
     stands_in: str | None = None
+    #: For a list column: the declared category an item not recognised counts as. The row is
+    #: kept, the item counted under it and the row flagged (a query), instead of the whole
+    #: record set aside for one name (an agency at a MARAC, say).
+    other: str | None = None
 
     def __post_init__(self) -> None:
         if self.type == "id" and self.protect is None:
@@ -151,6 +155,12 @@ GENERIC_RULES: dict[str, tuple[str, Severity, str]] = {
         "info",
         "a record that changed between returns; the later return's value is kept",
     ),
+    "unknown_item_query": (
+        "025",
+        "query",
+        "an item of a list not in the declared categories; the record kept, the item counted as "
+        "other or unknown",
+    ),
 }
 
 
@@ -201,9 +211,12 @@ class ExtractSpec:
 
     def _applies(self, generic: str) -> bool:
         """Whether a generic rule can fire for this extract (an unknown code is a query only
-        where some column no headline needs has categories)."""
+        where some column no headline needs has categories; an unknown list item only where a
+        list column counts it as another category)."""
         if generic == "unknown_code_query":
             return any(c.values and not c.headline for c in self.columns)
+        if generic == "unknown_item_query":
+            return any(c.type == "list" and c.other for c in self.columns)
         return True
 
     def rule(self, name: str) -> Rule:

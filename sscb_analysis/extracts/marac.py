@@ -30,6 +30,8 @@ PRESENT = {
     "education": ("school", "schools"),
     "mental health": ("mh", "mental health services"),
     "substance misuse": ("drugs and alcohol", "substance misuse services"),
+    # an agency the list does not know is counted here (the referral kept and flagged, MARAC025)
+    "other or unknown": ("other", "oth", "unknown", "not known"),
 }
 
 COLUMNS = (
@@ -96,6 +98,9 @@ COLUMNS = (
         required=False,
         aliases=("Agencies Present", "Agencies Attending", "Attendance"),
         values=PRESENT,
+        # One agency name the list does not know must not lose the referral from every count
+        # (referrals, repeats, risk): it is kept, the name counted as other or unknown.
+        other="other or unknown",
     ),
 )
 

@@ -8,10 +8,9 @@ differs from the run's (a period given to that notebook alone); otherwise the ru
 
 from __future__ import annotations
 
-import yaml
+from test_reporting_context import write_profile
 
 from sscb_analysis.analyses.common import page_heading, policy_of
-from sscb_analysis.paths import ROOT
 from sscb_analysis.reporting.config import load_config
 from sscb_analysis.reporting.context import build_context, report_context, write_run_context
 
@@ -23,16 +22,7 @@ def _run(tmp_path, period=None, overrides=None):
     area = {"name": "Tower Hamlets", "la_code": 211}
     if period is not None:
         area["period"] = period
-    raw = {
-        "root": str(ROOT),
-        "area": area,
-        "clean": {
-            "processed_dir": str(tmp_path / "processed"),
-            "inputs": {k: f"data/raw/synthetic/{k}.csv" for k in ("cpp", "caf", "marac")},
-        },
-    }
-    profile = tmp_path / "profile.yml"
-    profile.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    profile = write_profile(tmp_path, area)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     ctx = build_context(load_config(profile), overrides or {}, run_dir=run_dir)

@@ -265,3 +265,36 @@ def test_an_optional_missing_export_is_used_and_said_stale(tmp_path):
     (note,) = page["notes"]["value"]
     assert note.startswith("The CPP figures were not updated in this run")
     assert manifest(run)["clean"][0]["action"] == "kept"
+
+
+@pytest.mark.parametrize("where", ["project", "elsewhere"])
+def test_relative_config_and_out_reach_the_kernels_as_absolute_paths(tmp_path, monkeypatch, where):
+    """`sscb run --config profile.yml --out reports2` with relative paths, from the project's
+    folder and from another one: kernels start in notebooks/, so every path the run hands them
+    (profile, run folder, extract) must be absolute, or a page reads another context or records
+    its figures into a stray folder under notebooks/."""
+    proj = tmp_path / "proj"
+    export = proj / "raw" / "cpp.csv"
+    export.parent.mkdir(parents=True)
+    export.write_bytes((SYNTHETIC / "cpp.csv").read_bytes())
+    entries = [{"name": "page", "notebook": "notebooks/context.ipynb"}]
+    profile = project(proj, entries, inputs={"cpp": "raw/cpp.csv"})
+    raw = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    raw["root"] = "."  # relative to the profile, as a copied project would say it
+    profile.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cwd = proj if where == "project" else tmp_path / "elsewhere"
+    cwd.mkdir(exist_ok=True)
+    monkeypatch.chdir(cwd)
+    config = os.path.relpath(profile, cwd)
+    out = os.path.relpath(tmp_path / "out", cwd)
+    result = CliRunner().invoke(command, ["--config", config, "--out", out, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    run = (tmp_path / "out" / "latest").resolve()
+    context = json.loads((run / "context.json").read_text())
+    assert Path(context["profile_path"]) == profile
+    assert Path(context["inputs"]["cpp"]["path"]).is_absolute()
+    params = next(nb["parameters"] for nb in manifest(run)["notebooks"] if nb["name"] == "page")
+    assert all(Path(params[k]).is_absolute() for k in ("profile_path", "run_dir"))
+    figures = json.loads((run / "page.json").read_text())["figures"]
+    assert figures["period"]["value"] == "2012-13"
+    assert not [p for p in (proj / "notebooks").iterdir() if p.is_dir()]  # no stray run folder

@@ -187,7 +187,8 @@ class ReportContext:
         """JSON-ready values (written to the run's context.json and the manifest)."""
         return {
             "context_version": RUN_CONTEXT_VERSION,
-            "profile_path": str(self.profile_path) if self.profile_path else None,
+            # absolute: kernels start in the notebook's folder, not the runner's
+            "profile_path": str(Path(self.profile_path).absolute()) if self.profile_path else None,
             "area": self.area.as_dict(),
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
@@ -328,7 +329,7 @@ def notebook_values(ctx: ReportContext) -> dict[str, Any]:
     }
     return {
         **extracts,
-        "profile_path": str(ctx.profile_path) if ctx.profile_path else "",
+        "profile_path": str(Path(ctx.profile_path).absolute()) if ctx.profile_path else "",
         "period_start": ctx.period_start.isoformat(),
         "period_end": end.isoformat(),
         "confidence_level": ctx.confidence_level,

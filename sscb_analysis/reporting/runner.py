@@ -146,7 +146,9 @@ def run_reports(
             f"the parameters are: {', '.join(declared)}"
         )
     check_run_parameters(config, overrides)
-    out_dir = Path(out) if out is not None else config.out
+    # Absolute: every path handed to a kernel (run_dir, the figures file) must survive the
+    # kernel starting in the notebook's folder, not the folder `sscb run` was started in.
+    out_dir = (Path(out).expanduser() if out is not None else config.out).absolute()
     _usable_out(out_dir)
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
     try:

@@ -128,6 +128,10 @@ def test_index_lists_run_and_latest_points_at_it(good_run):
     index = (reports / "index.html").read_text()
     assert run_dir.name in index
     assert f"{run_dir.name}/ok.html" in index and f"{run_dir.name}/summary-analyst.html" in index
+    # the complete run's A4 pack, linked for the board
+    assert (run_dir / "board_pack.pdf").is_file()
+    assert f"href='{run_dir.name}/board_pack.pdf'" in index
+    assert "href='latest/board_pack.pdf'" in index
 
 
 def test_board_html_hides_code_and_parameters(good_run):

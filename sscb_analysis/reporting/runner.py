@@ -277,12 +277,14 @@ def _run_locked(
             item.update(_outcome_fields(outcomes[item["name"]]))
         # --- the A4 board pack (sscb_analysis.reporting.pdf) for a complete run: a pack that
         # cannot be written fails the run, so `latest` never lacks one ---
-        from sscb_analysis.reporting.pdf import board_pack_step
+        from sscb_analysis.reporting.pdf import PACK_NAME, board_pack_step
 
         pack_error = board_pack_step(run_dir, manifest)
         if pack_error:
             status, error = "failed", pack_error
             manifest.update(status=status, error=error)
+        elif (run_dir / PACK_NAME).is_file():
+            manifest["board_pack"] = PACK_NAME  # the index links it with the board pages
         # --- end of the board pack step ---
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
         if status == "ok" and not partial:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,12 +58,23 @@ CONTEXT = (
     "_ = record('synthetic', ctx.synthetic)",
 )
 
+# A page as the report notebooks open: the runner gives it cpp_path (the run's processed file).
+HEADING = (
+    'profile_path = ""\nrun_dir = ""\ncpp_path = ""',
+    "from IPython.display import Markdown, display\n"
+    "from sscb_analysis.analyses.common import page_heading, policy_of\n"
+    "from sscb_analysis.reporting.context import report_context\n"
+    "ctx = report_context(profile_path, run_dir, uses=['cpp'], cpp_path=cpp_path)\n"
+    "display(Markdown(page_heading(ctx, policy_of(ctx))))",
+)
+
 
 def project(root: Path, entries: list[dict], inputs: dict | None = None) -> Path:
     """A throwaway project whose notebooks are written here; returns its profile."""
     notebook(root / "notebooks" / "slow.ipynb", *SLOW)
     notebook(root / "notebooks" / "quick.ipynb", *QUICK)
     notebook(root / "notebooks" / "context.ipynb", *CONTEXT)
+    notebook(root / "notebooks" / "heading.ipynb", *HEADING)
     raw = {
         "root": str(root),
         "area": {"name": "Anytown", "period": "2012-13"},
@@ -298,3 +310,25 @@ def test_relative_config_and_out_reach_the_kernels_as_absolute_paths(tmp_path, m
     figures = json.loads((run / "page.json").read_text())["figures"]
     assert figures["period"]["value"] == "2012-13"
     assert not [p for p in (proj / "notebooks").iterdir() if p.is_dir()]  # no stray run folder
+
+
+def test_a_page_of_an_optional_missing_export_says_not_updated_since(tmp_path):
+    """The runner hands the page its extract as cpp_path; the stale note must survive that
+    (it once did not: the path override built a fresh input without its date)."""
+    entries = [{"name": "page", "notebook": "notebooks/heading.ipynb"}]
+    export = tmp_path / "raw" / "cpp.csv"
+    export.parent.mkdir()
+    export.write_bytes((SYNTHETIC / "cpp.csv").read_bytes())
+    profile = project(tmp_path, entries, inputs={"cpp": {"path": str(export), "optional": True}})
+    first = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert first.exit_code == 0, first.output
+    fresh = (tmp_path / "reports" / "latest" / "page.html").read_text(encoding="utf-8")
+    assert "not updated" not in fresh
+    export.unlink()
+    result = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    run = run_dirs(tmp_path / "reports")[-1]
+    assert manifest(run)["notebooks"][0]["parameters"]["cpp_path"]  # the page was given it
+    page = (run / "page.html").read_text(encoding="utf-8")
+    assert "The CPP figures were not updated in this run" in page
+    assert re.search(r"not updated since \d{1,2} [A-Z][a-z]+ \d{4}", page)

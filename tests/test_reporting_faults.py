@@ -332,3 +332,24 @@ def test_a_page_of_an_optional_missing_export_says_not_updated_since(tmp_path):
     page = (run / "page.html").read_text(encoding="utf-8")
     assert "The CPP figures were not updated in this run" in page
     assert re.search(r"not updated since \d{1,2} [A-Z][a-z]+ \d{4}", page)
+
+
+def test_an_export_that_cannot_be_cleaned_is_one_plain_sentence(tmp_path):
+    """Which input, what is wrong, how to fix it: no exception type, no double full stop, and
+    every file the message points to exists (no notebook ran, so there is no error page)."""
+    export = tmp_path / "raw" / "cpp.csv"
+    export.parent.mkdir()
+    export.write_text("a,b\n1,2\n", encoding="utf-8")
+    entries = [{"name": "quick", "notebook": "notebooks/quick.ipynb"}]
+    profile = project(tmp_path, entries, inputs={"cpp": str(export)})
+    result = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert f"The CPP export ({export}, clean.inputs.cpp in the profile) cannot be cleaned" in err
+    assert "No header row found" in err and "sscb clean cpp" in err
+    assert not re.search(r"\b[A-Z][A-Za-z]*(Error|Exception)\b", err), err
+    assert ".." not in err.replace("...", "")
+    assert "error page" not in err
+    pointers = re.findall(r"(?:the run's log|the error is shown on):? (\S+)", err)
+    run = run_dirs(tmp_path / "reports")[-1]
+    assert pointers == [str(run / "run.log")] and (run / "run.log").is_file()

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from conftest import caf_rows, cpp_rows
 
+from sscb_analysis.cleaning.headers import ExtractError
 from sscb_analysis.dataset.processed import read_processed_dataset
 from sscb_analysis.paths import SYNTHETIC
 from sscb_analysis.reporting.config import CleanInput, ConfigError, DatasetInput, parse_config
@@ -129,8 +130,19 @@ def test_cleaner_failures_are_sentences_with_the_command_to_see_more(tmp_path):
 
     with pytest.raises(PrepareError) as info:
         _prepare(_spec(export, drop=("Full Name",)), processed, cleaner=broken)
-    assert "failed: ValueError: bad header" in str(info.value)
-    assert "sscb clean cpp" in str(info.value) and "--drop 'Full Name'" in str(info.value)
+    message = str(info.value)
+    assert "ValueError" not in message and "bad header" in message
+    assert "sscb clean cpp" in message and "--drop 'Full Name'" in message
+
+    def refused(spec: CleanInput, out: Path) -> None:
+        raise ExtractError("No header row found in cpp.csv: check the file.")
+
+    with pytest.raises(PrepareError) as info:
+        _prepare(_spec(export), processed, cleaner=refused)
+    message = str(info.value)
+    assert message.startswith(f"The CPP export ({export}, clean.inputs.cpp in the profile)")
+    assert "cannot be cleaned: No header row found in cpp.csv: check the file. Correct" in message
+    assert "ExtractError" not in message and ".." not in message
     with pytest.raises(PrepareError, match="did not leave a processed set"):
         _prepare(_spec(export), processed, cleaner=lambda spec, out: None)
 

@@ -180,6 +180,10 @@ def test_failure_is_reported_and_latest_stays(good_run, tmp_path):
     result = invoke(config)
     assert result.exit_code == 1
     assert "fails: failed" in result.stderr and "deliberate failure" in result.stderr
+    # the lines pointing at error pages name only files that exist
+    shown = re.findall(r"the error is shown on (\S+)", result.stderr)
+    assert shown and all(Path(p).is_file() for p in shown)
+    assert any(p.endswith("fails-analyst.html") for p in shown)
     assert (reports / "latest").resolve() == (reports / good_dir.name).resolve()
 
     runs = [p for p in reports.iterdir() if p.is_dir() and not p.is_symlink()]

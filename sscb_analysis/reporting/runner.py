@@ -295,10 +295,10 @@ def _run_locked(
         else:
             failed = [o.name for o in results if o.status != "ok"]
             log.error(
-                "run %s FAILED: %s; %s/latest left unchanged",
+                "run %s FAILED (%s/latest left unchanged): %s",
                 run_id,
-                ", ".join(failed) or error,
                 out_dir,
+                error or ", ".join(failed),
             )
         write_index(out_dir)
         log.info(

@@ -122,9 +122,12 @@ def _say(text: str, err: bool = False) -> None:
 
 
 def _parse_value(text: str) -> object:
-    """Read a ``-p`` value as YAML so numbers and booleans keep their types."""
+    """Read a ``-p`` value as YAML so numbers and booleans keep their types (the project's
+    strict reader, :mod:`sscb_analysis.yaml_safe`); what is not YAML stays text."""
+    from sscb_analysis import yaml_safe
+
     try:
-        return yaml.safe_load(text)
+        return yaml_safe.load(text)
     except yaml.YAMLError:
         return text
 

@@ -354,3 +354,41 @@ def test_sets_made_with_different_keys_never_meet_in_one_run(tmp_path, monkeypat
     text = str(info.value)
     assert "made with different keys" in text and "stop joining across CPP, CAF" in text
     assert KEY_A not in text and KEY_B not in text
+
+
+def test_sscb_clean_pseudonymise_records_the_key_check_as_the_run_does(tmp_path, monkeypatch):
+    """A set made by `sscb clean --pseudonymise` records its key's fingerprint, so a later
+    `sscb run` knows it was made with the same key (fresh, not cleaned again) or another one
+    (said, and cleaned again), and can check it against the run's other sets."""
+    from click.testing import CliRunner
+
+    from sscb_analysis.commands.clean import command as clean_command
+
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_A)
+    args = ["cpp", str(export), "--pseudonymise", "--out", str(processed)]
+    result = CliRunner().invoke(clean_command, args)
+    assert result.exit_code == 0, result.output
+    made_with_a = key_check()
+    assert recorded_key_check(processed / "cpp.parquet") == made_with_a
+    summary_text = (processed / "cpp_summary.json").read_text(encoding="utf-8")
+    assert KEY_A not in summary_text and "cleaned_at" in summary_text
+    spec = _spec(export, pseudonymise=True)
+    assert _prepare(spec, processed).action == "fresh"  # the run takes it as it is
+
+    # the CPP export goes missing (optional: the clean command's set is kept); CAF is cleaned
+    # by the run with the same key: one key, so the run goes on
+    caf_path = tmp_path / "raw" / "caf.csv"
+    caf_rows(4).to_csv(caf_path, index=False)
+    export.unlink()
+    both = {
+        "cpp": _spec(export, pseudonymise=True, optional=True),
+        "caf": CleanInput("caf", (caf_path,), pseudonymise=True),
+    }
+    assert [s.action for s in ensure_processed(both, processed)] == ["kept", "cleaned"]
+
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_B)  # another key: the run says so
+    _export(tmp_path / "raw" / "cpp.csv")
+    step = _prepare(spec, processed)
+    assert step.action == "cleaned" and f"key check {made_with_a}, now {key_check()}" in step.note

@@ -416,10 +416,20 @@ def default_cleaner(spec: CleanInput, processed_dir: Path) -> Any:
         drop=list(spec.drop),
         pseudonymise=pseudonymises(spec),
     )
-    result.summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    if pseudonymises(spec):  # the key's fingerprint, never the key (freshness compares it)
-        result.summary["options"]["key_check"] = key_check()
+    record_cleaning(result.summary)
     return cleaning.write_outputs(result, processed_dir, validated=True)
+
+
+def record_cleaning(summary: dict[str, Any]) -> dict[str, Any]:
+    """What a processed set's summary records beside the cleaner's own, the same whether
+    ``sscb clean`` or ``sscb run`` cleaned it: when it was cleaned and, for pseudonymised ids,
+    the key's fingerprint (:func:`key_check`, never the key), which freshness and the
+    same-key check compare."""
+    summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    options = summary.get("options")
+    if isinstance(options, dict) and (options.get("pseudonymise") or summary.get("pseudonymised")):
+        options["key_check"] = key_check()
+    return summary
 
 
 def _clean_failed(spec: CleanInput, processed_dir: Path, exc: Exception) -> str:

@@ -125,7 +125,8 @@ def _sharing(runs: list[dict[str, Any]], latest: str | None) -> str:
     return (
         "<div class='sharing'><p><strong>What may be shared.</strong> "
         f"{html_text(board)} In the tables below they are the links under "
-        "<em>For the board</em>.</p>"
+        "<em>For the board</em>, and a complete run's board pack (one A4 PDF of its board "
+        "pages) is linked beside it.</p>"
         f"<p>{html_text(ANALYST_ONLY)} They are the links under <em>Analyst only</em>.</p></div>"
     )
 

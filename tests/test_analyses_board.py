@@ -3,9 +3,13 @@ recorded in the run, says which reports did not finish, and never shows a small 
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
+import re
 
 import pytest
+from nbconvert.filters.markdown import markdown2html
 
 from sscb_analysis.analyses import board
 from sscb_analysis.analyses.headline import Headline, record_headlines
@@ -75,7 +79,7 @@ def test_board_message_on_the_synthetic_dataset():
     card = board.board_scorecard(run_dir=None, indicators=data, period_end="2013-03-31")
     text = board.board_message(card.rows, synthetic=True)
     assert text.startswith("The board should ask for an explanation of “Referrals ending")
-    assert "real improvement in “Attendance at the board's training”" in text
+    assert "real improvement in “Attendance at the board's training”" in _rendered_text(text)
     assert "SYNTHETIC" in text
     calm = board.board_message([r for r in card.rows if not r.needs_attention])
     assert calm.startswith("No indicator shows a worrying change")
@@ -172,3 +176,41 @@ def test_the_summary_says_when_an_optional_export_was_not_updated(tmp_path):
     )
     text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
     assert "were not updated in this run" in text and "1 November 2026" in text
+
+
+def _rendered_text(markdown: str) -> str:
+    """The words a reader sees once the board page renders the Markdown (as nbconvert does)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markdown2html(markdown)))
+
+
+HOSTILE_NAMES = ("<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "**bold** | `c`")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_board_message_escapes_indicator_and_report_names(hostile):
+    """indicators.yml names (and report titles) are outside text: in the message's Markdown
+    they make no tag, no link, no emphasis; the reader sees them as written."""
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    card = board.board_scorecard(run_dir=None, indicators=data, period_end="2013-03-31")
+    rows = [dataclasses.replace(r, name=hostile) for r in card.rows]
+    rows.append(dataclasses.replace(rows[0], status="not finished"))
+    assert {r.variation_kind for r in rows} >= {"concern", "improvement"}
+    rendered = markdown2html(board.board_message(rows))
+    assert (
+        "<img" not in rendered
+        and "<a " not in rendered
+        and "javascript:"
+        not in (
+            re.sub(r">[^<]*<", "><", rendered)  # only inside tags or attributes would it act
+        )
+    )
+    assert "<strong>" not in rendered and "<code>" not in rendered
+    assert f"“{hostile}”" in _rendered_text(board.board_message(rows))
+    assert f"did not finish in this run: {hostile}." in _rendered_text(board.board_message(rows))
+
+
+def test_report_links_escape_titles():
+    links = board.report_links([ReportSource("01_x", "[t](javascript:alert(1)) <b>")])
+    rendered = markdown2html(links)
+    assert rendered.count("<a ") == 1 and 'href="01_x.html"' in rendered
+    assert "<b>" not in rendered and "javascript:alert(1)" in _rendered_text(links)

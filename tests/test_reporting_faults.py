@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,12 +58,23 @@ CONTEXT = (
     "_ = record('synthetic', ctx.synthetic)",
 )
 
+# A page as the report notebooks open: the runner gives it cpp_path (the run's processed file).
+HEADING = (
+    'profile_path = ""\nrun_dir = ""\ncpp_path = ""',
+    "from IPython.display import Markdown, display\n"
+    "from sscb_analysis.analyses.common import page_heading, policy_of\n"
+    "from sscb_analysis.reporting.context import report_context\n"
+    "ctx = report_context(profile_path, run_dir, uses=['cpp'], cpp_path=cpp_path)\n"
+    "display(Markdown(page_heading(ctx, policy_of(ctx))))",
+)
+
 
 def project(root: Path, entries: list[dict], inputs: dict | None = None) -> Path:
     """A throwaway project whose notebooks are written here; returns its profile."""
     notebook(root / "notebooks" / "slow.ipynb", *SLOW)
     notebook(root / "notebooks" / "quick.ipynb", *QUICK)
     notebook(root / "notebooks" / "context.ipynb", *CONTEXT)
+    notebook(root / "notebooks" / "heading.ipynb", *HEADING)
     raw = {
         "root": str(root),
         "area": {"name": "Anytown", "period": "2012-13"},
@@ -265,3 +277,79 @@ def test_an_optional_missing_export_is_used_and_said_stale(tmp_path):
     (note,) = page["notes"]["value"]
     assert note.startswith("The CPP figures were not updated in this run")
     assert manifest(run)["clean"][0]["action"] == "kept"
+
+
+@pytest.mark.parametrize("where", ["project", "elsewhere"])
+def test_relative_config_and_out_reach_the_kernels_as_absolute_paths(tmp_path, monkeypatch, where):
+    """`sscb run --config profile.yml --out reports2` with relative paths, from the project's
+    folder and from another one: kernels start in notebooks/, so every path the run hands them
+    (profile, run folder, extract) must be absolute, or a page reads another context or records
+    its figures into a stray folder under notebooks/."""
+    proj = tmp_path / "proj"
+    export = proj / "raw" / "cpp.csv"
+    export.parent.mkdir(parents=True)
+    export.write_bytes((SYNTHETIC / "cpp.csv").read_bytes())
+    entries = [{"name": "page", "notebook": "notebooks/context.ipynb"}]
+    profile = project(proj, entries, inputs={"cpp": "raw/cpp.csv"})
+    raw = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    raw["root"] = "."  # relative to the profile, as a copied project would say it
+    profile.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cwd = proj if where == "project" else tmp_path / "elsewhere"
+    cwd.mkdir(exist_ok=True)
+    monkeypatch.chdir(cwd)
+    config = os.path.relpath(profile, cwd)
+    out = os.path.relpath(tmp_path / "out", cwd)
+    result = CliRunner().invoke(command, ["--config", config, "--out", out, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    run = (tmp_path / "out" / "latest").resolve()
+    context = json.loads((run / "context.json").read_text())
+    assert Path(context["profile_path"]) == profile
+    assert Path(context["inputs"]["cpp"]["path"]).is_absolute()
+    params = next(nb["parameters"] for nb in manifest(run)["notebooks"] if nb["name"] == "page")
+    assert all(Path(params[k]).is_absolute() for k in ("profile_path", "run_dir"))
+    figures = json.loads((run / "page.json").read_text())["figures"]
+    assert figures["period"]["value"] == "2012-13"
+    assert not [p for p in (proj / "notebooks").iterdir() if p.is_dir()]  # no stray run folder
+
+
+def test_a_page_of_an_optional_missing_export_says_not_updated_since(tmp_path):
+    """The runner hands the page its extract as cpp_path; the stale note must survive that
+    (it once did not: the path override built a fresh input without its date)."""
+    entries = [{"name": "page", "notebook": "notebooks/heading.ipynb"}]
+    export = tmp_path / "raw" / "cpp.csv"
+    export.parent.mkdir()
+    export.write_bytes((SYNTHETIC / "cpp.csv").read_bytes())
+    profile = project(tmp_path, entries, inputs={"cpp": {"path": str(export), "optional": True}})
+    first = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert first.exit_code == 0, first.output
+    fresh = (tmp_path / "reports" / "latest" / "page.html").read_text(encoding="utf-8")
+    assert "not updated" not in fresh
+    export.unlink()
+    result = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    run = run_dirs(tmp_path / "reports")[-1]
+    assert manifest(run)["notebooks"][0]["parameters"]["cpp_path"]  # the page was given it
+    page = (run / "page.html").read_text(encoding="utf-8")
+    assert "The CPP figures were not updated in this run" in page
+    assert re.search(r"not updated since \d{1,2} [A-Z][a-z]+ \d{4}", page)
+
+
+def test_an_export_that_cannot_be_cleaned_is_one_plain_sentence(tmp_path):
+    """Which input, what is wrong, how to fix it: no exception type, no double full stop, and
+    every file the message points to exists (no notebook ran, so there is no error page)."""
+    export = tmp_path / "raw" / "cpp.csv"
+    export.parent.mkdir()
+    export.write_text("a,b\n1,2\n", encoding="utf-8")
+    entries = [{"name": "quick", "notebook": "notebooks/quick.ipynb"}]
+    profile = project(tmp_path, entries, inputs={"cpp": str(export)})
+    result = CliRunner().invoke(command, ["--config", str(profile), "--no-progress"])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert f"The CPP export ({export}, clean.inputs.cpp in the profile) cannot be cleaned" in err
+    assert "No header row found" in err and "sscb clean cpp" in err
+    assert not re.search(r"\b[A-Z][A-Za-z]*(Error|Exception)\b", err), err
+    assert ".." not in err.replace("...", "")
+    assert "error page" not in err
+    pointers = re.findall(r"(?:the run's log|the error is shown on):? (\S+)", err)
+    run = run_dirs(tmp_path / "reports")[-1]
+    assert pointers == [str(run / "run.log")] and (run / "run.log").is_file()

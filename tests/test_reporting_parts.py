@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -538,3 +539,29 @@ def test_index_and_log_escape_what_comes_from_outside(tmp_path):
     line = SafeFormatter("%(message)s").format(record)
     assert "\x1b" not in line and "\r" not in line and "\u202e" not in line
     assert "\\x1b[31mred\\x0d\\u202e" in line
+
+
+def test_index_links_the_board_pack_of_a_complete_run_only(tmp_path):
+    """A complete run's board_pack.pdf is linked for the board (relative, escaped); a partial
+    or failed run, a pack the manifest names but the folder lacks, or a name that leaves the
+    run's folder gets no link: the index links only files that exist."""
+    cases = {
+        "20130101-000000-aaaa": {"status": "ok", "board_pack": "board_pack.pdf"},
+        "20130102-000000-bbbb": {"status": "ok", "partial": True, "board_pack": "board_pack.pdf"},
+        "20130103-000000-cccc": {"status": "failed", "board_pack": "board_pack.pdf"},
+        "20130104-000000-dddd": {"status": "ok", "board_pack": "board_pack.pdf"},  # no file
+        "20130105-000000-eeee": {"status": "ok", "board_pack": "../x.pdf"},
+    }
+    for run_id, fields in cases.items():
+        (tmp_path / run_id).mkdir()
+        manifest = {"run_id": run_id, "notebooks": [], **fields}
+        (tmp_path / run_id / "manifest.json").write_text(json.dumps(manifest))
+        if run_id != "20130104-000000-dddd":
+            (tmp_path / run_id / "board_pack.pdf").write_bytes(b"%PDF-1.7\n")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7\n")
+    point_latest_at(tmp_path, "20130101-000000-aaaa")
+    page = write_index(tmp_path).read_text()
+    links = re.findall(r"href='([^']*\.pdf)'", page)
+    assert sorted(links) == ["20130101-000000-aaaa/board_pack.pdf", "latest/board_pack.pdf"]
+    section = page[page.index("<h2 id='20130101") :]
+    assert section.index("board pack (PDF, A4)") < section.index("<table>")

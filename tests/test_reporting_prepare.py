@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from conftest import caf_rows, cpp_rows
 
+from sscb_analysis.cleaning.headers import ExtractError
 from sscb_analysis.dataset.processed import read_processed_dataset
 from sscb_analysis.paths import SYNTHETIC
 from sscb_analysis.reporting.config import CleanInput, ConfigError, DatasetInput, parse_config
@@ -129,8 +130,19 @@ def test_cleaner_failures_are_sentences_with_the_command_to_see_more(tmp_path):
 
     with pytest.raises(PrepareError) as info:
         _prepare(_spec(export, drop=("Full Name",)), processed, cleaner=broken)
-    assert "failed: ValueError: bad header" in str(info.value)
-    assert "sscb clean cpp" in str(info.value) and "--drop 'Full Name'" in str(info.value)
+    message = str(info.value)
+    assert "ValueError" not in message and "bad header" in message
+    assert "sscb clean cpp" in message and "--drop 'Full Name'" in message
+
+    def refused(spec: CleanInput, out: Path) -> None:
+        raise ExtractError("No header row found in cpp.csv: check the file.")
+
+    with pytest.raises(PrepareError) as info:
+        _prepare(_spec(export), processed, cleaner=refused)
+    message = str(info.value)
+    assert message.startswith(f"The CPP export ({export}, clean.inputs.cpp in the profile)")
+    assert "cannot be cleaned: No header row found in cpp.csv: check the file. Correct" in message
+    assert "ExtractError" not in message and ".." not in message
     with pytest.raises(PrepareError, match="did not leave a processed set"):
         _prepare(_spec(export), processed, cleaner=lambda spec, out: None)
 
@@ -342,3 +354,41 @@ def test_sets_made_with_different_keys_never_meet_in_one_run(tmp_path, monkeypat
     text = str(info.value)
     assert "made with different keys" in text and "stop joining across CPP, CAF" in text
     assert KEY_A not in text and KEY_B not in text
+
+
+def test_sscb_clean_pseudonymise_records_the_key_check_as_the_run_does(tmp_path, monkeypatch):
+    """A set made by `sscb clean --pseudonymise` records its key's fingerprint, so a later
+    `sscb run` knows it was made with the same key (fresh, not cleaned again) or another one
+    (said, and cleaned again), and can check it against the run's other sets."""
+    from click.testing import CliRunner
+
+    from sscb_analysis.commands.clean import command as clean_command
+
+    processed = tmp_path / "processed"
+    export = _export(tmp_path / "raw" / "cpp.csv")
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_A)
+    args = ["cpp", str(export), "--pseudonymise", "--out", str(processed)]
+    result = CliRunner().invoke(clean_command, args)
+    assert result.exit_code == 0, result.output
+    made_with_a = key_check()
+    assert recorded_key_check(processed / "cpp.parquet") == made_with_a
+    summary_text = (processed / "cpp_summary.json").read_text(encoding="utf-8")
+    assert KEY_A not in summary_text and "cleaned_at" in summary_text
+    spec = _spec(export, pseudonymise=True)
+    assert _prepare(spec, processed).action == "fresh"  # the run takes it as it is
+
+    # the CPP export goes missing (optional: the clean command's set is kept); CAF is cleaned
+    # by the run with the same key: one key, so the run goes on
+    caf_path = tmp_path / "raw" / "caf.csv"
+    caf_rows(4).to_csv(caf_path, index=False)
+    export.unlink()
+    both = {
+        "cpp": _spec(export, pseudonymise=True, optional=True),
+        "caf": CleanInput("caf", (caf_path,), pseudonymise=True),
+    }
+    assert [s.action for s in ensure_processed(both, processed)] == ["kept", "cleaned"]
+
+    monkeypatch.setenv("SSCB_PSEUDONYM_KEY", KEY_B)  # another key: the run says so
+    _export(tmp_path / "raw" / "cpp.csv")
+    step = _prepare(spec, processed)
+    assert step.action == "cleaned" and f"key check {made_with_a}, now {key_check()}" in step.note

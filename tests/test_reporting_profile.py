@@ -308,3 +308,71 @@ def test_a_profile_given_relative_to_another_folder_is_read_by_its_absolute_path
     (tmp_path / "p.yml").write_text("area: {name: Anytown}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert load_config("p.yml").path == tmp_path / "p.yml"
+
+
+IDENTIFIERS = {
+    "nhs": "Team A (NHS no 943 476 5919)",
+    "email": "ask jane.smith@example.org",
+    "phone": "call 07700 900123",
+    "postcode": "the family at SE1 7PB",
+    "date_of_birth": "the child (DOB 03.03.2008)",
+}
+TEXT_FIELDS = {
+    "name": ("name",),
+    "region": ("region",),
+    "protective_marking": ("protective_marking",),
+    "events.label": ("events", "cpp_practice_review", "label"),
+    "events.source": ("events", "cpp_practice_review", "source"),
+    "claims.text": ("claims", "caf_improved", "text"),
+    "claims.source": ("claims", "caf_improved", "source"),
+    "reference_rates.label": ("reference_rates", "marac_repeat_rate", "label"),
+    "reference_rates.source": ("reference_rates", "marac_repeat_rate", "source"),
+    "targets.source": ("targets", "cpp_second_or_subsequent_share", "source"),
+    "targets.label": ("targets", "cpp_second_or_subsequent_share", "label"),
+}
+
+
+@pytest.mark.parametrize("kind", list(IDENTIFIERS))
+@pytest.mark.parametrize("field", list(TEXT_FIELDS))
+def test_an_identifier_in_any_profile_text_is_refused_naming_the_field(field, kind):
+    """The profile's words reach every board page: the cleaning stage's identifier scan runs
+    on each, and the message names the field and never echoes the value."""
+    raw = copy.deepcopy(GOOD)
+    *parents, last = TEXT_FIELDS[field]
+    target = raw
+    for part in parents:
+        target = target[part]
+    value = IDENTIFIERS[kind]
+    target[last] = value
+    with pytest.raises(ProfileError) as err:
+        parse_area(raw, check_la=False)
+    message = str(err.value)
+    assert f"area.{'.'.join(TEXT_FIELDS[field])}" in message and "value withheld" in message
+    for piece in value.split():
+        if any(ch.isdigit() for ch in piece) or "@" in piece:
+            assert piece not in message
+
+
+def test_dates_in_profile_text_are_events_not_dates_of_birth():
+    raw = copy.deepcopy(GOOD)
+    raw["events"]["cpp_practice_review"]["label"] = "the review of 3 March 2013"
+    raw["claims"]["caf_improved"]["source"] = "survey published 01/06/2013, section 2012/13"
+    area = parse_area(raw, check_la=False)
+    assert area.event("cpp_practice_review").label == "the review of 3 March 2013"
+    raw["claims"]["caf_improved"]["source"] = "a child born 01/06/2013"
+    with pytest.raises(ProfileError, match=r"caf_improved\.source looks like it holds a date of"):
+        parse_area(raw, check_la=False)
+
+
+def test_a_mistaken_value_holding_an_identifier_is_not_echoed():
+    raw = copy.deepcopy(GOOD)
+    raw["claims"]["marac_risk_tool"] = {"value": "943 476 5919", "text": "t", "date": "2013-01-01"}
+    with pytest.raises(ProfileError) as err:
+        parse_area(raw, check_la=False)
+    assert "marac_risk_tool" in str(err.value) and "943 476 5919" not in str(err.value)
+    assert "value withheld (looks like an NHS number)" in str(err.value)
+    raw = copy.deepcopy(GOOD)
+    raw["events"]["cpp_practice_review"]["jane.smith@example.org"] = "x"
+    with pytest.raises(ProfileError) as err:
+        parse_area(raw, check_la=False)
+    assert "unknown key" in str(err.value) and "jane.smith" not in str(err.value)

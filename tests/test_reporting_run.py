@@ -128,6 +128,10 @@ def test_index_lists_run_and_latest_points_at_it(good_run):
     index = (reports / "index.html").read_text()
     assert run_dir.name in index
     assert f"{run_dir.name}/ok.html" in index and f"{run_dir.name}/summary-analyst.html" in index
+    # the complete run's A4 pack, linked for the board
+    assert (run_dir / "board_pack.pdf").is_file()
+    assert f"href='{run_dir.name}/board_pack.pdf'" in index
+    assert "href='latest/board_pack.pdf'" in index
 
 
 def test_board_html_hides_code_and_parameters(good_run):
@@ -176,6 +180,10 @@ def test_failure_is_reported_and_latest_stays(good_run, tmp_path):
     result = invoke(config)
     assert result.exit_code == 1
     assert "fails: failed" in result.stderr and "deliberate failure" in result.stderr
+    # the lines pointing at error pages name only files that exist
+    shown = re.findall(r"the error is shown on (\S+)", result.stderr)
+    assert shown and all(Path(p).is_file() for p in shown)
+    assert any(p.endswith("fails-analyst.html") for p in shown)
     assert (reports / "latest").resolve() == (reports / good_dir.name).resolve()
 
     runs = [p for p in reports.iterdir() if p.is_dir() and not p.is_symlink()]

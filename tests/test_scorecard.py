@@ -372,3 +372,25 @@ def test_a_report_that_finished_without_a_headline_is_not_called_unfinished(tmp_
     assert "its page says why" in rows[1].sentence and "failed" in rows[2].sentence
     message = board.board_message(rows)
     assert "did not finish in this run: MARAC." in message and "National" not in message
+
+
+@pytest.mark.parametrize(
+    ("la", "start", "year_end"),
+    [(210, "2011-07-01", "2013-03-31"), (942, "2022-07-01", "2024-03-31")],
+)
+def test_the_scorecard_comparison_is_benchmarks_national_figures(la, start, year_end):
+    """One owner for published comparisons (sscb_analysis.benchmarks.national_figures): the
+    scorecard's England and neighbour figures are exactly its figures, and an authority the
+    April 2021 groupings lack (Cumberland, 942) gets England's figure, not an error."""
+    from sscb_analysis.benchmarks import national_figures
+
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    definition = data.definitions["rereferrals_12_months"]
+    rows = quarters([20, 22, 21, 23, 22, 21, 22], start=start)
+    rows["indicator"] = "rereferrals_12_months"
+    rows = rows.assign(numerator=rows["value"], denominator=100)
+    result = indicator_result(definition, rows, year_end, la_code=la, dfe_dir=DFE)
+    published = national_figures(la, "rereferrals_pct", int(year_end[:4]), folder=DFE)
+    expected = {"england": published.england, "neighbours_median": published.neighbours_median}
+    assert result.comparison == {k: v for k, v in expected.items() if v is not None}
+    assert result.comparison_year == published.period

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sscb_analysis.analyses.scorecard import (
     IndicatorResult,
@@ -23,7 +24,7 @@ from sscb_analysis.analyses.scorecard import (
 )
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
 from sscb_analysis.dataset import IndicatorData
-from sscb_analysis.escape import html_text
+from sscb_analysis.escape import html_text, md_text
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
@@ -186,14 +187,17 @@ def check_disclosure(page: str, threshold: int = 5) -> str:
 
 
 def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
-    """The short "what the board should take from this" paragraph, built from the rows."""
+    """The short "what the board should take from this" paragraph (Markdown), built from the
+    rows. Indicator and report names come from outside (indicators.yml, the profile's titles):
+    each is escaped for Markdown (``sscb_analysis.escape.md_text``), so a name such as
+    ``<img onerror=...>`` or ``[x](javascript:...)`` stays text."""
     shown = [r for r in rows if r.status == "ok"]
     if not shown:
         return "No indicator was available for this summary."
     groups: dict[str, list[str]] = {}
     for r in shown:
-        groups.setdefault(r.variation_kind or "uncharted", []).append(f"“{r.name}”")
-    failing = [f"“{r.name}”" for r in shown if r.assurance_key == "consistently failing"]
+        groups.setdefault(r.variation_kind or "uncharted", []).append(_quoted(r.name))
+    failing = [_quoted(r.name) for r in shown if r.assurance_key == "consistently failing"]
     parts = []
     if groups.get("concern"):
         parts.append(
@@ -233,7 +237,7 @@ def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
             + ("each" if uncharted != 1 else "it")
             + " against its likely range and its sentence."
         )
-    missing = [r.name for r in rows if r.status in ("not run", "not finished")]
+    missing = [md_text(r.name) for r in rows if r.status in ("not run", "not finished")]
     if missing:
         parts.append(
             "Not in this summary, because the report did not finish in this run: "
@@ -247,6 +251,11 @@ def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
             "nothing about real children or services."
         )
     return text
+
+
+def _quoted(name: str) -> str:
+    """A name from outside, escaped for Markdown, in curly quotes."""
+    return f"“{md_text(' '.join(str(name).split()))}”"
 
 
 def reading_guide(confidence: float = 0.95, threshold: int = 5) -> str:
@@ -267,7 +276,7 @@ def reading_guide(confidence: float = 0.95, threshold: int = 5) -> str:
 
 def report_links(sources: Sequence[ReportSource]) -> str:
     """Markdown list of relative links to the detailed reports (``<name>.html``, same folder)."""
-    return "\n".join(f"- [{s.title}]({s.report}.html)" for s in sources)
+    return "\n".join(f"- [{md_text(s.title)}]({quote(s.report)}.html)" for s in sources)
 
 
 def report_links_html(sources: Sequence[ReportSource]) -> str:

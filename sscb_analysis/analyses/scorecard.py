@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,22 +353,19 @@ def _comparison(
     dfe_dir: str | Path | None,
     latest_end: object,
 ) -> tuple[dict[str, float], str | None]:
-    """England and statistical-neighbour figures for the latest period's year, where published."""
+    """England and statistical-neighbour figures for the latest period's year, where published:
+    :func:`sscb_analysis.benchmarks.national_figures` (their one owner), as the pages use."""
     if not definition.benchmark or la_code is None:
         return {}, None
-    from sscb_analysis.benchmarks import comparators
+    from sscb_analysis.benchmarks import national_figures
 
-    year = reporting_year(latest_end)
-    table = comparators(la_code, definition.benchmark, folder=dfe_dir)
-    rows = table[
-        (table["year"] == year) & table["comparator"].isin(["england", "neighbours_median"])
-    ]
-    found = {
-        str(r.comparator): float(r.value)
-        for r in rows.itertuples()
-        if r.value is not None and not (isinstance(r.value, float) and math.isnan(r.value))
-    }
-    return found, f"{year - 1}-{year % 100:02d}" if found else None
+    figures = national_figures(
+        la_code, definition.benchmark, reporting_year(latest_end), folder=dfe_dir
+    )
+    if figures is None:
+        return {}, None
+    found = {"england": figures.england, "neighbours_median": figures.neighbours_median}
+    return {k: v for k, v in found.items() if v is not None}, figures.period
 
 
 # --------------------------------------------------------------------------------------------

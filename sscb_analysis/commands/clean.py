@@ -94,6 +94,9 @@ def command(
     except (ExtractError, PseudonymKeyError) as exc:
         say(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+    from sscb_analysis.reporting.prepare import record_cleaning
+
+    record_cleaning(result.summary)  # as `sscb run` records it: the key's fingerprint too
     try:
         paths = cleaning.write_outputs(result, out_dir, validated=True)
     except OSError as exc:

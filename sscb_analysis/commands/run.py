@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
+
+if TYPE_CHECKING:
+    from sscb_analysis.reporting.runner import RunResult
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -87,12 +91,27 @@ def command(
         for outcome in result.notebooks:
             if outcome.status != "ok":
                 _say(f"  {outcome.name}: {outcome.status}: {outcome.error}", err=True)
-        _say(f"  failed notebooks and their error pages: {result.run_dir}", err=True)
+        for line in _where_to_look(result):
+            _say(f"  {line}", err=True)
         sys.exit(EXIT_FAILED)
     _say(summary)
     if result.partial:
         _say("A partial run (--only): reports/latest still points at the last complete run.")
     _say(f"Reports: {(result.run_dir.parent / 'index.html').resolve()}")
+
+
+def _where_to_look(result: RunResult) -> list[str]:
+    """Lines pointing at the pages that show what failed: each failed notebook's analyst page
+    (its error is shown there), and the run's log; only files that exist."""
+    lines = []
+    for outcome in result.notebooks:
+        page = outcome.outputs.get("analyst_html") if outcome.status == "failed" else None
+        if page and (result.run_dir / page).is_file():
+            lines.append(f"{outcome.name}: the error is shown on {result.run_dir / page}")
+    log = result.run_dir / "run.log"
+    if log.is_file():
+        lines.append(f"the run's log: {log}")
+    return lines
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -103,9 +122,12 @@ def _say(text: str, err: bool = False) -> None:
 
 
 def _parse_value(text: str) -> object:
-    """Read a ``-p`` value as YAML so numbers and booleans keep their types."""
+    """Read a ``-p`` value as YAML so numbers and booleans keep their types (the project's
+    strict reader, :mod:`sscb_analysis.yaml_safe`); what is not YAML stays text."""
+    from sscb_analysis import yaml_safe
+
     try:
-        return yaml.safe_load(text)
+        return yaml_safe.load(text)
     except yaml.YAMLError:
         return text
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from sscb_analysis import paths
+from sscb_analysis import paths, yaml_safe
 from sscb_analysis.reporting.errors import ConfigError
 from sscb_analysis.reporting.profile import AreaProfile, check_targets, parse_area
 
@@ -167,9 +167,14 @@ def load_config(path: str | Path | None = None, *, check_la: bool = True) -> Rep
     # Absolute, so the notebooks of a run (started in notebooks/) find the same file.
     config_path = config_path.resolve()
     try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        raw = yaml_safe.load_path(config_path)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_path} is not valid YAML: {exc}") from exc
+        problem = yaml_safe.describe(exc) if isinstance(exc, yaml.YAMLError) else "not UTF-8"
+        raise ConfigError(f"{config_path} is not valid YAML ({problem})") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{config_path} cannot be read ({exc.strerror or exc}); check its permissions"
+        ) from None
     return parse_config(raw, config_path, check_la=check_la)
 
 

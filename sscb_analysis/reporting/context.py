@@ -187,7 +187,8 @@ class ReportContext:
         """JSON-ready values (written to the run's context.json and the manifest)."""
         return {
             "context_version": RUN_CONTEXT_VERSION,
-            "profile_path": str(self.profile_path) if self.profile_path else None,
+            # absolute: kernels start in the notebook's folder, not the runner's
+            "profile_path": str(Path(self.profile_path).absolute()) if self.profile_path else None,
             "area": self.area.as_dict(),
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
@@ -328,7 +329,7 @@ def notebook_values(ctx: ReportContext) -> dict[str, Any]:
     }
     return {
         **extracts,
-        "profile_path": str(ctx.profile_path) if ctx.profile_path else "",
+        "profile_path": str(Path(ctx.profile_path).absolute()) if ctx.profile_path else "",
         "period_start": ctx.period_start.isoformat(),
         "period_end": end.isoformat(),
         "confidence_level": ctx.confidence_level,
@@ -461,6 +462,9 @@ def _dataset_from_profile(config: ReportsConfig) -> InputInfo | None:
 
 
 def _path_overrides(given: Mapping[str, Any], inputs: Mapping[str, InputInfo]) -> dict:
+    """Inputs for the ``<kind>_path`` overrides. The file the run already gives for that kind
+    (the runner hands every page its own extract so) keeps what the run knows of it, its
+    ``not_updated_since`` above all; another file is described afresh."""
     from sscb_analysis.provenance import provenance_of
 
     out = {}
@@ -472,12 +476,22 @@ def _path_overrides(given: Mapping[str, Any], inputs: Mapping[str, InputInfo]) -
         path = path if path.is_absolute() else paths.ROOT / path
         if not path.is_file():
             raise ContextError(f"{name}: file not found: {path}")
-        prov = provenance_of(path)
         old = inputs.get(kind)
+        if old is not None and old.path is not None and _same_file(old.path, path):
+            out[kind] = replace(old, path=str(path))
+            continue
+        prov = provenance_of(path)
         out[kind] = InputInfo(
             kind, str(path), prov.synthetic, prov.command, optional=bool(old and old.optional)
         )
     return out
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return False
 
 
 def _period(

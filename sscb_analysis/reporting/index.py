@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.manifest import read_manifest, write_json_atomic, write_text_atomic
@@ -97,8 +98,11 @@ def write_index(reports_dir: str | Path) -> Path:
         "</head><body><h1>Safeguarding board reports</h1>",
     ]
     if latest:
+        newest = next((r for r in runs if r.get("run_id") == latest), {})
+        pack = _pack_link(root, newest, f"{LATEST_NAME}/")
         parts.append(
-            f"<p>Latest complete run: <a href='{LATEST_NAME}/'>{html_text(latest)}</a></p>"
+            f"<p>Latest complete run: <a href='{LATEST_NAME}/'>{html_text(latest)}</a>"
+            f"{f' · for the board: {pack}' if pack else ''}</p>"
         )
     else:
         parts.append("<p>No complete run has succeeded yet.</p>")
@@ -106,7 +110,7 @@ def write_index(reports_dir: str | Path) -> Path:
     if not runs:
         parts.append("<p>No runs yet: run <code>sscb run</code>.</p>")
     for run in runs:
-        parts.append(_run_section(run, latest))
+        parts.append(_run_section(run, latest, _pack_link(root, run)))
     parts.append("</body></html>\n")
     path = root / INDEX_NAME
     write_text_atomic(path, "".join(parts))
@@ -121,12 +125,25 @@ def _sharing(runs: list[dict[str, Any]], latest: str | None) -> str:
     return (
         "<div class='sharing'><p><strong>What may be shared.</strong> "
         f"{html_text(board)} In the tables below they are the links under "
-        "<em>For the board</em>.</p>"
+        "<em>For the board</em>, and a complete run's board pack (one A4 PDF of its board "
+        "pages) is linked beside it.</p>"
         f"<p>{html_text(ANALYST_ONLY)} They are the links under <em>Analyst only</em>.</p></div>"
     )
 
 
-def _run_section(run: dict[str, Any], latest: str | None) -> str:
+def _pack_link(root: Path, run: dict[str, Any], prefix: str | None = None) -> str:
+    """The link to a complete run's ``board_pack.pdf`` (relative, escaped), or "" when the
+    manifest records none or the file is not there: the index links only files that exist."""
+    run_id, name = run.get("run_id"), run.get("board_pack")
+    if not isinstance(run_id, str) or not isinstance(name, str) or "/" in name or "\\" in name:
+        return ""
+    if run.get("partial") or run.get("status") != "ok" or not (root / run_id / name).is_file():
+        return ""
+    href = quote(f"{prefix if prefix is not None else run_id + '/'}{name}")
+    return f"<a href='{html_text(href)}'>board pack (PDF, A4)</a>"
+
+
+def _run_section(run: dict[str, Any], latest: str | None, pack: str = "") -> str:
     run_id = str(run.get("run_id", "?"))
     status = str(run.get("status", "unknown"))
     commit = ((run.get("git") or {}).get("commit") or "unknown")[:12]
@@ -157,6 +174,8 @@ def _run_section(run: dict[str, Any], latest: str | None) -> str:
         f" · <a href='{html_text(run_id)}/manifest.json'>manifest</a>"
         f" · <a href='{html_text(run_id)}/run.log'>log</a></p>"
     )
+    if pack:
+        head += f"<p>For the board: {pack}, every board page of this run in one document.</p>"
     if run.get("error"):
         head += f"<p class='failed'>{html_text(str(run['error']))}</p>"
     rows = [

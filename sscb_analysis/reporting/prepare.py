@@ -250,10 +250,7 @@ def _prepare_one(spec: CleanInput, processed_dir: Path, cleaner: Cleaner | None)
     except PrepareError:
         raise
     except Exception as exc:
-        raise PrepareError(
-            f"cleaning the {kind} export {_names(spec)} failed: {type(exc).__name__}: {exc}. "
-            f"Run `{_command(spec, processed_dir)}` to see the details."
-        ) from exc
+        raise PrepareError(_clean_failed(spec, processed_dir, exc)) from exc
     if not is_fresh(spec, processed):
         raise PrepareError(
             f"cleaning the {kind} export {_names(spec)} did not leave a processed set that "
@@ -419,10 +416,47 @@ def default_cleaner(spec: CleanInput, processed_dir: Path) -> Any:
         drop=list(spec.drop),
         pseudonymise=pseudonymises(spec),
     )
-    result.summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    if pseudonymises(spec):  # the key's fingerprint, never the key (freshness compares it)
-        result.summary["options"]["key_check"] = key_check()
+    record_cleaning(result.summary)
     return cleaning.write_outputs(result, processed_dir, validated=True)
+
+
+def record_cleaning(summary: dict[str, Any]) -> dict[str, Any]:
+    """What a processed set's summary records beside the cleaner's own, the same whether
+    ``sscb clean`` or ``sscb run`` cleaned it: when it was cleaned and, for pseudonymised ids,
+    the key's fingerprint (:func:`key_check`, never the key), which freshness and the
+    same-key check compare."""
+    summary.setdefault("cleaned_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    options = summary.get("options")
+    if isinstance(options, dict) and (options.get("pseudonymise") or summary.get("pseudonymised")):
+        options["key_check"] = key_check()
+    return summary
+
+
+def _clean_failed(spec: CleanInput, processed_dir: Path, exc: Exception) -> str:
+    """The sentence for an export the cleaner refused: which input, what is wrong (the
+    cleaner's own words, no exception type), how to fix it and where to see more."""
+    from sscb_analysis.cleaning.headers import ExtractError
+    from sscb_analysis.cleaning.protect import IdentifierError, PseudonymKeyError
+
+    what = sentence(str(exc))
+    if not isinstance(exc, ExtractError | IdentifierError | PseudonymKeyError | OSError):
+        reason = str(exc).strip().rstrip(".") or "no reason given"
+        what = (
+            f"the cleaner stopped on something it does not handle ({reason}); please report "
+            "it with this run's run.log."
+        )
+    return (
+        f"The {spec.kind.upper()} export ({_names(spec)}, clean.inputs.{spec.kind} in the "
+        f"profile) cannot be cleaned: {what or 'no reason given.'} Correct the export or its "
+        f"layout file and run again; `{_command(spec, processed_dir)}` cleans it alone and "
+        "shows every problem."
+    )
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (a message from elsewhere may end in one)."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _names(spec: CleanInput) -> str:

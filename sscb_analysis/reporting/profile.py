@@ -119,7 +119,7 @@ def _value_share(key: str, value: Any) -> float:
     number = _number(value, key)
     if not 0 <= number <= 1:
         hint = f" (write {number / 100:g} for {number:g}%)" if 1 < number <= 100 else ""
-        raise ProfileError(f"{key}: value must be a share from 0 to 1{hint}, not {value!r}")
+        raise ProfileError(f"{key}: value must be a share from 0 to 1{hint}, not {_shown(value)}")
     return number
 
 
@@ -129,7 +129,7 @@ def _value_risk_tool(key: str, value: Any) -> str:
     if text not in tools:
         raise ProfileError(
             f"{key}: value must name a MARAC risk tool as the cleaned extract codes it "
-            f"({', '.join(tools)}), not {value!r}"
+            f"({', '.join(tools)}), not {_shown(value)}"
         )
     return text
 
@@ -138,16 +138,16 @@ def _value_quarters(key: str, value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping) or len(value) < 2:
         raise ProfileError(
             f"{key}: value must map two or more quarters to the number the board reported, "
-            f"e.g. {{2012Q1: 24, 2012Q4: 4}}, not {value!r}"
+            f"e.g. {{2012Q1: 24, 2012Q4: 4}}, not {_shown(value)}"
         )
     out: dict[str, int] = {}
     for quarter, count in value.items():
         label = str(quarter).strip().upper()
         if not _QUARTER.fullmatch(label):
-            raise ProfileError(f"{key}: {quarter!r} is not a quarter written like 2012Q1")
+            raise ProfileError(f"{key}: {_shown(quarter)} is not a quarter written like 2012Q1")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ProfileError(
-                f"{key}: the count for {label} must be a whole number, not {count!r}"
+                f"{key}: the count for {label} must be a whole number, not {_shown(count)}"
             )
         out[label] = count
     return dict(sorted(out.items()))
@@ -339,7 +339,7 @@ def parse_period(value: Any, key: str = "period") -> PeriodSpec:
         return PeriodSpec(start, end)
     raise ProfileError(
         f"{key} must be `latest` (the latest complete reporting year in the data), a reporting "
-        f"year such as 2012-13, or {{start: 2012-04-01, end: 2013-03-31}}; not {value!r}"
+        f"year such as 2012-13, or {{start: 2012-04-01, end: 2013-03-31}}; not {_shown(value)}"
     )
 
 
@@ -348,7 +348,7 @@ def parse_date(value: Any, key: str) -> dt.date:
     day = as_date(value)
     if day is None:
         raise ProfileError(
-            f"{key} must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {value!r}"
+            f"{key} must be a date written YYYY-MM-DD (e.g. 2012-06-01), not {_shown(value)}"
         )
     return day
 
@@ -510,7 +510,7 @@ def _rate(key: str, spec: Mapping[str, Any], label: str) -> ReferenceRate:
     _no_unknown(spec, RATE_FIELDS, label)
     year = spec.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise ProfileError(f"{label}.year must be a year such as 2013, not {year!r}")
+        raise ProfileError(f"{label}.year must be a year such as 2013, not {_shown(year)}")
     return ReferenceRate(
         key=key,
         value=_value_share(label, spec.get("value")),
@@ -526,7 +526,7 @@ def _target(key: str, spec: Mapping[str, Any], label: str) -> Target:
     if direction is not None and direction not in DIRECTIONS:
         raise ProfileError(
             f"{label}.direction must be 'lower' or 'higher' (which side of the target is good), "
-            f"not {direction!r}"
+            f"not {_shown(direction)}"
         )
     value = spec.get("value")
     percent = isinstance(value, str) and value.strip().endswith("%")
@@ -537,7 +537,7 @@ def _target(key: str, spec: Mapping[str, Any], label: str) -> Target:
             raise ProfileError(f"{label}.value must be a number such as 15 or '15%'") from None
     number = _number(value, f"{label}.value")
     if not math.isfinite(number):
-        raise ProfileError(f"{label}.value must be a finite number, not {value!r}")
+        raise ProfileError(f"{label}.value must be a finite number, not {_shown(value)}")
     source = _text(spec.get("source"), f"{label}.source")
     if source is None:
         raise ProfileError(
@@ -641,7 +641,7 @@ def _dataset_units(dataset: Any, processed_dir: Path | None) -> tuple[dict, str 
 
 def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProfileError(f"{key} must be a number, not {value!r}")
+        raise ProfileError(f"{key} must be a number, not {_shown(value)}")
     return float(value)
 
 
@@ -651,13 +651,40 @@ def _text(value: Any, key: str, *, required: bool = False, limit: int = MAX_TEXT
             raise ProfileError(f"{key} is missing: give it as text")
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ProfileError(f"{key} must be text, not {value!r}")
+        raise ProfileError(f"{key} must be text, not {_shown(value)}")
     text = str(value).strip()
     if _CONTROL.search(text):
         raise ProfileError(f"{key} holds a control character; write it as plain text")
     if len(text) > limit:
         raise ProfileError(f"{key} is {len(text)} characters long; keep it under {limit}")
+    _no_identifier(text, key)
     return text
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message may show it (``repr``), or withheld when the identifier
+    scan flags it: a mistaken profile must not print a person's details to a terminal or log."""
+    from sscb_analysis.cleaning.identifiers import classify, withheld
+
+    kind = classify(str(value), event_dates=True)
+    return f"a {withheld(kind)}" if kind is not None else repr(value)
+
+
+def _no_identifier(text: str, key: str) -> None:
+    """Refuse a profile string holding a direct identifier, naming the field, never the value.
+
+    The cleaning stage's scan (``sscb_analysis.cleaning.identifiers``, its one owner), with
+    ``event_dates``: a profile's words legitimately hold dates (an event, a publication), so only
+    a date next to a word that says birth counts as a date of birth.
+    """
+    from sscb_analysis.cleaning.identifiers import DESCRIPTIONS, classify
+
+    kind = classify(text, event_dates=True)
+    if kind is not None:
+        raise ProfileError(
+            f"{key} looks like it holds {DESCRIPTIONS[kind]} (value withheld): the profile's "
+            "words are printed on every board page, so take the person's details out of it"
+        )
 
 
 def _no_unknown(mapping: Mapping[Any, Any], allowed: tuple[str, ...], where: str) -> None:
@@ -666,7 +693,9 @@ def _no_unknown(mapping: Mapping[Any, Any], allowed: tuple[str, ...], where: str
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ProfileError(f"{where}: unknown key {key!r}; {hint}allowed: {', '.join(allowed)}")
+        raise ProfileError(
+            f"{where}: unknown key {_shown(key)}; {hint}allowed: {', '.join(allowed)}"
+        )
 
 
 def _plain(item: Any) -> dict[str, Any]:

@@ -146,7 +146,9 @@ def run_reports(
             f"the parameters are: {', '.join(declared)}"
         )
     check_run_parameters(config, overrides)
-    out_dir = Path(out) if out is not None else config.out
+    # Absolute: every path handed to a kernel (run_dir, the figures file) must survive the
+    # kernel starting in the notebook's folder, not the folder `sscb run` was started in.
+    out_dir = (Path(out).expanduser() if out is not None else config.out).absolute()
     _usable_out(out_dir)
     lock = FileLock(str(out_dir / LOCK_NAME), timeout=0)
     try:
@@ -275,12 +277,14 @@ def _run_locked(
             item.update(_outcome_fields(outcomes[item["name"]]))
         # --- the A4 board pack (sscb_analysis.reporting.pdf) for a complete run: a pack that
         # cannot be written fails the run, so `latest` never lacks one ---
-        from sscb_analysis.reporting.pdf import board_pack_step
+        from sscb_analysis.reporting.pdf import PACK_NAME, board_pack_step
 
         pack_error = board_pack_step(run_dir, manifest)
         if pack_error:
             status, error = "failed", pack_error
             manifest.update(status=status, error=error)
+        elif (run_dir / PACK_NAME).is_file():
+            manifest["board_pack"] = PACK_NAME  # the index links it with the board pages
         # --- end of the board pack step ---
         write_json_atomic(run_dir / MANIFEST_NAME, manifest)
         if status == "ok" and not partial:
@@ -291,10 +295,10 @@ def _run_locked(
         else:
             failed = [o.name for o in results if o.status != "ok"]
             log.error(
-                "run %s FAILED: %s; %s/latest left unchanged",
+                "run %s FAILED (%s/latest left unchanged): %s",
                 run_id,
-                ", ".join(failed) or error,
                 out_dir,
+                error or ", ".join(failed),
             )
         write_index(out_dir)
         log.info(

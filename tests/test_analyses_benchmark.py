@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import statistics
 
 import pandas as pd
@@ -355,3 +356,21 @@ def test_the_page_is_left_out_without_an_la_code(tmp_path) -> None:
     text = json.dumps(json.loads(out.read_text(encoding="utf-8"))["cells"])
     assert "left out: the area profile gives no `area.la_code`" in text
     assert "Southwark" not in text and "Inner London" not in text
+
+
+def test_funnel_chart_alt_text_says_where_the_authority_sits(page):
+    """The funnel's alt text is written from its facts, not read off the limit curves (which
+    gave "292 points from 56. to 1637.")."""
+    import matplotlib.pyplot as plt
+
+    from sscb_analysis.alt_text import alt_of
+    from sscb_analysis.analyses.benchmark import charts
+
+    fig = charts.funnel_chart(page)
+    try:
+        alt = alt_of(fig)
+    finally:
+        plt.close(fig)
+    assert alt.startswith("Funnel plot of every authority's share")
+    assert W.funnel_sentence(page) in alt
+    assert not re.search(r"\d\.(\s|\)|,|$)", alt), alt  # no "56." read off a curve

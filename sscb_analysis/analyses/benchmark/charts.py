@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from sscb_analysis import benchmarks as bm
-from sscb_analysis.analyses.benchmark.words import STATUS_TEXT, facts_of
+from sscb_analysis.alt_text import set_alt
+from sscb_analysis.analyses.benchmark.words import (
+    STATUS_TEXT,
+    facts_of,
+    funnel_coverage,
+    funnel_sentence,
+)
 from sscb_analysis.disclose import Page
 from sscb_analysis.indicators.periods import financial_year_label
 
@@ -111,7 +117,14 @@ def funnel_chart(page: Page) -> Figure:
     99.8% exact binomial limits, the authority marked."""
     fun = facts_of(page).funnel
     assert fun is not None
-    return bm.funnel_figure(fun.data)
+    # The generic description reads the limit curves as series of points ("from 56. to 1637."):
+    # a funnel is described by where the authority sits and what the funnel holds.
+    alt = (
+        f"Funnel plot of every authority's share of second or subsequent plans in "
+        f"{fun.data.period} against its number of plans started, with England's share and its "
+        f"95% and 99.8% limits. {funnel_sentence(page)} {funnel_coverage(page)}"
+    )
+    return set_alt(bm.funnel_figure(fun.data), alt)
 
 
 def spc_chart(page: Page) -> Figure | None:

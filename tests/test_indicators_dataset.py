@@ -307,6 +307,17 @@ def test_definition_mistakes_are_sentences(change, message):
     assert "my.yml, indicator 'visits'" in str(info.value)
 
 
+@pytest.mark.parametrize("field", ["name", "definition", "source", "owner", "target_source"])
+def test_control_characters_in_printed_fields_are_refused(field):
+    # Review: an ANSI escape in an indicator's name reached the scorecard, page 07 and the
+    # PDF as a raw ESC byte (the profile already refuses control characters in its texts).
+    entry = {**DEFS["indicators"]["visits"], "target_source": "the plan"}
+    entry[field] = "Visits \x1b[31mRED\x1b[0m"
+    with pytest.raises(DefinitionError, match=f"'{field}' holds a control character") as info:
+        parse_definitions({"indicators": {"visits": entry}}, "my.yml")
+    assert "\x1b" not in str(info.value)
+
+
 def test_a_target_may_say_where_it_is_set():
     entry = {**DEFS["indicators"]["visits"], "target_source": "  the  plan "}
     assert parse_definitions({"indicators": {"v": entry}})["v"].target_source == "the plan"

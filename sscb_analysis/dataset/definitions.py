@@ -52,6 +52,9 @@ CHARTS = ("xmr", "p", "c", "u")
 _REQUIRED = ("name", "definition", "unit", "better", "source", "owner")
 _OPTIONAL = ("target", "target_source", "per", "chart", "benchmark")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# Control characters (an ANSI escape, a NUL) in a text printed on the board pages and the PDF;
+# the same rule as the area profile's texts. Tabs and line breaks are whitespace, folded.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 class DefinitionError(ValueError):
@@ -184,6 +187,17 @@ def _refuse_identifiers(where: str, fields: Mapping[str, str]) -> None:
             )
 
 
+def _plain(value: str, where: str, name: str) -> str:
+    """``value`` on one line, refused when it holds a control character: each text is printed
+    on the board pages and in the PDF."""
+    if _CONTROL.search(value):
+        raise DefinitionError(
+            f"{where}: '{name}' holds a control character (an escape code or similar); "
+            "write it as plain text."
+        )
+    return " ".join(value.split())
+
+
 def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
     where = f"{source}, indicator {key!r}"
     if not _KEY.match(key):
@@ -204,7 +218,7 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
         value = entry.get(name)
         if not isinstance(value, str) or not value.strip():
             raise DefinitionError(f"{where}: '{name}' is required and must be text.")
-        fields[name] = " ".join(value.split())
+        fields[name] = _plain(value, where, name)
     _refuse_identifiers(where, fields)
     for name, allowed in (("unit", UNITS), ("better", BETTER)):
         if fields[name] not in allowed:
@@ -230,7 +244,7 @@ def _definition(key: str, entry: Any, source: str) -> IndicatorDefinition:
             raise DefinitionError(
                 f"{where}: 'target_source' must be text (where the target is set)."
             )
-        target_source = " ".join(target_source.split())
+        target_source = _plain(target_source, where, "target_source")
     per = entry.get("per")
     if fields["unit"] == "rate":
         if isinstance(per, bool) or not isinstance(per, int) or per < 1:

@@ -159,3 +159,42 @@ def test_no_heading_ends_a_page(laid_out):
         if any(tag in ("h1", "h2", "h3", "h4") for tag in path):
             orphans.append(i)
     assert not orphans, f"a heading ends page(s) {orphans}"
+
+
+def _as_long_as_the_demonstration(page: str, rows: int = 15) -> str:
+    """The stored summary (run alone, it has only the board dataset's rows) with its scorecard
+    and its list of meanings grown to the demonstration run's 15 indicators, by repeating its
+    own rows and items: the length a real ``./run.sh report`` summary has."""
+    body_start = page.index("<tbody>", page.index("sscb-scorecard")) + len("<tbody>")
+    body_end = page.index("</tbody>", body_start)
+    table_rows = re.findall(r"<tr\b.*?</tr>", page[body_start:body_end], flags=re.S)
+    grown = "".join(table_rows[i % len(table_rows)] for i in range(rows))
+    page = page[:body_start] + grown + page[body_end:]
+    list_start = page.index(">", page.index('<ul class="sscb-meanings"')) + 1
+    list_end = page.index("</ul>", list_start)
+    items = re.findall(r"<li>.*?</li>", page[list_start:list_end], flags=re.S)
+    grown = "".join(items[i % len(items)] for i in range(rows))
+    return page[:list_start] + grown + page[list_end:]
+
+
+def test_a_demonstration_length_summary_still_fits_two_pages(board_pages: Path, tmp_path: Path):
+    # Review: the demonstration run's summary (15 scorecard rows, 15 meanings) printed on three
+    # A4 pages; the test above reads the stored summary, which has fewer rows.
+    import shutil
+
+    from weasyprint import HTML
+
+    pages_dir = tmp_path / "run"
+    shutil.copytree(board_pages, pages_dir)
+    summary = pages_dir / f"{SUMMARY}.html"
+    summary.write_text(
+        _as_long_as_the_demonstration(summary.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    document, pages = pack_html(pages_dir)
+    doc = HTML(string=document, base_url=str(pages_dir)).render()
+    first: dict[str, int] = {}
+    for i, page in enumerate(doc.pages):
+        for anchor in page.anchors:
+            first.setdefault(anchor, i)
+    assert pages[0].name == SUMMARY
+    assert first[f"part-{pages[1].name}"] - first[f"part-{SUMMARY}"] <= 2

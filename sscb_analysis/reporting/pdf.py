@@ -76,6 +76,13 @@ table.sscb-scorecard tr.sscb-attention th[scope=row] { border-left: 4pt solid #b
 .sscb-footer { color: #4c4c4c; font-size: 7.5pt; border-top: 1px solid #ccc; margin-top: 4mm; }
 .sscb-print-hidden, nav.sscb-toc, .sscb-banner { display: none; }
 """
+# The summary (scorecard, what to take from it, how to read it, what each indicator measures)
+# a little tighter than the detailed pages, so that it stays on two A4 pages with the
+# demonstration's fifteen indicators.
+_PACK_CSS += (
+    f"#part-{SUMMARY} {{ font-size: 8.5pt; line-height: 1.25; }}\n"
+    f"#part-{SUMMARY} h2 {{ font-size: 11pt; margin: .5em 0 .2em; }}\n"
+)
 
 
 @dataclass(frozen=True)

@@ -198,3 +198,26 @@ def test_a_demonstration_length_summary_still_fits_two_pages(board_pages: Path, 
             first.setdefault(anchor, i)
     assert pages[0].name == SUMMARY
     assert first[f"part-{pages[1].name}"] - first[f"part-{SUMMARY}"] <= 2
+
+
+def test_the_cover_says_which_figures_were_not_updated(board_pages: Path, tmp_path: Path):
+    # Review: with an optional export missing, every page using it said "not updated since",
+    # but the pack's cover, its data status, said nothing.
+    import shutil
+
+    pages_dir = tmp_path / "run"
+    shutil.copytree(board_pages, pages_dir)
+    run = json.loads((pages_dir / "context.json").read_text(encoding="utf-8"))
+    fresh = {"kind": "cpp", "path": "cpp.parquet", "not_updated_since": None}
+    stale = {"kind": "marac", "path": "marac.parquet", "optional": True}
+    run["inputs"] = {"cpp": fresh, "marac": {**stale, "not_updated_since": "2013-02-01"}}
+    (pages_dir / "context.json").write_text(json.dumps(run), encoding="utf-8")
+    document, _ = pack_html(pages_dir)
+    cover = document[document.index('id="cover"') :].split("</section>", 1)[0]
+    assert "MARAC figures were not updated in this run" in cover
+    assert "not updated since 1 February 2013" in cover and "CPP" not in cover
+    run["inputs"]["marac"] = {**stale, "not_updated_since": None}
+    (pages_dir / "context.json").write_text(json.dumps(run), encoding="utf-8")
+    document, _ = pack_html(pages_dir)
+    cover = document[document.index('id="cover"') :].split("</section>", 1)[0]
+    assert "every export configured was present and used in this run" in cover

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sscb_analysis.escape import html_text
+from sscb_analysis.reporting.context import InputInfo
 from sscb_analysis.reporting.page_style import (
     PRINT_CSS,
     SYNTHETIC_BANNER_TEXT,
@@ -136,6 +137,26 @@ def _body(page: str, name: str, names: set[str]) -> str:
     return "".join(str(c) for c in body.contents)
 
 
+def _data_status(run: dict[str, Any]) -> str:
+    """The cover's word on freshness: each input not updated in this run (an optional export
+    that was missing), as its pages say it; empty when the run's context lists no inputs."""
+    given = run.get("inputs") if isinstance(run.get("inputs"), dict) else {}
+    raw = [*given.values(), run.get("dataset")]
+    infos = []
+    for item in raw:
+        try:
+            infos.append(InputInfo.from_dict(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    if not infos:
+        return ""
+    notes = [i.note for i in infos if i.available and i.not_updated_since is not None]
+    return (
+        " ".join(n for n in notes if n)
+        or "every export configured was present and used in this run"
+    )
+
+
 def _cover(manifest: dict[str, Any], run: dict[str, Any], pages: Sequence[PackPage]) -> str:
     area = run.get("area") if isinstance(run.get("area"), dict) else {}
     # Without the run's context.json (an older runner), the notebooks' parameters say it.
@@ -162,6 +183,7 @@ def _cover(manifest: dict[str, Any], run: dict[str, Any], pages: Sequence[PackPa
             if synthetic
             else "real extracts (see the data quality page)",
         ),
+        ("Data status", _data_status(run)),
         ("Disclosure", str(run.get("disclosure") or "published")),
         ("Marking", str(run.get("protective_marking") or "")),
         ("Reports", "; ".join(f"{p.title}: {p.status}" for p in pages)),

@@ -186,3 +186,16 @@ def test_a_header_or_file_name_holding_an_identifier_is_never_printed(tmp_path):
     assert "jane.smith" not in result.output and "example.org" not in result.output
     assert "The file's name looks like it holds an email address" in result.output
     assert result.exit_code == 3
+
+
+def test_a_layout_dropping_a_column_the_file_lacks_is_not_everything_matches(tmp_path):
+    """inspect said "Everything matches" while ``sscb clean`` with the same layout stopped on
+    the drop: line naming a column the export does not have."""
+    path = tmp_path / "cpp.csv"
+    cpp_rows(3).to_csv(path, index=False)
+    layout = tmp_path / "lay.yml"
+    layout.write_text("kind: cpp\ndrop: [Allocated Worker]\n", encoding="utf-8")
+    result = inspect("cpp", str(path), "--map", str(layout))
+    assert "Everything matches" not in result.output
+    assert "'Allocated Worker': there is no such column" in result.output
+    assert result.exit_code == 1

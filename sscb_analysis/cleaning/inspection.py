@@ -125,8 +125,16 @@ def inspect_extract(
     found.header_row, found.rows, found.footers = table.header_row, table.n_rows, len(table.footers)
     found.headers = list(table.headers)
     found.unreadable_cells = len(table.problems)
-    drop = {compact(h) for h in (plan.drop if plan else ())}
-    found.dropped = [i for i, h in enumerate(table.headers) if compact(h) in drop]
+    # The layout's drop: list is matched as ``clean`` matches it; a name that matches no column
+    # stops ``clean``, so it is a problem here too.
+    drop_problem = None
+    try:
+        dropped = _protect.find_dropped(table.headers, plan.drop if plan else (), spec)
+    except ExtractError as exc:
+        drop_problem = f"In the layout's drop: list, {exc}"
+        keys = {compact(h) for h in (plan.drop if plan else ())}
+        dropped = {i for i, h in enumerate(table.headers) if compact(h) in keys}
+    found.dropped = sorted(dropped)
     kept = [i for i in range(len(table.headers)) if i not in found.dropped]
     report = analyse_headers([table.headers[i] for i in kept], spec, found.path, columns_map)
     # Positions among the kept headers back to positions in the file.
@@ -135,6 +143,8 @@ def inspect_extract(
     report.match.how = {kept[j]: h for j, h in report.match.how.items()}
     report.match.notes = {kept[j]: t for j, t in report.match.notes.items()}
     report.lookalikes = [(kept[j], n) for j, n in report.lookalikes]
+    if drop_problem is not None:
+        report.problems.append(drop_problem)
     found.report = report
     findings, handling, _ = _protect.find_identifiers(
         table, spec, report.match.canonical, report.match.unknown

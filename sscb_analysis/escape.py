@@ -187,6 +187,7 @@ def board_page(page: str, title: str) -> str:
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection":
 #: =, +, -, @, tab, carriage return; OWASP ASVS 1.2.10 adds NUL), with line feed, and the
 #: full-width forms some spreadsheets fold into them.
+_BIDI_CHARS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 FORMULA_STARTS = "=+-@\t\r\n\x00＝＋－＠"
 _FORMULA = re.compile(rf"^[ ]*[{re.escape(FORMULA_STARTS)}]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
@@ -195,9 +196,28 @@ _FORMULA_RE2 = "^[ ]*[=+\\-@\\t\\r\\n\\x00\\x{FF1D}\\x{FF0B}\\x{FF0D}\\x{FF20}]"
 _PLAIN_NUMBER_RE2 = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 
 
+# Characters a CSV cell must not carry raw: control characters other than tab and line ends
+# (an ESC starts an ANSI sequence when the file is printed to a terminal) and bidirectional
+# overrides (they reorder what a reader sees). Written as escapes such as ``\x1b``.
+_HIDDEN_RE2 = (
+    "[\\x{0}-\\x{8}\\x{B}\\x{C}\\x{E}-\\x{1F}\\x{7F}-\\x{9F}\\x{2028}\\x{2029}\\x{61C}"
+    "\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]"
+)
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029" + _BIDI_CHARS + "]")
+
+
+def _visible(text: str) -> str:
+    """``text`` with the characters :data:`_HIDDEN` matches written as escapes."""
+    return _HIDDEN.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
 def csv_cell(value: Any) -> Any:
     """A cell for a CSV meant for spreadsheets: text that a spreadsheet would run as a formula
-    gets a leading ``'`` (OWASP's advice for CSV injection), anything else is unchanged.
+    gets a leading ``'`` (OWASP's advice for CSV injection), anything else is unchanged apart
+    from control characters (other than tab and line ends) and bidirectional overrides, which
+    are written as escapes (``\\x1b``) so that printing the file replays nothing.
 
     Neutralised: text starting (after any spaces) with ``=``, ``+``, ``-``, ``@``, tab, carriage
     return, line feed, NUL or their full-width forms (``=HYPERLINK(...)``, ``+cmd|...``,
@@ -205,9 +225,11 @@ def csv_cell(value: Any) -> Any:
     (``-5``, ``+1.5``), which a spreadsheet reads as that number and can run nothing. The
     quote shows in the cell; the parquet keeps the true value.
     """
-    if isinstance(value, str) and _FORMULA.match(value) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if _FORMULA.match(value) and not _PLAIN_NUMBER.match(value):
+        value = "'" + value
+    return _visible(value)
 
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -235,11 +257,12 @@ def _neutralise(column: pd.Series) -> pd.Series:
         pc.match_substring_regex(arr, _FORMULA_RE2),
         pc.invert(pc.match_substring_regex(arr, _PLAIN_NUMBER_RE2)),
     )
-    mask = risky.fill_null(False).to_numpy(zero_copy_only=False)
+    hidden = pc.match_substring_regex(arr, _HIDDEN_RE2)
+    mask = pc.or_(risky, hidden).fill_null(False).to_numpy(zero_copy_only=False)
     if not mask.any():
         return column
     out = column.copy()
-    out[mask] = "'" + column[mask].astype(str)
+    out[mask] = column[mask].map(csv_cell)
     return out
 
 
@@ -249,7 +272,6 @@ def write_spreadsheet_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **k
 
 
 # ---------------------------------------------------------------------------- terminals
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def terminal_text(value: object, *, multiline: bool = False) -> str:
@@ -263,7 +285,7 @@ def terminal_text(value: object, *, multiline: bool = False) -> str:
     out = []
     for ch in str(value):
         if (ch == "\n" and multiline) or not (
-            ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+            ch in _BIDI_CHARS or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
         ):
             out.append(ch)
         elif ord(ch) < 0x100:

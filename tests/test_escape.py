@@ -178,11 +178,28 @@ def test_board_page_keeps_a_rendered_notebook_page():
         "\n=1",
         "  =1+1",
         "＝1+1",
-        "\x00=1",
     ],
 )
 def test_csv_cell_neutralises_formulas(cell):
     assert csv_cell(cell) == "'" + cell
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("\x00=1", "'\\x00=1"),  # a formula behind a NUL: neutralised, and the NUL made visible
+        ("\x1b[2J\x1b[31mok", "\\x1b[2J\\x1b[31mok"),  # ANSI: clear screen, red
+        ("bell\x07", "bell\\x07"),
+        ("abc\u202edcba", "abc\\u202edcba"),  # right-to-left override
+        ("line one\nline two\tx", "line one\nline two\tx"),  # line ends and tabs stay
+    ],
+)
+def test_csv_cell_makes_control_characters_visible(cell, written):
+    """Printing a quarantine or log CSV (``cat``) must replay nothing: raw ESC, BEL, NUL and
+    bidirectional overrides are written as escapes; the parquet keeps the true value."""
+    assert csv_cell(cell) == written
+    frame = pd.DataFrame({"value": pd.array([cell, "plain"], dtype="str")})
+    assert spreadsheet_frame(frame)["value"].tolist() == [written, "plain"]
 
 
 @pytest.mark.parametrize("cell", ["-5", "+1.5", "-0.25", "12", "Team A", "a=b", "", "don't"])

@@ -86,6 +86,8 @@ def test_upn_check_letter_worked_by_hand():
         ("943\u00a0476\u20115919", "nhs_number"),  # no-break space, non-breaking hyphen
         ("９４３４７６５９１９", "nhs_number"),  # full-width digits
         ("943 476\u200b 5919", "nhs_number"),  # a zero-width space
+        ("943.476.5919", "nhs_number"),  # grouped with dots or slashes (passed before)
+        ("NHS no: 943/476/5919", "nhs_number"),
         ("H801200001001", "upn"),
         ("pupil G80120000101A", "upn"),
         ("someone@example.org", "email"),
@@ -111,6 +113,10 @@ def test_upn_check_letter_worked_by_hand():
         ("3rd of March 2008", "date_of_birth"),
         ("March 3, 2008", "date_of_birth"),
         ("seen 29-Feb-2008", "date_of_birth"),
+        ("Mar-03-2008", "date_of_birth"),  # month first with dashes (passed before)
+        ("DOB 03032008", "date_of_birth"),  # digits in a row next to a birth word (passed)
+        ("born 20080303", "date_of_birth"),
+        ("DOB: 030308", "date_of_birth"),
     ],
 )
 def test_identifiers_found(text, kind):
@@ -135,6 +141,8 @@ def test_identifiers_found(text, kind):
         "16-17",
         "31/02/2008",  # no such day
         "20080303",  # eight bare digits: ids look like that
+        "0.325619834",  # a decimal is not an NHS number written with dots
+        "DOB 99999999",  # digits that are no date
         "03-Mar-08",  # two-digit year without a word that says birth
         "12/2008",  # a month, not a full date
         "not known",

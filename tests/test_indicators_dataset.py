@@ -374,3 +374,15 @@ def test_the_committed_example_is_the_generators_output():
         assert (SYNTHETIC / name).is_file(), f"run `sscb synth` to write data/raw/synthetic/{name}"
     data = read_indicators(SYNTHETIC / "indicators.csv")
     assert data.definitions.synthetic and data.quarantine.empty
+
+
+def test_a_header_that_reads_as_a_persons_name_is_refused(tmp_path):
+    """The cleaner refuses a header such as "Jane Smith"; the dataset logged it as a dropped
+    column with its text (the log reaches the pages)."""
+    text = """
+        indicator,period_start,period_end,numerator,Jane Smith
+        lado,01/04/2012,30/06/2012,4,x
+        """
+    with pytest.raises(IdentifierError) as info:
+        read(tmp_path, text)
+    assert "column 5" in str(info.value) and "Smith" not in str(info.value)

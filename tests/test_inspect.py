@@ -164,3 +164,38 @@ def test_one_record_is_one_record_and_the_summary_says_what_disagrees(tmp_path):
     assert done.exit_code == 0, done.output
     assert "recorded number below the history for 0)" in done.output
     assert "disagree on" not in done.output
+
+
+def test_a_header_or_file_name_holding_an_identifier_is_never_printed(tmp_path):
+    """Issue 12 finding 3 for inspect: ``clean`` refuses such a header or file name without
+    naming it; ``inspect`` printed them verbatim (and offered ``drop: - Jane Smith 9434765919``)."""
+    frame = cpp_rows(3)
+    frame["Jane Smith 9434765919"] = "x"
+    frame["DOB 3 March 2008"] = "y"
+    path = tmp_path / "cpp.csv"
+    frame.to_csv(path, index=False)
+    result = inspect("cpp", str(path))
+    assert "9434765919" not in result.output and "Smith" not in result.output
+    assert "March 2008" not in result.output
+    assert "IDENTIFIER IN THE HEADER (withheld: it looks like an NHS number)" in result.output
+    assert "rename that column in the export" in result.output
+    assert result.exit_code == 3
+    named = tmp_path / "plans jane.smith@example.org.csv"
+    cpp_rows(3).to_csv(named, index=False)
+    result = inspect("cpp", str(named))
+    assert "jane.smith" not in result.output and "example.org" not in result.output
+    assert "The file's name looks like it holds an email address" in result.output
+    assert result.exit_code == 3
+
+
+def test_a_layout_dropping_a_column_the_file_lacks_is_not_everything_matches(tmp_path):
+    """inspect said "Everything matches" while ``sscb clean`` with the same layout stopped on
+    the drop: line naming a column the export does not have."""
+    path = tmp_path / "cpp.csv"
+    cpp_rows(3).to_csv(path, index=False)
+    layout = tmp_path / "lay.yml"
+    layout.write_text("kind: cpp\ndrop: [Allocated Worker]\n", encoding="utf-8")
+    result = inspect("cpp", str(path), "--map", str(layout))
+    assert "Everything matches" not in result.output
+    assert "'Allocated Worker': there is no such column" in result.output
+    assert result.exit_code == 1

@@ -206,3 +206,24 @@ def test_a_device_is_neither_a_layout_nor_an_export():
         load_layout("/dev/zero")
     with pytest.raises(ExtractError, match="is a device"):
         clean("cpp", "/dev/zero")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("kind: cpp\ncodes: {gender: {male: [Jane Smith]}}\n", "a person's name"),
+        ("kind: cpp\ncodes: {ethnicity: {white: ['943 476 5919']}}\n", "an NHS number"),
+        ("kind: cpp\ncolumns: {team: 'jo@council.gov.uk'}\n", "an email address"),
+        ("kind: cpp\ndrop: ['DOB 03/03/2008']\n", "a date of birth"),
+    ],
+)
+def test_a_layout_holding_an_identifier_is_refused_without_echoing_it(tmp_path, text, kind):
+    """A `codes:` spelling cleared a name in every export the layout read ("Jane Smith" as a
+    spelling of male reached the quarantine of a row set aside); the layout file is kept and
+    shared, so no value in it may hold a person's details."""
+    with pytest.raises(ExtractError) as info:
+        load_layout(write(tmp_path, text), "cpp")
+    message = str(info.value)
+    assert f"looks like {kind} (withheld)" in message
+    for secret in ("Smith", "5919", "jo@", "2008"):
+        assert secret not in message

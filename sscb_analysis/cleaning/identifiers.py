@@ -115,6 +115,11 @@ def upn_valid(text: str) -> bool:
 _START = r"(?<![A-Za-z0-9])"
 _END = r"(?![A-Za-z0-9])"
 _NHS = re.compile(rf"{_START}(?<![0-9][ \-])([0-9](?:[ \-]?[0-9]){{9}})(?![ \-]?[0-9]){_END}")
+# Written in three groups with dots or slashes ("943.476.5919", "943/476/5919"): only in the
+# 3-3-4 grouping, the same mark twice, so that a decimal ("0.123456789") is not read as one.
+_NHS_GROUPED = re.compile(
+    rf"{_START}(?<![0-9][./])([0-9]{{3}}([./])[0-9]{{3}}\2[0-9]{{4}})(?![./]?[0-9]){_END}"
+)
 _UPN = re.compile(rf"(?i){_START}([A-Z][0-9]{{11}}[0-9A-Z]){_END}")
 # An email is found from each "@" outwards (a local part before it, a domain after it), never by
 # searching the text for a local part: on 30,000 letters before an "@" that is quadratic.
@@ -156,10 +161,34 @@ _DATES = (
     # month name, day, year: March 3, 2008; Mar 3rd 2008
     (
         "Mdy",
-        re.compile(rf"(?i)(?<![a-z]){_MONTH}\.?[ ]+{_DAY}(?:st|nd|rd|th)?,?[ ]+{_YEAR}(?![0-9])"),
+        re.compile(
+            rf"(?i)(?<![a-z]){_MONTH}\.?[ \-./]+{_DAY}(?:st|nd|rd|th)?,?[ \-./]+{_YEAR}(?![0-9])"
+        ),
     ),
 )
 _BIRTH = re.compile(r"(?i)(?<![a-z])(?:d\.?[ ]?o\.?[ ]?b|born|birth)")
+#: Six or eight digits in a row ("DOB 03032008", "born 20080303", "DOB 030308"): a date only
+#: next to a word that says birth (bare, ids look like that).
+_COMPACT = re.compile(r"(?<![0-9])([0-9]{8}|[0-9]{6})(?![0-9])")
+
+
+def _compact_date(text: str) -> bool:
+    """Whether ``text`` holds six or eight digits that read as a valid day-month-year or
+    year-month-day date (four-digit years 19xx or 20xx)."""
+    for m in _COMPACT.finditer(text):
+        d = m.group(1)
+        if len(d) == 8:
+            readings = [(d[4:], d[2:4], d[:2]), (d[:4], d[4:6], d[6:])]
+            readings = [r for r in readings if r[0][:2] in ("19", "20")]
+        else:
+            readings = [("20" + d[4:], d[2:4], d[:2])]
+        for year, month, day in readings:
+            try:
+                date(int(year), int(month), int(day))
+            except ValueError:
+                continue
+            return True
+    return False
 
 
 def _full_date(text: str, *, birth_word: bool) -> bool:
@@ -208,7 +237,9 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
     """
     text = normalise(text)
     if any(
-        nhs_check_digit_valid([re.sub(r"[ \-]", "", m.group(1))])[0] for m in _NHS.finditer(text)
+        nhs_check_digit_valid([re.sub(r"[ \-./]", "", m.group(1))])[0]
+        for pattern in (_NHS, _NHS_GROUPED)
+        for m in pattern.finditer(text)
     ):
         return "nhs_number"
     if any(upn_valid(m.group(1)) for m in _UPN.finditer(text)):
@@ -223,6 +254,8 @@ def classify(text: str, *, event_dates: bool = False) -> str | None:
             return "postcode"
     birth_word = bool(_BIRTH.search(text))
     if (birth_word or not event_dates) and _full_date(text, birth_word=birth_word):
+        return "date_of_birth"
+    if birth_word and _compact_date(text):
         return "date_of_birth"
     return None
 
@@ -272,14 +305,14 @@ _CLASS[64] = _AT
 
 # A superset of what :func:`classify` finds, for RE2 (pyarrow) to sift many values at once.
 _LOOSE_COMMON = (
-    r"@|[0-9](?:[ \-()]{0,3}[0-9]){9}"
+    r"@|[0-9](?:[ \-()]{0,3}[0-9]){9}|[0-9]{3}[./][0-9]{3}[./][0-9]{4}"
     r"|(?i:[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}|gir\s*0aa)"
     r"|(?i:d\.?\s?o\.?\s?b|born|birth)"
 )
 _LOOSE_DATES = (
     r"|[0-9]{1,4}[./\- ][0-9]{1,2}[./\- ][0-9]{2,4}"
     r"|(?i:[0-9](?:st|nd|rd|th)?[ \-./,]*(?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
-    r"|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? +[0-9])"
+    r"|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[ \-./]+[0-9])"
 )
 _LOOSE = _LOOSE_COMMON + _LOOSE_DATES
 

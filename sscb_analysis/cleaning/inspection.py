@@ -60,6 +60,10 @@ class Inspection:
     values: dict[str, list[ValueLine]] = field(default_factory=dict)
     more_values: dict[str, int] = field(default_factory=dict)
     unreadable_cells: int = 0
+    #: position -> the kind of identifier its header holds (the header is never shown)
+    header_identifiers: dict[int, str] = field(default_factory=dict)
+    #: the kind of identifier the file's name holds (the name is never shown)
+    name_identifier: str | None = None
     fatal: str | None = None
     layout: Layout | None = None
     spec: ExtractSpec | None = None
@@ -74,6 +78,8 @@ class Inspection:
             and not self.report.problems
             and not self.blocking
             and not self.identifiers
+            and not self.header_identifiers
+            and self.name_identifier is None
         )
 
 
@@ -95,16 +101,40 @@ def inspect_extract(
         sheet = sheet if sheet is not None else plan.sheet
     columns_map = dict(plan.columns) if plan else None
     found = Inspection(kind, str(path), _format(Path(path)), sheet=sheet, layout=plan, spec=spec)
+    # The file's name and the headers are scanned as ``clean`` scans them, and one that holds
+    # an identifier is never printed: the name becomes a note, the header "column N".
+    found.name_identifier = identifiers.classify(str(path), event_dates=True)
+    if found.name_identifier is not None:
+        found.path = f"the file (its name withheld: it looks like it holds {identifiers.DESCRIPTIONS[found.name_identifier]})"
     try:
         table = _read.read_for(spec, path, sheet, columns_map, plan.header_row if plan else None)
     except ExtractError as exc:
         found.fatal = str(exc)
+        if found.name_identifier is not None:  # the message names the file: say "the file"
+            found.fatal = found.fatal.replace(str(path), "the file").replace(
+                Path(path).name, "the file"
+            )
+            if identifiers.classify(found.fatal, event_dates=True) is not None:
+                found.fatal = "it cannot be read as an extract."
         return found
+    found.header_identifiers = identifiers.scan_headers(
+        table.headers, _protect.header_vocabulary(spec)
+    )
+    for i in found.header_identifiers:
+        table.headers[i] = identifiers.column_label(i)
     found.header_row, found.rows, found.footers = table.header_row, table.n_rows, len(table.footers)
     found.headers = list(table.headers)
     found.unreadable_cells = len(table.problems)
-    drop = {compact(h) for h in (plan.drop if plan else ())}
-    found.dropped = [i for i, h in enumerate(table.headers) if compact(h) in drop]
+    # The layout's drop: list is matched as ``clean`` matches it; a name that matches no column
+    # stops ``clean``, so it is a problem here too.
+    drop_problem = None
+    try:
+        dropped = _protect.find_dropped(table.headers, plan.drop if plan else (), spec)
+    except ExtractError as exc:
+        drop_problem = f"In the layout's drop: list, {exc}"
+        keys = {compact(h) for h in (plan.drop if plan else ())}
+        dropped = {i for i, h in enumerate(table.headers) if compact(h) in keys}
+    found.dropped = sorted(dropped)
     kept = [i for i in range(len(table.headers)) if i not in found.dropped]
     report = analyse_headers([table.headers[i] for i in kept], spec, found.path, columns_map)
     # Positions among the kept headers back to positions in the file.
@@ -113,6 +143,8 @@ def inspect_extract(
     report.match.how = {kept[j]: h for j, h in report.match.how.items()}
     report.match.notes = {kept[j]: t for j, t in report.match.notes.items()}
     report.lookalikes = [(kept[j], n) for j, n in report.lookalikes]
+    if drop_problem is not None:
+        report.problems.append(drop_problem)
     found.report = report
     findings, handling, _ = _protect.find_identifiers(
         table, spec, report.match.canonical, report.match.unknown
@@ -207,7 +239,11 @@ def fix_lines(found: Inspection) -> list[str]:
                 unsure = unsure or guess is None
                 codes.setdefault(name, {}).setdefault(guess or "CATEGORY", []).append(line.text)
     drop = list(found.layout.drop) if found.layout else []
-    added = [found.headers[i] for i in found.identifiers if found.headers[i] not in drop]
+    added = [
+        found.headers[i]
+        for i in found.identifiers
+        if found.headers[i] not in drop and i not in found.header_identifiers
+    ]
     drop += added
     # Nothing new to add to the layout given (or none needed): no lines, so the analyst is not
     # told that something still fails to match.
@@ -292,7 +328,14 @@ def inspection_text(found: Inspection) -> str:
     out += ["", "Columns (header in the file -> what it is read as, and why)"]
     for i, header in enumerate(found.headers):
         shown = f"{header!r:<{width}}"
-        if i in found.dropped:
+        if i in found.header_identifiers:
+            shown = f"{'[' + header + ']':<{width}}"
+            what = (
+                f"IDENTIFIER IN THE HEADER (withheld: it looks like "
+                f"{identifiers.DESCRIPTIONS[found.header_identifiers[i]]}): rename that column "
+                "in the export"
+            )
+        elif i in found.dropped:
             what = "dropped (listed under drop: in the layout)"
         elif i in match.canonical:
             how = {
@@ -345,6 +388,17 @@ def inspection_text(found: Inspection) -> str:
         if found.more_values.get(name):
             out.append(f"  ... and {found.more_values[name]} more values")
     problems = [*report.problems, *(f"Identifier in {b}" for b in found.blocking)]
+    problems += [
+        f"{identifiers.column_label(i)}: its header looks like "
+        f"{identifiers.DESCRIPTIONS[kind]}; rename that column in the export (a header must "
+        "not hold identifiers, even in a column that is dropped)"
+        for i, kind in sorted(found.header_identifiers.items())
+    ]
+    if found.name_identifier is not None:
+        problems.append(
+            f"The file's name looks like it holds "
+            f"{identifiers.DESCRIPTIONS[found.name_identifier]}: rename the file (or its folder)"
+        )
     if problems:
         out += ["", "What stops cleaning"] + [f"  - {p}" for p in problems]
     fixes = fix_lines(found)

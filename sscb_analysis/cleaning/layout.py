@@ -32,7 +32,9 @@ from typing import Any
 import yaml
 
 from sscb_analysis import yaml_safe
+from sscb_analysis.cleaning import identifiers
 from sscb_analysis.cleaning.headers import ExtractError
+from sscb_analysis.cleaning.protect import vocabulary
 from sscb_analysis.extracts import KINDS, ExtractSpec, compact, get_spec
 
 KEYS = ("kind", "sheet", "header_row", "columns", "codes", "drop", "pseudonymise")
@@ -133,7 +135,7 @@ def parse_layout(data: Any, where: str = "<layout>", kind: str | None = None) ->
         header_row=_header_row(data.get("header_row", "auto"), where),
         columns=_columns(data.get("columns") or {}, spec, where),
         codes=_codes(data.get("codes") or {}, spec, where),
-        drop=_strings(data.get("drop") or [], "drop", where),
+        drop=_dropped(data.get("drop") or [], where),
         pseudonymise=_flag(data.get("pseudonymise"), where),
     )
 
@@ -175,6 +177,7 @@ def _columns(value: Any, spec: ExtractSpec, where: str) -> dict[str, str]:
                 f"{where}: columns.{name} must be the header as the export spells it, not "
                 f"{header!r}."
             )
+        _refuse_identifiers([header], f"columns.{name}", where)
         key = compact(header)
         if key in seen:
             raise ExtractError(
@@ -213,8 +216,28 @@ def _codes(value: Any, spec: ExtractSpec, where: str) -> dict[str, dict[str, tup
                     f"{_did_you_mean(canonical, categories)}; the categories are "
                     f"{', '.join(categories)}."
                 )
-            out[name][canonical] = _strings(spellings, f"codes.{name}.{canonical}", where)
+            key = f"codes.{name}.{canonical}"
+            out[name][canonical] = _strings(spellings, key, where)
+            _refuse_identifiers(out[name][canonical], key, where, vocabulary(spec.column(name)))
     return out
+
+
+def _refuse_identifiers(
+    values: Any, key: str, where: str, vocabulary: set[str] | None = None
+) -> None:
+    """Refuse a layout value that holds a direct identifier (or, among a column's codes, a
+    person's name): a layout spelling would otherwise clear that value in every export it
+    reads, and the layout file itself is kept and shared. The value is never echoed."""
+    for value in values:
+        kind = identifiers.classify(value)
+        if kind is None and vocabulary is not None:
+            kind = "name" if identifiers.looks_like_name(value, vocabulary) else None
+        if kind is not None:
+            raise ExtractError(
+                f"{where}: {key} holds a value that looks like "
+                f"{identifiers.DESCRIPTIONS[kind]} (withheld): a layout names an export's "
+                "headers and codes, never a person's details; remove it."
+            )
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -225,6 +248,12 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     ):
         raise ExtractError(f"{where}: {key} must be a list of text values, not {value!r}.")
     return tuple(str(v).strip() for v in value)
+
+
+def _dropped(value: Any, where: str) -> tuple[str, ...]:
+    drop = _strings(value, "drop", where)
+    _refuse_identifiers(drop, "drop", where)
+    return drop
 
 
 def _flag(value: Any, where: str) -> bool | None:

@@ -40,5 +40,5 @@ def command(kind: str, input_path: Path, layout: Path | None, sheet: str | None)
     click.echo(terminal_text(inspection_text(found), multiline=True))
     if found.fatal or (found.report and found.report.problems):
         sys.exit(EXIT_FIX)
-    if found.identifiers or found.blocking:
+    if found.identifiers or found.blocking or found.header_identifiers or found.name_identifier:
         sys.exit(EXIT_IDENTIFIERS)

@@ -180,7 +180,10 @@ def _refuse_identifiers_in_names(raw: RawTable) -> None:
     if in_name is not None:
         reason = f"it is withheld: it looks like it holds {identifiers.DESCRIPTIONS[in_name]}"
         raise protect.IdentifierError([protect.Finding("the file's name", "file_name", reason)])
-    in_headers = identifiers.scan_headers(raw.headers)
+    # Names too, as the cleaner checks them: a header of words no dataset column uses that
+    # reads as a person's name ("Jane Smith") would be logged as a dropped column.
+    vocabulary = {w for c in (*COLUMNS, *_ALIASES) for w in re.findall(r"[a-z]+", c.lower())}
+    in_headers = identifiers.scan_headers(raw.headers, vocabulary)
     if in_headers:
         raise protect.IdentifierError(
             [

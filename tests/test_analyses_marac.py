@@ -181,6 +181,27 @@ def test_headlines(page) -> None:
     assert "the national repeat rate (31%, 2013)" in heads[0].sentence
 
 
+def test_no_tool_headline_range_is_the_levels_wilson_interval(page, raw) -> None:
+    """The "Latest" value is the share with no tool since the audit, so its likely range is that
+    share's Wilson interval (statsmodels' proportion_confint, method="wilson"), never the change
+    against the years before (which is the direction of travel)."""
+    upto = raw[raw["date"] <= END]
+    after = upto[upto["date"] >= AUDIT.date]
+    x, n = int((after["risk_tool"] == "none").sum()), len(after)
+    lo, hi = proportion_confint(x, n, alpha=0.05, method="wilson")
+    head = W.headlines(page)[1]
+    assert head.key == "marac_no_risk_tool"
+    assert head.value == f"{100 * x / n:.1f}%"
+    assert head.interval == f"{100 * lo:.1f}% to {100 * hi:.1f}%"
+    assert "change" not in head.interval
+    assert (head.estimate, head.lower, head.upper) == pytest.approx(
+        (100 * x / n, 100 * lo, 100 * hi)
+    )
+    assert head.lower <= head.estimate <= head.upper
+    before = upto[upto["date"] < AUDIT.date]
+    assert head.previous == pytest.approx(100 * (before["risk_tool"] == "none").mean())
+
+
 # --- no area in the code ---------------------------------------------------------------------
 
 

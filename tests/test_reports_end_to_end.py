@@ -175,6 +175,12 @@ def _check_known(headline: dict, known) -> str:
     assert headline["report"] == report, headline["key"]
     assert headline.get("unit") in (None, unit), headline["key"]
     assert headline.get("better") in (None, better), headline["key"]
+    # "Likely range" is the interval of the value in "Latest", never of another quantity (a
+    # change belongs to the direction of travel).
+    estimate, lower, upper = (headline.get(k) for k in ("estimate", "lower", "upper"))
+    if None not in (estimate, lower, upper):
+        assert lower <= estimate <= upper, headline["key"]
+    assert "change" not in headline["interval"], headline["key"]
     return headline["key"]
 
 

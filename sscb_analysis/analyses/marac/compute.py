@@ -104,6 +104,9 @@ class ToolUse:
     table: CountTable
     shares: dict[tuple[str, str], Rests[float]]
     no_tool: Rests[TestResult] | None
+    #: The share with no tool recorded since the audit, with its Wilson interval: the level the
+    #: board summary shows (``no_tool`` is the change, for the direction of travel).
+    no_tool_share: Rests[Interval] | None
     main_tool: Rests[TestResult] | None
     relations: tuple[Relation, ...]
 
@@ -301,6 +304,15 @@ def _tools(
         )
         return Rests(result, on)
 
+    n_since = int(raw.loc[after].sum())
+    no_tool_share = (
+        Rests(
+            wilson_ci(int(raw.loc[after, "none"]), n_since, confidence),
+            (table.cell(after, "none"), table.cell(after, TOTAL)),
+        )
+        if n_since
+        else None
+    )
     return ToolUse(
         tool=tool,
         date=change,
@@ -311,6 +323,7 @@ def _tools(
         table=table,
         shares=shares,
         no_tool=compare("none"),
+        no_tool_share=no_tool_share,
         main_tool=compare(tool) if tool != "none" else None,
         relations=tuple(relations),
     )

@@ -588,10 +588,11 @@ def headlines(page: Page) -> list[Headline]:
     t = f.tools
     if t is not None:
         _, audit = tool_sentences(page)
-        test = t.no_tool
-        if test is not None:
-            lo, hi = sorted((100 * test.lower, 100 * test.upper))
-            value, interval = pct(test.observed[0]), f"change {lo:+.1f} to {hi:+.1f} points"
+        # The value is the level since the audit, so its likely range is the level's (Wilson);
+        # the change against the years before is the direction of travel and the sentence.
+        test, level = t.no_tool, t.no_tool_share
+        if level is not None:
+            value, interval = pct(level.estimate), pct_range(level.lower, level.upper)
         else:
             value, interval = "not reported", "n/a"
         out.append(
@@ -606,7 +607,9 @@ def headlines(page: Page) -> list[Headline]:
                 unit="percent",
                 better="lower",
                 period=t.after,
-                estimate=float(100 * test.observed[0]) if test is not None else None,
+                estimate=float(100 * level.estimate) if level is not None else None,
+                lower=float(100 * level.lower) if level is not None else None,
+                upper=float(100 * level.upper) if level is not None else None,
                 previous=float(100 * test.observed[1]) if test is not None else None,
                 previous_period=f"referrals {t.before}" if test is not None else None,
             )

@@ -181,6 +181,9 @@ def _check_known(headline: dict, known) -> str:
     if None not in (estimate, lower, upper):
         assert lower <= estimate <= upper, headline["key"]
     assert "change" not in headline["interval"], headline["key"]
+    # The scorecard prints the period under the name: the name does not repeat it.
+    if headline.get("period"):
+        assert headline["period"] not in headline["label"], headline["key"]
     return headline["key"]
 
 

@@ -226,7 +226,7 @@ def headlines(page: Page) -> list[Headline]:
     return [
         Headline(
             key="cpp_open_two_years_or_more",
-            label=f"Plans open at 31 March {y.year} that had lasted two years or more ({y.label})",
+            label="Plans open at 31 March that had lasted two years or more",  # period: y.label
             value=value,
             interval=interval,
             sentence=(

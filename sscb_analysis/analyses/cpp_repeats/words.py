@@ -383,7 +383,7 @@ def headlines(page: Page) -> list[Headline]:
     return [
         Headline(
             key="cpp_second_or_subsequent_share",
-            label=f"Second or subsequent child protection plans, {f.period.label}",
+            label="Second or subsequent child protection plans",  # the period is its own field
             value=value,
             interval=interval,
             sentence=sentence.strip(),

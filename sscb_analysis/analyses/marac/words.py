@@ -598,7 +598,7 @@ def headlines(page: Page) -> list[Headline]:
         out.append(
             Headline(
                 key="marac_no_risk_tool",
-                label=f"MARAC: referrals with no risk tool recorded (since {t.date:%b %Y})",
+                label="MARAC: referrals with no risk tool recorded since the audit",  # period: t.after
                 value=value,
                 interval=interval,
                 sentence=plain(audit),

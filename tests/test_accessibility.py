@@ -116,3 +116,40 @@ def test_no_serious_or_critical_violation_in_chromium(pages, tmp_path):
         if bad:
             problems[name] = bad
     assert not problems, json.dumps(problems, indent=1)[:4000]
+
+
+def test_scorecard_cells_are_left_aligned_in_chromium(pages, tmp_path):
+    """The scorecard's cells as a browser lays them out: text left and top, numbers in figures of
+    one width, as the PDF pack has them (tests/test_pdf.py). JupyterLab's CSS right-aligns output
+    table cells with a stronger selector than a plain ``table.sscb-scorecard td``."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("./run.sh browser must install chromium before the tests")
+        pytest.skip("needs Debian's chromium: run ./run.sh browser")
+    probe = """
+<script>
+var out = document.createElement("pre"); out.id = "cell-styles";
+out.textContent = JSON.stringify(Array.from(
+  document.querySelectorAll("table.sscb-scorecard th, table.sscb-scorecard td")
+).map(function (c) {
+  var s = getComputedStyle(c);
+  return [c.className, s.textAlign, s.verticalAlign, s.fontVariantNumeric];
+}));
+document.body.appendChild(out);
+</script>"""
+    path = tmp_path / "05_board_summary.html"
+    path.write_text(pages["05_board_summary"].replace("</body>", probe + "</body>", 1), "utf-8")
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    found = re.search(r'<pre id="cell-styles">(.*?)</pre>', done.stdout, flags=re.S)
+    assert found, done.stderr[-500:]
+    cells = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert len(cells) > 7  # the header and at least one row
+    assert {(align, top) for _, align, top, _ in cells} == {("left", "top")}
+    numbers = {figures for kind, _, _, figures in cells if kind == "sscb-num"}
+    assert numbers == {"tabular-nums"}

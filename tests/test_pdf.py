@@ -221,3 +221,23 @@ def test_the_cover_says_which_figures_were_not_updated(board_pages: Path, tmp_pa
     document, _ = pack_html(pages_dir)
     cover = document[document.index('id="cover"') :].split("</section>", 1)[0]
     assert "every export configured was present and used in this run" in cover
+
+
+def test_scorecard_cells_are_aligned_as_on_the_html_page(laid_out):
+    """The pack's scorecard: every cell's text left and top, as the HTML page has it (one rule
+    set, page_style.SCORECARD_CSS); tests/test_accessibility.py checks the page in Chromium."""
+    from weasyprint.formatting_structure import boxes
+
+    doc, _ = laid_out
+    tables = [
+        t
+        for page in doc.pages
+        for t in _boxes(page, boxes.TableBox)
+        if "sscb-scorecard" in (t.element.get("class") or "")
+    ]
+    cells = [c for t in tables for c in t.descendants() if isinstance(c, boxes.TableCellBox)]
+    assert len(cells) > 7  # the header and at least one row
+    assert {c.style["text_align_all"] for c in cells} == {"left"}
+    assert {c.style["vertical_align"] for c in cells} == {"top"}
+    numbers = [c for c in cells if "sscb-num" in (c.element.get("class") or "")]
+    assert numbers and {c.style["font_variant_numeric"] for c in numbers} == {("tabular-nums",)}

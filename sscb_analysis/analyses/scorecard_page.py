@@ -418,12 +418,12 @@ def scorecard_html(rows: Sequence[ScorecardRow], caption: str, confidence: float
         lines.append(
             f"<tr{flag}>"
             f'<th scope="row">{_esc(r.name)}{period}</th>'
-            f"<td>{_esc(r.value)}</td>"
-            f"<td>{_esc(r.interval)}</td>"
-            f"<td>{_icon(r.variation_icon)} {_esc(r.variation)}</td>"
-            f"<td>{_icon(r.assurance_key)} {_esc(r.assurance)}</td>"
-            f"<td>{arrow}{_esc(r.travel)}</td>"
-            f"<td>{_esc(r.comparison)}</td>"
+            f'<td class="sscb-num">{_esc(r.value)}</td>'
+            f'<td class="sscb-num">{_esc(r.interval)}</td>'
+            f'<td class="sscb-text">{_icon(r.variation_icon)} {_esc(r.variation)}</td>'
+            f'<td class="sscb-text">{_icon(r.assurance_key)} {_esc(r.assurance)}</td>'
+            f'<td class="sscb-text">{arrow}{_esc(r.travel)}</td>'
+            f'<td class="sscb-text">{_esc(r.comparison)}</td>'
             "</tr>"
         )
     lines += ["</tbody>", "</table>"]

@@ -51,6 +51,32 @@ PRINT_CSS = """
 """
 
 
+#: The scorecard's look, one rule set for the HTML page and the PDF pack (which only make it
+#: denser): every cell's text starts at the left and the top, the numbers in the "Latest" and
+#: "Likely range" columns (``sscb-num``) in figures of one width so they line up. The cell
+#: selectors carry a class or an attribute: JupyterLab's CSS right-aligns output table cells
+#: with ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` (specificity 0,2,1), which a
+#: plain ``table.sscb-scorecard td`` (0,1,2) loses to on the HTML page only.
+SCORECARD_CSS = """
+table.sscb-scorecard{border-collapse:collapse;font:.85em/1.35 sans-serif;margin:.5em 0;width:100%}
+table.sscb-scorecard caption{text-align:left;font-weight:bold;padding:.3em 0}
+table.sscb-scorecard th[scope],table.sscb-scorecard td.sscb-text,
+table.sscb-scorecard td.sscb-num{border:1px solid #767676;padding:.25em .4em;
+  text-align:left;vertical-align:top}
+table.sscb-scorecard td.sscb-num{font-variant-numeric:tabular-nums}
+table.sscb-scorecard thead th[scope]{background:#e8edee;color:#1a1a1a}
+table.sscb-scorecard tr.sscb-attention th[scope=row]{border-left:6px solid #b35900}
+.sscb-icon{display:inline-block;min-width:1.45em;height:1.45em;line-height:1.45em;
+  border-radius:50%;color:#fff;font:bold .8em/1.45em sans-serif;text-align:center;
+  vertical-align:.1em}
+.sscb-icon-blue{background:#005EB8}.sscb-icon-orange{background:#B35900}
+.sscb-icon-purple{background:#5C2D91}.sscb-icon-grey{background:#595959}
+.sscb-period{font-weight:normal;color:#4c4c4c;font-size:.9em}
+.sscb-attention-list li,.sscb-meanings li{margin:.2em 0}
+.sscb-meanings{font-size:.9em}
+"""
+
+
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
     out = []

@@ -26,6 +26,7 @@ from sscb_analysis.escape import html_text
 from sscb_analysis.reporting.context import InputInfo
 from sscb_analysis.reporting.page_style import (
     PRINT_CSS,
+    SCORECARD_CSS,
     SYNTHETIC_BANNER_TEXT,
     RenderContext,
     css_string,
@@ -59,17 +60,12 @@ thead th { background: #e8edee; }
 caption { text-align: left; font-weight: bold; padding: 2pt 0; }
 img { max-width: 100%; max-height: 225mm; height: auto; }
 .jp-RenderedImage, img.sscb-chart { break-inside: avoid; }
+/* The scorecard as page_style.SCORECARD_CSS draws it, only denser. */
 table.sscb-scorecard { font-size: 7.2pt; width: 100%; line-height: 1.2; }
-table.sscb-scorecard th, table.sscb-scorecard td { padding: 1pt 2.5pt; }
+table.sscb-scorecard th[scope], table.sscb-scorecard td.sscb-text,
+table.sscb-scorecard td.sscb-num { padding: 1pt 2.5pt; }
 table.sscb-scorecard th[scope=row] { width: 24%; }
 table.sscb-scorecard tr.sscb-attention th[scope=row] { border-left: 4pt solid #b35900; }
-.sscb-icon{display:inline-block;min-width:1.45em;height:1.45em;line-height:1.45em;
-  border-radius:50%;color:#fff;font:bold .8em/1.45em sans-serif;text-align:center;
-  vertical-align:.1em}
-.sscb-icon-blue{background:#005EB8}.sscb-icon-orange{background:#B35900}
-.sscb-icon-purple{background:#5C2D91}.sscb-icon-grey{background:#595959}
-
-.sscb-period { font-weight: normal; color: #4c4c4c; }
 .sscb-meanings { font-size: 7pt; line-height: 1.2; }
 .sscb-meanings li, .sscb-attention-list li { margin: 1pt 0; }
 .sscb-marking { font-weight: bold; border-bottom: 1.5pt solid #1a1a1a; margin-bottom: 3mm; }
@@ -225,7 +221,7 @@ def pack_html(
         if synthetic
         else ""
     )
-    style = f"{PRINT_CSS}{_PACK_CSS}{top}"
+    style = f"{PRINT_CSS}{SCORECARD_CSS}{_PACK_CSS}{top}"
     document = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Board pack {html_text(context.run_id)}</title><style>{style}</style></head>"

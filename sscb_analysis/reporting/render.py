@@ -29,6 +29,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from sscb_analysis.escape import board_page, html_text
 from sscb_analysis.reporting.page_style import (
     PRINT_CSS,
+    SCORECARD_CSS,
     SYNTHETIC_BANNER_TEXT,
     RenderContext,
     page_top_css,
@@ -63,20 +64,6 @@ _STYLE = """
 .sscb-marking{font:bold .95em/1.4 sans-serif;color:#1a1a1a;border-bottom:2px solid #1a1a1a;
   padding:.3em 1em;margin:0 0 .5em}
 .sscb-marking.restricted{color:#fff;background:#4a1070;border:none}
-table.sscb-scorecard{border-collapse:collapse;font:.85em/1.35 sans-serif;margin:.5em 0;width:100%}
-table.sscb-scorecard caption{text-align:left;font-weight:bold;padding:.3em 0}
-table.sscb-scorecard th,table.sscb-scorecard td{border:1px solid #767676;padding:.25em .4em;
-  text-align:left;vertical-align:top}
-table.sscb-scorecard thead th{background:#e8edee;color:#1a1a1a}
-table.sscb-scorecard tr.sscb-attention th[scope=row]{border-left:6px solid #b35900}
-.sscb-icon{display:inline-block;min-width:1.45em;height:1.45em;line-height:1.45em;
-  border-radius:50%;color:#fff;font:bold .8em/1.45em sans-serif;text-align:center;
-  vertical-align:.1em}
-.sscb-icon-blue{background:#005EB8}.sscb-icon-orange{background:#B35900}
-.sscb-icon-purple{background:#5C2D91}.sscb-icon-grey{background:#595959}
-.sscb-period{font-weight:normal;color:#4c4c4c;font-size:.9em}
-.sscb-attention-list li,.sscb-meanings li{margin:.2em 0}
-.sscb-meanings{font-size:.9em}
 </style>
 """
 
@@ -169,7 +156,7 @@ def render_html(
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if board:
         body = accessible_page(_EXTERNAL_SCRIPT.sub("", body))
-    styles = _STYLE + f"<style>{PRINT_CSS}{page_top_css(context)}</style>"
+    styles = _STYLE + f"<style>{SCORECARD_CSS}{PRINT_CSS}{page_top_css(context)}</style>"
     top: list[str] = []
     if board and (context.protective_marking or context.disclosure):
         top.append(marking_html(context.protective_marking, context.disclosure))

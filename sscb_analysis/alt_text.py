@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from sscb_analysis.plural import plural
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -71,7 +73,7 @@ def spc_alt(
         lab, v = shown[-1]
         text += f" Latest shown: {fmt(v)} ({lab})."
     if any(flags):
-        text += f" {sum(flags)} point(s) not shown (small numbers)."
+        text += f" {plural(sum(flags), 'point')} not shown (small numbers)."
     centre, lo, hi = t["centre"].iloc[-1], t["lower"].iloc[-1], t["upper"].iloc[-1]
     text += f" Mean {fmt(centre)}"
     if math.isfinite(lo) and math.isfinite(hi):

@@ -214,3 +214,25 @@ def test_report_links_escape_titles():
     rendered = markdown2html(links)
     assert rendered.count("<a ") == 1 and 'href="01_x.html"' in rendered
     assert "<b>" not in rendered and "javascript:alert(1)" in _rendered_text(links)
+
+
+def test_board_message_counts_indicators_in_proper_singular_and_plural():
+    """ "1 indicator", "3 indicators": never "indicator(s)" in the board's words."""
+    from sscb_analysis.plural import agree, plural
+
+    assert [plural(n, "indicator") for n in (0, 1, 2, 1204)] == [
+        "0 indicators",
+        "1 indicator",
+        "2 indicators",
+        "1,204 indicators",
+    ]
+    assert (agree(1, "was", "were"), agree(3, "was", "were")) == ("was", "were")
+    data = read_indicators(SYNTHETIC / "indicators.csv")
+    card = board.board_scorecard(run_dir=None, indicators=data, period_end="2013-03-31")
+    steady = [r for r in card.rows if r.variation_kind == "common_cause"]
+    assert len(steady) > 1
+    many = board.board_message(steady)
+    assert f"Stable, with only ordinary variation: {len(steady)} indicators." in many
+    one = board.board_message(steady[:1])
+    assert "Stable, with only ordinary variation: 1 indicator." in one
+    assert "(s)" not in many + one

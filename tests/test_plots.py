@@ -105,3 +105,19 @@ def test_spc_chart_hidden_needs_one_flag_per_point() -> None:
 
     with pytest.raises(ValueError, match="one flag per point"):
         spc_chart(spc([1, 2, 3, 4]), hidden=[True])
+
+
+def test_spc_alt_text_counts_withheld_points_in_singular_and_plural():
+    import pandas as pd
+
+    from sscb_analysis.alt_text import spc_alt
+    from sscb_analysis.stats import spc
+
+    values = pd.Series([12.0, 14, 11, 13, 15, 12, 14, 13], index=[f"Q{i}" for i in range(8)])
+    result = spc(values)
+    labels = list(values.index)
+    one = spc_alt(result, "Test", labels, hidden=[True] + [False] * 7)
+    two = spc_alt(result, "Test", labels, hidden=[True, True] + [False] * 6)
+    assert "1 point not shown (small numbers)." in one
+    assert "2 points not shown (small numbers)." in two
+    assert "(s)" not in one + two

@@ -25,6 +25,7 @@ from sscb_analysis.analyses.scorecard import (
 from sscb_analysis.analyses.scorecard_page import ScorecardRow, disclose_results
 from sscb_analysis.dataset import IndicatorData
 from sscb_analysis.escape import html_text, md_text
+from sscb_analysis.plural import agree, plural
 from sscb_analysis.reporting.checks import find_unsuppressed_small_counts
 
 __all__ = [
@@ -180,7 +181,8 @@ def check_disclosure(page: str, threshold: int = 5) -> str:
     if found:
         where = "; ".join(f"row {f.row + 1}, column {f.header!r}: {f.text}" for f in found)
         raise DisclosureError(
-            f"The board table would show count(s) from 1 to {threshold}: {where}. "
+            f"The board table would show {agree(len(found), 'a count', 'counts')} from 1 to "
+            f"{threshold}: {where}. "
             "Suppress them before they reach the page."
         )
     return page
@@ -228,13 +230,13 @@ def board_message(rows: Sequence[ScorecardRow], synthetic: bool = False) -> str:
         )
     if groups.get("common_cause"):
         steady = groups["common_cause"]
-        parts.append(f"Stable, with only ordinary variation: {len(steady)} indicator(s).")
+        parts.append(f"Stable, with only ordinary variation: {plural(len(steady), 'indicator')}.")
     uncharted = len(groups.get("uncharted", []))
     if uncharted:
         parts.append(
-            f"{uncharted} further indicator{'s are' if uncharted != 1 else ' is'} a single "
+            f"{plural(uncharted, 'further indicator')} {agree(uncharted, 'is', 'are')} a single "
             "figure, not a series: read "
-            + ("each" if uncharted != 1 else "it")
+            + agree(uncharted, "it", "each")
             + " against its likely range and its sentence."
         )
     missing = [md_text(r.name) for r in rows if r.status in ("not run", "not finished")]

@@ -24,6 +24,7 @@ from sscb_analysis.benchmarks.codes import PUBLISHED
 from sscb_analysis.benchmarks.load import load_all
 from sscb_analysis.indicators.cpp import open_at_31_march
 from sscb_analysis.indicators.periods import financial_year_label, year_ending_31_march
+from sscb_analysis.plural import agree, plural
 
 __all__ = ["MEASURES", "Reconciliation", "annual_figures", "reconcile"]
 
@@ -202,5 +203,8 @@ def reconcile(
         "taken later can differ (late recording, amended or deleted records)."
     ]
     if undated:
-        caveats.append(f"{undated} plan(s) without a start date were not counted.")
+        caveats.append(
+            f"{plural(undated, 'plan')} without a start date {agree(undated, 'was', 'were')} "
+            "not counted."
+        )
     return Reconciliation(target, int(year), float(tolerance), table, tuple(caveats))

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from sscb_analysis.plural import plural
+
 
 @click.command(name="refresh-notebooks")
 @click.argument("names", nargs=-1)
@@ -28,6 +30,8 @@ def command(names: tuple[str, ...], timeout: int) -> None:
             failed.append(path.name)
             click.echo(f"  FAILED: {type(exc).__name__}: {exc}", err=True)
     if failed:
-        click.echo(f"{len(failed)} notebook(s) failed: {', '.join(failed)}", err=True)
+        click.echo(f"{plural(len(failed), 'notebook')} failed: {', '.join(failed)}", err=True)
         sys.exit(1)
-    click.echo(f"{len(paths)} notebook(s) refreshed; commit them with the change that needed it.")
+    click.echo(
+        f"{plural(len(paths), 'notebook')} refreshed; commit them with the change that needed it."
+    )

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sscb_analysis.plural import agree, plural
 from sscb_analysis.stats.results import SPCResult
 
 __all__ = ["ASSURANCES", "MIN_POINTS_FOR_LIMITS", "RULES", "assurance", "spc"]
@@ -317,8 +318,9 @@ def spc(
         )
     if screened:
         caveats.append(
-            f"{screened} unusually large jump(s) between points (moving range above 3.267 times "
-            "the average) were left out when setting the limits."
+            f"{plural(screened, 'unusually large jump')} between points (moving range above "
+            f"3.267 times the average) {agree(screened, 'was', 'were')} left out when setting "
+            "the limits."
         )
     if fix_after is not None and base < k:
         caveats.append(

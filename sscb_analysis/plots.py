@@ -158,7 +158,9 @@ def spc_chart(
         va="bottom",
         fontsize=_FONT - 1,
     )
-    ax.legend(loc="upper left", fontsize=_FONT - 2, frameon=False)
+    # Outside the axes, to the right: inside, the legend covered the line wherever the series
+    # starts high (the top left), and no spot inside is free on every series.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_FONT - 2, frameon=False)
     as_percent = percent if percent is not None else result.kind == "p"
     set_alt(fig, spc_alt(result, title, [str(v) for v in xs], as_percent, mask))
     if mask.any():

@@ -121,3 +121,29 @@ def test_spc_alt_text_counts_withheld_points_in_singular_and_plural():
     assert "1 point not shown (small numbers)." in one
     assert "2 points not shown (small numbers)." in two
     assert "(s)" not in one + two
+
+
+def test_spc_legend_sits_outside_the_axes_so_it_never_covers_data():
+    """A series that starts high put the old upper-left legend on top of the line (seen on
+    ``sscb synth --seed 7``): the legend is now outside the plotting area, and in the saved PNG."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from sscb_analysis.alt_text import png_with_alt
+    from sscb_analysis.plots import spc_chart
+    from sscb_analysis.stats import spc
+
+    values = pd.Series(
+        [30.0, 29, 12, 14, 11, 13, 15, 12, 14, 13], index=[f"Q{i}" for i in range(10)]
+    )
+    fig = spc_chart(spc(values, target=20.0), title="Starts high")
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["Mean", "Process limits", "Target"]
+    box, plot = legend.get_window_extent(), ax.get_window_extent()
+    assert not box.overlaps(plot), (box, plot)
+    png, _ = png_with_alt(fig)  # bbox_inches="tight", as the pages draw it: the legend is kept
+    width = int.from_bytes(png[16:20], "big")
+    assert width > fig.get_size_inches()[0] * fig.dpi
+    plt.close(fig)

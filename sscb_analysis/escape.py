@@ -44,17 +44,22 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- HTML
+#: Control characters other than tab and line ends (an ANSI escape's ESC, BEL, NUL, C1).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def html_text(value: object) -> str:
     """``value`` as text for HTML: ``& < > " '`` become entities, so it is never markup, and is
-    safe in an element's text or in a quoted attribute value."""
-    return html.escape(str(value), quote=True)
+    safe in an element's text or in a quoted attribute value; control characters other than
+    tab and line ends are dropped (as :func:`md_text` drops them), so none reaches a page or the
+    PDF made from it."""
+    return html.escape(_CONTROL.sub("", str(value)), quote=True)
 
 
 # ---------------------------------------------------------------------------- Markdown
 # Line breaks of any kind (a Markdown line break could start a heading, list, table or code
 # block) and other control characters.
 _MD_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _MD_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 

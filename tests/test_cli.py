@@ -58,6 +58,21 @@ def test_init_writes_a_working_profile_for_any_authority(tmp_path) -> None:
         assert f"# {optional}" in text or f"#         {optional}" in text, optional
 
 
+def test_init_profile_switches_to_board_restricted_by_one_line(tmp_path) -> None:
+    """The written profile names no marking of its own, so changing ``disclosure`` alone is
+    enough: the marking follows it (it wrote OFFICIAL, and board-restricted was then refused)."""
+    from sscb_analysis.reporting.config import load_config
+
+    out = tmp_path / "config" / "areas" / "tower-hamlets.yml"
+    assert CliRunner().invoke(main, ["init", "--la-code", "211", "--out", str(out)]).exit_code == 0
+    text = out.read_text()
+    assert load_config(out).profile.protective_marking == "OFFICIAL"
+    out.write_text(text.replace("disclosure: published", "disclosure: board-restricted", 1))
+    area = load_config(out).profile
+    assert area.disclosure == "board-restricted"
+    assert area.protective_marking.startswith("OFFICIAL-SENSITIVE")
+
+
 def uncomment_dataset(text: str) -> str:
     """The profile ``sscb init`` wrote, with its commented board dataset lines switched on, as
     its comment says: the '# ' removed in front of the four lines."""

@@ -67,6 +67,13 @@ def test_html_text_is_never_markup(payload):
     assert "".join(parsed.text) == payload
 
 
+def test_html_text_drops_control_characters():
+    """An ANSI escape from a name reached the scorecard and the PDF's text as raw ESC bytes:
+    HTML text carries no control character but tab and line ends, as Markdown text."""
+    assert html_text("\x1b[31mTeam\x07 A\x00") == "[31mTeam A"
+    assert html_text("a\tb\nc") == "a\tb\nc"
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_md_text_renders_as_the_literal_text(payload):
     # nbconvert's own Markdown renderer, the one that makes the HTML pages.

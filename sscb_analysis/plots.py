@@ -5,12 +5,16 @@ figures are built without pyplot so nothing leaks into global state or shows twi
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from sscb_analysis.alt_text import set_alt, spc_alt
 from sscb_analysis.stats.results import SPCResult
@@ -78,6 +82,66 @@ def _style(ax: Axes, title: str | None, xlabel: str | None, ylabel: str | None) 
     ax.set_axisbelow(True)
 
 
+#: Least room, in pixels, kept between two pieces of text on a chart.
+_GAP = 4.0
+
+
+def _overlap(a: Bbox, b: Bbox, gap: float = 0.0) -> bool:
+    """Whether two window extents overlap or come closer than ``gap`` pixels."""
+    return a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap
+
+
+def _note_below_axis(ax: Axes, note: str) -> Text:
+    """A footnote under the x axis: placed against the drawn tick labels (and axis label), so it
+    sits below them however long or slanted they are, and the layout keeps room for it."""
+
+    def under_axis(renderer) -> Bbox:
+        box = ax.xaxis.get_tightbbox(renderer) or ax.bbox
+        return Bbox.from_extents(ax.bbox.x0, box.y0, ax.bbox.x1, box.y1)
+
+    return ax.annotate(
+        note,
+        xy=(0, 0),
+        xycoords=under_axis,
+        xytext=(0, -_GAP),
+        textcoords="offset points",
+        va="top",
+        ha="left",
+        fontsize=_FONT - 2,
+    )
+
+
+def _fit_layout(ax: Axes, beside_title: Text | None = None) -> None:
+    """Keep a chart's text apart, measured on the laid-out figure rather than guessed: slant the
+    x tick labels when level ones would come closer than two letters, and wrap the title so it ends before
+    ``beside_title`` (the SPC icons' text, top right) or else the right edge of the axes."""
+    fig = ax.figure
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    if len(labels) > 1:
+        for t in labels:
+            t.set(rotation=0, ha="center", rotation_mode="default")
+        fig.draw_without_rendering()
+        boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+        space = labels[0].get_fontsize() * fig.dpi / 72  # about two letters' width
+        if any(_overlap(a, b, space) for a, b in pairwise(boxes)):
+            for t in labels:
+                t.set(rotation=45, ha="right", rotation_mode="anchor")
+    title = ax.title if not ax.get_title("left") else ax._left_title
+    words = " ".join(title.get_text().split())
+    if not words:
+        return
+    title.set_text(words)
+    for _ in range(4):
+        fig.draw_without_rendering()
+        end = beside_title.get_window_extent().x0 - 2 * _GAP if beside_title else ax.bbox.x1
+        box = title.get_window_extent()
+        if box.x1 <= end:
+            return
+        longest = max(len(line) for line in title.get_text().split("\n"))
+        width = max(12, int(longest * (end - box.x0) / box.width))
+        title.set_text(textwrap.fill(words, width))
+
+
 def spc_chart(
     result: SPCResult,
     title: str | None = None,
@@ -140,16 +204,12 @@ def spc_chart(
             result.target, color=COLOURS["target"], linewidth=1.2, linestyle=":", label="Target"
         )
     ax.set_xticks(pos)
-    ax.set_xticklabels(
-        [str(v) for v in xs],
-        rotation=45 if len(xs) > 8 else 0,
-        ha="right" if len(xs) > 8 else "center",
-    )
+    ax.set_xticklabels([str(v) for v in xs])
     if percent if percent is not None else result.kind == "p":
         ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     _style(ax, title, None, ylabel)
     trial = " (trial limits)" if result.trial_limits else ""
-    ax.text(
+    icons = ax.text(
         1.0,
         1.02,
         f"Variation: {result.variation}\nAssurance: {result.assurance}{trial}",
@@ -164,14 +224,10 @@ def spc_chart(
     as_percent = percent if percent is not None else result.kind == "p"
     set_alt(fig, spc_alt(result, title, [str(v) for v in xs], as_percent, mask))
     if mask.any():
-        ax.text(
-            0.0,
-            -0.28 if len(xs) > 8 else -0.15,
-            f"{hidden_label}: value not shown because it rests on a small count (suppressed)",
-            transform=ax.transAxes,
-            fontsize=_FONT - 2,
-            va="top",
+        _note_below_axis(
+            ax, f"{hidden_label}: value not shown because it rests on a small count (suppressed)"
         )
+    _fit_layout(ax, beside_title=icons)
     return fig
 
 
@@ -239,16 +295,13 @@ def trend_chart(
         label=label,
     )
     ax.set_xticks(pos)
-    ax.set_xticklabels(
-        [str(v) for v in xs],
-        rotation=45 if len(xs) > 8 else 0,
-        ha="right" if len(xs) > 8 else "center",
-    )
+    ax.set_xticklabels([str(v) for v in xs])
     if percent:
         ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     _style(ax, title, xlabel, ylabel)
     if lo is not None or label:
         ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)
+    _fit_layout(ax)
     return fig
 
 
@@ -317,6 +370,7 @@ def funnel_chart(
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     _style(ax, title, xlabel, ylabel)
     ax.legend(loc="upper right", fontsize=_FONT - 2, frameon=False)
+    _fit_layout(ax)
     return fig
 
 
@@ -352,6 +406,7 @@ def share_bars(
     _style(ax, title, xlabel, None)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    _fit_layout(ax)
     return fig
 
 
@@ -395,6 +450,7 @@ def stacked_bars(
     ax.set_xticklabels([str(i) for i in body.index])
     _style(ax, title, None, ylabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=_FONT - 2, frameon=False)
+    _fit_layout(ax)
     return fig
 
 

@@ -147,3 +147,79 @@ def test_spc_legend_sits_outside_the_axes_so_it_never_covers_data():
     width = int.from_bytes(png[16:20], "big")
     assert width > fig.get_size_inches()[0] * fig.dpi
     plt.close(fig)
+
+
+def _clashes(fig: Figure, texts: dict[str, object]) -> list[str]:
+    """Pairs of named text artists whose drawn text overlaps.
+
+    Two slanted labels are parallel strips, so their upright boxes always overlap: they clash
+    only when the strips are closer, across their slant, than a line of text is high.
+    """
+    fig.draw_without_rendering()
+    boxes = {name: t.get_window_extent() for name, t in texts.items()}
+    names = list(boxes)
+    clashes = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ta, tb = texts[a], texts[b]
+            if ta.get_rotation() and ta.get_rotation() == tb.get_rotation():
+                line = ta.get_fontsize() * fig.dpi / 72
+                across = abs(boxes[a].x1 - boxes[b].x1) * np.sin(np.radians(ta.get_rotation()))
+                if across < line:
+                    clashes.append(f"{a} / {b}")
+            elif boxes[a].overlaps(boxes[b]):
+                clashes.append(f"{a} / {b}")
+    return clashes
+
+
+_LONG_TITLE = (
+    "Repeat referrals within 12 months, share of referrals per quarter, "
+    "with the quarters before the board's review shown for context"
+)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        # 12 long labels, slanted (the 01 chart): the note must sit below them
+        [
+            f"{m} {y}"
+            for y in (2010, 2011, 2012)
+            for m in ("Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar")
+        ],
+        # 8 labels that fit side by side only just (the 04 chart): level ones touched
+        [f"{y} Q{q}" for y in ("2011-12", "2012-13") for q in (1, 2, 3, 4)],
+    ],
+)
+def test_spc_chart_text_never_collides(labels: list[str]) -> None:
+    """Title, the icons' text (top right), the small-count note and every tick label are kept
+    apart on a long title, slanted labels and hidden points (the review of the 01 and 04 charts:
+    the title ran into 'Variation / Assurance', the note touched the slanted labels)."""
+    n = len(labels)
+    rng = np.random.default_rng(3)
+    result = spc(rng.binomial(200, 0.3, n), kind="p", denominators=[200] * n)
+    hidden = [i >= n - 3 for i in range(n)]
+    fig = spc_chart(result, title=_LONG_TITLE, x=labels, hidden=hidden)
+    ax = fig.axes[0]
+    texts = {"title": ax._left_title}
+    texts["icons"] = next(t for t in ax.texts if t.get_text().startswith("Variation"))
+    texts["note"] = next(t for t in ax.texts if "not shown" in t.get_text())
+    texts |= {f"tick {t.get_text()}": t for t in ax.get_xticklabels()}
+    assert _clashes(fig, texts) == []
+    assert " ".join(ax.get_title(loc="left").split()) == _LONG_TITLE  # wrapped, never cut
+    # the note reads below the lowest tick label, the title ends before the icons' text
+    assert texts["note"].get_window_extent().y1 < min(
+        t.get_window_extent().y0 for t in ax.get_xticklabels()
+    )
+
+
+def test_trend_chart_long_title_wraps_within_the_axes() -> None:
+    fig = trend_chart(
+        x=[f"{y}-{y + 1 - 2000}" for y in range(2010, 2025)], y=range(15), title=_LONG_TITLE
+    )
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    assert "\n" in ax.get_title(loc="left")
+    assert ax._left_title.get_window_extent().x1 <= ax.bbox.x1
+    ticks = {t.get_text(): t for t in ax.get_xticklabels()}
+    assert _clashes(fig, ticks) == []

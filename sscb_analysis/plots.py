@@ -12,6 +12,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -43,6 +44,14 @@ COLOURS = {
     "highlight": "#CC79A7",
 }
 _FONT = 11
+
+
+def _percent_axis(axis: Axis) -> None:
+    """Label a 0-to-1 axis as percentages with as many decimals as its ticks need (ticks every
+    2.5% read 22.5%, 25.0%, 27.5%, not 23%, 25%, 28%): one rule for every chart."""
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
 
 
 def set_house_style() -> None:
@@ -206,7 +215,7 @@ def spc_chart(
     ax.set_xticks(pos)
     ax.set_xticklabels([str(v) for v in xs])
     if percent if percent is not None else result.kind == "p":
-        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+        _percent_axis(ax.yaxis)
     _style(ax, title, None, ylabel)
     trial = " (trial limits)" if result.trial_limits else ""
     icons = ax.text(
@@ -297,7 +306,7 @@ def trend_chart(
     ax.set_xticks(pos)
     ax.set_xticklabels([str(v) for v in xs])
     if percent:
-        ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+        _percent_axis(ax.yaxis)
     _style(ax, title, xlabel, ylabel)
     if lo is not None or label:
         ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)
@@ -367,7 +376,7 @@ def funnel_chart(
                 textcoords="offset points",
                 fontsize=_FONT - 1,
             )
-    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _percent_axis(ax.yaxis)
     _style(ax, title, xlabel, ylabel)
     ax.legend(loc="upper right", fontsize=_FONT - 2, frameon=False)
     _fit_layout(ax)
@@ -402,7 +411,7 @@ def share_bars(
     ax.set_yticks(pos)
     ax.set_yticklabels(list(frame.index))
     ax.set_xlim(0, 1.05)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    _percent_axis(ax.xaxis)
     _style(ax, title, xlabel, None)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)

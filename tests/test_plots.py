@@ -223,3 +223,22 @@ def test_trend_chart_long_title_wraps_within_the_axes() -> None:
     assert ax._left_title.get_window_extent().x1 <= ax.bbox.x1
     ticks = {t.get_text(): t for t in ax.get_xticklabels()}
     assert _clashes(fig, ticks) == []
+
+
+def test_percent_axis_ticks_carry_the_decimals_they_need():
+    """Ticks every 2.5% were labelled 23%, 25%, 28% (rounded to whole numbers): a reader took
+    unequal steps from equal ones. The labels now keep the decimals the ticks need."""
+    import matplotlib.pyplot as plt
+
+    from sscb_analysis.plots import _percent_axis
+
+    fig, ax = plt.subplots()
+    try:
+        ax.plot([0, 1], [0.2, 0.3])
+        ax.set_yticks([0.225, 0.25, 0.275])
+        _percent_axis(ax.yaxis)
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+    finally:
+        plt.close(fig)
+    assert labels == ["22.5%", "25.0%", "27.5%"]

@@ -1,8 +1,8 @@
 """Where data came from: the synthetic generator's marker, kept with the data it made.
 
 ``sscb synth`` writes ``provenance.json`` beside the extracts it generates, naming each file with
-the SHA-256 of its bytes. A file is synthetic when the sidecar in its folder lists it with the
-same digest: the marker follows the content, so a real export copied over a synthetic one (or
+the SHA-256 of its bytes. A file is synthetic when the sidecar in its folder lists its digest
+(under any name: a renamed copy stays synthetic): the marker follows the content, so a real export copied over a synthetic one (or
 into the synthetic folder) is never taken for synthetic, and nothing is decided by searching text
 for the word "synthetic". The cleaning summary (``<kind>_summary.json``) carries the provenance of
 the inputs it was cleaned from, so a processed set keeps it when its raw files are gone.
@@ -133,8 +133,9 @@ def _raw(path: Path) -> Provenance:
     files = payload.get("files") if isinstance(payload, Mapping) else None
     if not isinstance(files, Mapping) or payload.get("generator") != GENERATOR:
         return NOT_GENERATED
-    expected = files.get(path.name)
-    if not isinstance(expected, str) or expected != sha256_file(path):
+    # By content: a generated file renamed in its folder is still the generator's (its pages
+    # keep the SYNTHETIC banner); any other bytes under a listed name are not.
+    if sha256_file(path) not in {v for v in files.values() if isinstance(v, str)}:
         return NOT_GENERATED
     command = payload.get("command")
     return Provenance(True, GENERATOR, command if isinstance(command, str) else None)

@@ -280,6 +280,10 @@ def test_provenance_follows_the_bytes_not_the_name(tmp_path):
     made.write_text("child_id\nC1\n")
     write_provenance(folder, [made], "sscb synth --seed 7")
     assert is_synthetic(made)
+    # renamed in its folder (an analyst's "cpp_2013.csv"), the generator's bytes stay synthetic
+    renamed = made.rename(folder / "cpp_2013.csv")
+    assert is_synthetic(renamed)
+    renamed.rename(made)
     made.write_text("child_id\nC2\n")
     assert not is_synthetic(made)
     # a sidecar not written by the generator counts for nothing

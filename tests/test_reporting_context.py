@@ -186,6 +186,28 @@ def test_period_latest_from_the_synthetic_data(tmp_path):
     assert ctx.area.region == "Inner London"
 
 
+def test_a_period_outside_the_data_is_refused_not_a_page_of_zeros():
+    # an analyst's `papermill ... -p period_start 2030-04-01 -p period_end 2031-03-31` used to
+    # give a page of zero counts for every quarter, with no word that the extract holds nothing
+    with pytest.raises(ContextError, match=r"lies outside the cpp extract cpp\.csv.*2007"):
+        report_context(
+            "config/reports.yml", "", uses=["cpp"], period_start="2030-04-01",
+            period_end="2031-03-31",
+        )  # fmt: skip
+
+
+def test_a_period_the_data_only_partly_cover_is_flagged_on_the_page():
+    ctx = report_context(
+        "config/reports.yml", "", uses=["marac"], period_start="2013-04-01",
+        period_end="2015-03-31",
+    )  # fmt: skip
+    (note,) = ctx.notes()
+    assert note.startswith("The MARAC extract covers only part of the period under review")
+    assert "April 2010 to 10 April 2014" in note
+    # inside the data: nothing to say; the context without a page's `uses` is not checked
+    assert report_context("config/reports.yml", "", uses=["cpp", "caf", "marac"]).notes() == []
+
+
 # ------------------------------------------------------------------------- the run's context
 def test_run_context_is_what_every_page_of_the_run_gets(tmp_path):
     profile = write_profile(tmp_path, {"name": "Tower Hamlets", "la_code": 211})

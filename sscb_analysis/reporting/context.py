@@ -133,6 +133,7 @@ class ReportContext:
     inputs: Mapping[str, InputInfo] = field(default_factory=lambda: MappingProxyType({}))
     profile_path: Path | None = None
     dataset: InputInfo | None = None
+    coverage_notes: tuple[str, ...] = ()
 
     @property
     def period_label(self) -> str:
@@ -180,8 +181,10 @@ class ReportContext:
         return replace(self, inputs=MappingProxyType(kept), dataset=dataset)
 
     def notes(self) -> list[str]:
-        """Sentences about stale inputs, for the top of every page that uses them."""
-        return [i.note for i in self._all_inputs() if i.note and i.available]
+        """Sentences about stale inputs and about extracts that cover only part of the period,
+        for the top of every page that uses them."""
+        stale = [i.note for i in self._all_inputs() if i.note and i.available]
+        return [*stale, *self.coverage_notes]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values (written to the run's context.json and the manifest)."""
@@ -230,7 +233,44 @@ def load_context(
     if run is not None:
         _check_same_profile(run, config)
     ctx = build_context(config, overrides, run=run, run_dir=Path(run_dir) if run_dir else None)
-    return ctx.using(*uses) if uses is not None else ctx
+    if uses is None:
+        return ctx
+    page = ctx.using(*uses)
+    return replace(page, coverage_notes=period_coverage_notes(page))
+
+
+def period_coverage_notes(ctx: ReportContext) -> tuple[str, ...]:
+    """Sentences for extracts of ``ctx`` whose dates cover only part of the period under review.
+
+    An extract with no recorded date in the period at all is a :class:`ContextError`: its page
+    would count zeros everywhere (a period typed wrong, or the wrong file), never a report.
+    """
+    from sscb_analysis.data import load_extract
+    from sscb_analysis.reporting.period import coverage
+
+    start, end = ctx.period_start, ctx.period_end
+    notes = []
+    for kind, info in ctx.inputs.items():
+        if kind not in EXTRACT_KINDS or info.path is None:
+            continue
+        cov = coverage(kind, _dates_only(kind, info.path, load_extract))
+        if cov.last is None:
+            raise ContextError(f"the {kind} extract {info.path} holds no dates: check the file")
+        first = dt.date(*min(cov.months), 1)
+        span = f"its dates run from {first:%B %Y} to {cov.last.day} {cov.last:%B %Y}"
+        inside = [m for m in cov.months if (start.year, start.month) <= m <= (end.year, end.month)]
+        if not inside:
+            raise ContextError(
+                f"the period under review ({start.day} {start:%B %Y} to {end.day} {end:%B %Y}) "
+                f"lies outside the {kind} extract {Path(info.path).name}: {span}. Give "
+                "period_start and period_end within the data, or the extract that covers them."
+            )
+        if cov.last < end or first > start:
+            notes.append(
+                f"The {kind.upper()} extract covers only part of the period under review: "
+                f"{span}, so figures outside those dates are not in the data."
+            )
+    return tuple(notes)
 
 
 def build_context(

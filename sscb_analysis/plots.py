@@ -309,7 +309,8 @@ def trend_chart(
         _percent_axis(ax.yaxis)
     _style(ax, title, xlabel, ylabel)
     if lo is not None or label:
-        ax.legend(loc="best", fontsize=_FONT - 2, frameon=False)
+        # Outside the axes, to the right, as on the SPC chart: "best" inside covered the band.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_FONT - 2, frameon=False)
     _fit_layout(ax)
     return fig
 

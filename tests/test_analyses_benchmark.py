@@ -257,9 +257,28 @@ def test_headline_value_interval_comparison_and_variation(page):
     assert headline.variation is None  # one published year up to 2012-13: no chart
     (later,) = W.headlines(_page(period=_year(2014)))
     last = _page(period=_year(2014)).results.spc.result.table.iloc[-1]
-    assert later.variation is not None and later.previous == pytest.approx(16.8)
+    assert later.variation is not None and later.previous == pytest.approx(100 * 49 / 292)
     assert later.process_upper == pytest.approx(100 * last["upper"])
     assert later.previous_period == "2012-13"
+
+
+def test_headline_value_range_and_year_before_are_one_quantity():
+    """Review: the value and range came from the published counts but ``estimate`` and
+    ``previous`` (the direction of travel) were the rounded published rates (16.8 for 49 of
+    292 = 16.78%). All four now rest on the DfE's published counts (read here with the csv
+    module), and the sentence says so."""
+    file = "d3_cpps_subsequent_plan_2013_to_2025.csv"
+
+    def share(year: str) -> float:
+        x = int(_published(file, "CPP_subsequent", year)["210"])
+        return 100 * x / int(_published(file, "CPP_start", year)["210"])
+
+    (h,) = W.headlines(_page(period=_year(2014)))
+    assert h.estimate == pytest.approx(share("2014"), rel=1e-12)
+    assert h.previous == pytest.approx(share("2013"), rel=1e-12)
+    assert h.value.startswith(f"{h.estimate:.1f}% (")
+    assert h.lower < h.estimate < h.upper and h.interval == f"{h.lower:.1f}% to {h.upper:.1f}%"
+    assert "worked out from the DfE's published counts" in h.sentence
 
 
 def test_reconciliation_with_the_synthetic_extract_does_not_match(page):

@@ -190,3 +190,23 @@ def test_auditor_on_micro_extracts(rows) -> None:
     facts = m.compute.compute(frame, START, END, review_event=REVIEW)
     pg = disclose_page(facts, disclosure_policy())
     assert audit_page(facts, pg, all_words(pg), others=[31]) == []
+
+
+def test_the_chart_legend_sits_outside_the_data_area(page) -> None:
+    """Review: the legend was placed "best" inside the axes and covered the shaded likely range;
+    it now sits outside, to the right (measured on the drawn figure), and the saved PNG keeps it."""
+    import matplotlib.pyplot as plt
+
+    from sscb_analysis.alt_text import png_with_alt
+
+    fig = m.charts.duration_chart(page)
+    fig.draw_without_rendering()
+    (ax,) = fig.axes
+    legend = ax.get_legend()
+    assert len(legend.get_texts()) == 4  # two lines and their two likely ranges
+    box, data_area = legend.get_window_extent(), ax.get_window_extent()
+    assert not box.overlaps(data_area), (box, data_area)
+    assert box.x0 >= data_area.x1
+    png, _ = png_with_alt(fig)
+    assert int.from_bytes(png[16:20], "big") > fig.get_size_inches()[0] * fig.dpi
+    plt.close(fig)

@@ -81,7 +81,8 @@ def test_series_ends_with_the_period_under_review_not_the_extract(page) -> None:
     f = page.results
     assert (f.quarters[0].quarter, f.quarters[-1].quarter) == ("2010Q2", "2013Q1")
     assert "April to June 2010 to January to March 2013" in W.series_sentence(page)
-    assert "In the last quarter of the period under review (Jan-Mar 2013)" in W.spc_sentence(page)
+    # its last quarter's repeats are withheld (drawn as c): the chart's reading of it is not given
+    assert "period under review (Jan-Mar 2013) is drawn as c" in W.spc_sentence(page)
     later = m.page(pd.DataFrame(), "2013-04-01", "2014-03-31") if False else None
     assert later is None
 
@@ -132,12 +133,15 @@ def test_trend_review_and_spc(page) -> None:
     assert page.results.trend.result.fitted == ()  # fitted values never leave compute
 
 
-def test_headline_is_the_period_under_review(page) -> None:
+def test_headline_is_the_period_under_review(cpp, page) -> None:
     (h,) = W.headlines(page)
     s = page.results.in_period
     assert h.key == "cpp_second_or_subsequent_share" and h.period == "2012-13"
     assert h.estimate == pytest.approx(100 * s.repeats.value / s.started.value)
-    assert h.variation == "special cause improvement" and h.better == "lower"
+    assert h.better == "lower"
+    assert h.variation is None  # the last quarter is drawn as c: no signal read from it
+    shown = m.page(cpp, START, END, policy=disclosure_policy(BOARD_RESTRICTED))
+    assert W.headlines(shown)[0].variation == "special cause improvement"
 
 
 # --- no area in the code ---------------------------------------------------------------------
@@ -194,6 +198,43 @@ def test_a_quarter_without_plans_gives_sentences_not_a_traceback() -> None:
     assert W.spc_sentence(pg) is None
     assert m.charts.spc_chart(pg) is None
     assert W.quarter_table(pg).loc["Jul-Sep 2012", "Share of plans started"] == "-"
+
+
+SERIES = ["2011Q2", "2011Q3", "2011Q4", "2012Q1", "2012Q2", "2012Q3", "2012Q4", "2013Q1"]
+
+
+def test_a_chart_not_drawn_is_not_described() -> None:
+    """A quarter's plans started withheld: the chart is not drawn, so its sentence, the
+    headline and the conclusion describe no chart; the note says why, once."""
+    counts = {q: (40, 12) for q in SERIES} | {"2012Q3": (3, 1)}
+    pg = m.page(plans(counts), START, END)
+    assert pg.results.spc.result is not None  # computed, but withheld from the page
+    assert m.charts.spc_chart(pg) is None
+    assert W.spc_sentence(pg) is None
+    (h,) = W.headlines(pg)
+    assert h.variation is None and h.variation_icon is None and h.caveats == ()
+    text = all_words(pg)
+    assert text.count("The SPC chart is not drawn") == 1
+    assert "the chart shows" not in text and "the SPC chart shows" not in text
+    assert "signalling" not in text
+
+
+def test_signals_are_not_read_from_points_drawn_as_c() -> None:
+    """The last quarter's share rests on a withheld count: the chart draws it as c, so neither
+    the sentence, the headline nor the chart's icon text gives its signal."""
+    counts = {q: (40, 12) for q in SERIES} | {"2013Q1": (40, 2)}
+    pg = m.page(plans(counts), START, END)
+    assert pg.results.spc.points[-1] is None
+    assert pg.results.spc.result.variation == "special cause improvement"  # not to be said
+    sentence = W.spc_sentence(pg)
+    assert "(Jan-Mar 2013) is drawn as c, so the chart's reading of it is not given" in sentence
+    assert "improvement" not in sentence
+    assert "Jan-Mar 2013) are not described" in sentence
+    (h,) = W.headlines(pg)
+    assert h.variation is None and h.variation_icon is None
+    assert "chart" not in h.sentence and "improvement" not in W.conclusion(pg)
+    drawn = " ".join(t.get_text() for t in m.charts.spc_chart(pg).axes[0].texts)
+    assert "improvement" not in drawn and "Variation: not shown" in drawn
 
 
 def test_separated_quarters_say_the_trend_cannot_be_estimated() -> None:

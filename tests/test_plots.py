@@ -242,3 +242,14 @@ def test_percent_axis_ticks_carry_the_decimals_they_need():
     finally:
         plt.close(fig)
     assert labels == ["22.5%", "25.0%", "27.5%"]
+
+
+def test_trend_legend_sits_outside_the_axes_so_it_never_covers_the_band():
+    """A band filling the axes had no free spot for a "best" legend: it covered the range."""
+    lo, hi = np.array([0.1, 0.05, 0.1, 0.05]), np.array([0.9, 0.95, 0.9, 0.95])
+    fig = trend_chart(x=list("abcd"), y=(lo + hi) / 2, lower=lo, upper=hi, label="Share")
+    fig.draw_without_rendering()
+    (ax,) = fig.axes
+    box, data_area = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert not box.overlaps(data_area), (box, data_area)
+    plt.close(fig)

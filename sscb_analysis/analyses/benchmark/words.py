@@ -489,11 +489,23 @@ def headlines(page: Page) -> list[Headline]:
     view = f.comparators[HEADLINE]
     mine, status = view.value("la", f.year), view.status("la", f.year)
     ci, fun = f.la_share, f.funnel
+    spc = f.spc.result
+    # One source for the value, its range and the year before: the published counts (as the
+    # funnel plot and the SPC chart use them) when the DfE gives them, else the published rate.
     if ci is None or fun is None or fun.la_x is None:
         value, interval = _cell(mine, status, "percent"), "not available"
+        own, previous = mine, f.previous_share
+        basis = "The share is the rate as the DfE published it (no published counts, no range)."
     else:
-        value = f"{100 * ci.estimate:.1f}% ({fun.la_x:,} of {fun.la_n:,} plans)"
+        own = float(100 * ci.estimate)
+        value = f"{own:.1f}% ({fun.la_x:,} of {fun.la_n:,} plans)"
         interval = f"{100 * ci.lower:.1f}% to {100 * ci.upper:.1f}%"
+        years = spc.table["value"] if spc is not None else pd.Series(dtype=float)
+        previous = float(100 * years[f.year - 1]) if f.year - 1 in years.index else None
+        basis = (
+            "The share, its likely range and the year before are worked out from the DfE's "
+            "published counts of plans."
+        )
     place = {
         None: "it has no usable figure on the funnel plot",
         "within": "within the range chance alone gives around England's share",
@@ -504,13 +516,11 @@ def headlines(page: Page) -> list[Headline]:
     period = financial_year_label(f.year)
     sentence = (
         f"Published DfE figures for {period}: "
-        f"{_compare(mine, view.value('england', f.year), 'England')} and "
-        f"{_compare(mine, view.value('neighbours_median', f.year), 'the median of similar authorities')}"
-        f"; {place}."
+        f"{_compare(own, view.value('england', f.year), 'England')} and "
+        f"{_compare(own, view.value('neighbours_median', f.year), 'the median of similar authorities')}"
+        f"; {place}. {basis}"
     )
-    spc = f.spc.result
     last = spc.table.iloc[-1] if spc is not None else None
-    previous = f.previous_share
     return [
         Headline(
             key=HEADLINE_KEY,
@@ -524,7 +534,7 @@ def headlines(page: Page) -> list[Headline]:
             unit="percent",
             better="lower",
             period=period,
-            estimate=None if math.isnan(mine) else mine,
+            estimate=None if math.isnan(own) else own,
             lower=float(100 * ci.lower) if ci is not None else None,
             upper=float(100 * ci.upper) if ci is not None else None,
             previous=previous,

@@ -2,7 +2,8 @@
 
 A point whose share rests on a withheld count is drawn as ``c`` (its value never reaches the
 chart). The chart is not drawn when a quarter's plans started is withheld: a p chart's limits
-narrow with the number of plans, so they would give that count back.
+narrow with the number of plans, so they would give that count back (``spc_chart_note``, from
+the words, says why).
 """
 
 from __future__ import annotations
@@ -13,24 +14,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sscb_analysis import plots
-from sscb_analysis.analyses.cpp_repeats.words import facts_of
+from sscb_analysis.analyses.cpp_repeats.words import facts_of, spc_chart_note, spc_reading
 from sscb_analysis.disclose import Page
 
 __all__ = ["spc_chart", "spc_chart_note"]
-
-
-def spc_chart_note(page: Page) -> str | None:
-    """Why the chart is not drawn, or ``None`` when it is."""
-    f = facts_of(page)
-    if f.spc.result is None:
-        return f"No SPC chart is drawn: {f.spc.reason}."
-    withheld = [q.label for q in f.quarters if q.started.withheld]
-    if withheld:
-        return (
-            "The SPC chart is not drawn: its limits depend on the number of plans started, "
-            f"which is withheld for {', '.join(withheld)}."
-        )
-    return None
 
 
 def spc_chart(page: Page, title: str | None = None) -> Figure | None:
@@ -42,6 +29,8 @@ def spc_chart(page: Page, title: str | None = None) -> Figure | None:
     values = [np.nan if v is None else v for v in f.spc.points]
     table = result.table.copy()
     table["value"] = values
+    if spc_reading(page) is None:  # the last point is drawn as c: its signal is not given either
+        result = dataclasses.replace(result, variation="not shown (last quarter is c)")
     return plots.spc_chart(
         dataclasses.replace(result, table=table),
         title=title or "Share of plans started that were second or subsequent",

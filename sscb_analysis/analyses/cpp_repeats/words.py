@@ -16,7 +16,7 @@ from sscb_analysis.analyses.common import left_out, pct, pct_range, quarter_word
 from sscb_analysis.analyses.cpp_repeats.compute import Quarter, RepeatFacts
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import Page
-from sscb_analysis.stats import TrendResult, format_p
+from sscb_analysis.stats import SPCResult, TrendResult, format_p
 
 __all__ = [
     "PLAIN_TERMS",
@@ -30,6 +30,8 @@ __all__ = [
     "quarter_table",
     "review_sentence",
     "series_sentence",
+    "spc_chart_note",
+    "spc_reading",
     "spc_sentence",
     "trend_sentence",
 ]
@@ -280,23 +282,61 @@ def _runs(picked: list[str], labels: list[str]) -> str:
     return ", ".join(picked)
 
 
+def spc_chart_note(page: Page) -> str | None:
+    """Why the SPC chart is not drawn, or ``None`` when it is (the one owner of that choice:
+    the chart, its sentence, the conclusion and the headline all follow it)."""
+    f = facts_of(page)
+    if f.spc.result is None:
+        return f"No SPC chart is drawn: {f.spc.reason}."
+    withheld = [q.label for q in f.quarters if q.started.withheld]
+    if withheld:
+        return (
+            "The SPC chart is not drawn: its limits depend on the number of plans started, "
+            f"which is withheld for {', '.join(withheld)}."
+        )
+    return None
+
+
+def _hidden(f: RepeatFacts) -> list[str]:
+    """The quarters drawn as ``c`` on the chart (their share rests on a withheld count)."""
+    return [q.label for q, v in zip(f.quarters, f.spc.points, strict=True) if v is None]
+
+
+def spc_reading(page: Page) -> SPCResult | None:
+    """The chart's signal for the last quarter as the page may state it: ``None`` when the chart
+    is not drawn or its last point is drawn as ``c`` (a signal would describe a hidden value)."""
+    f = facts_of(page)
+    if spc_chart_note(page) is not None or f.quarters[-1].label in _hidden(f):
+        return None
+    return f.spc.result
+
+
 def spc_sentence(page: Page) -> str | None:
     """What the SPC chart shows for the last quarter of the period under review; ``None`` when
-    there is no chart to read (``charts.spc_chart_note`` says why, once)."""
+    there is no chart to read (``spc_chart_note`` says why, once). Signals are read only from the
+    points the chart shows: a quarter drawn as ``c`` is named as such, never described."""
     f = facts_of(page)
     result = f.spc.result
-    if result is None:
+    if result is None or spc_chart_note(page) is not None:
         return None
     labels = [q.label for q in f.quarters]
-    table = result.table
-    improving = [
-        labels[i] for i in range(len(labels)) if table["point_type"].iloc[i] == "improvement"
-    ]
-    concern = [labels[i] for i in range(len(labels)) if table["point_type"].iloc[i] == "concern"]
-    latest = _VARIATION_WORDS.get(result.variation, result.variation)
-    parts = [
-        f"In the last quarter of the period under review ({labels[-1]}) the chart shows {latest}."
-    ]
+    hidden = _hidden(f)
+    types = result.table["point_type"]
+    improving = [x for i, x in enumerate(labels) if types.iloc[i] == "improvement"]
+    concern = [x for i, x in enumerate(labels) if types.iloc[i] == "concern"]
+    improving = [x for x in improving if x not in hidden]
+    concern = [x for x in concern if x not in hidden]
+    if spc_reading(page) is None:
+        parts = [
+            f"The last quarter of the period under review ({labels[-1]}) is drawn as c, so the "
+            "chart's reading of it is not given."
+        ]
+    else:
+        latest = _VARIATION_WORDS.get(result.variation, result.variation)
+        parts = [
+            f"In the last quarter of the period under review ({labels[-1]}) the chart shows "
+            f"{latest}."
+        ]
     if improving:
         parts.append(
             f"Quarters signalling improvement (lower than usual): {_runs(improving, labels)}."
@@ -307,6 +347,12 @@ def spc_sentence(page: Page) -> str | None:
         parts.append(
             "The centre line is the average of every quarter, so when the level has moved, the "
             "quarters before the move show as one kind of signal and those after as the other."
+        )
+    if hidden:
+        parts.append(
+            f"{'The quarter' if len(hidden) == 1 else 'Quarters'} drawn as c "
+            f"({', '.join(hidden)}) {'is' if len(hidden) == 1 else 'are'} not described: "
+            "the share rests on a small count."
         )
     if result.trial_limits:
         parts.append("The limits are provisional because there are fewer than 12 quarters.")
@@ -332,8 +378,9 @@ def conclusion(page: Page) -> str:
                 f"the before-and-after model finds a {'fall' if lv < 1 else 'rise'} at "
                 f"{safe(r.label)}"
             )
-    if f.spc.result is not None and f.spc.result.variation.startswith("special cause"):
-        signals.append(f"the SPC chart shows {f.spc.result.variation}")
+    spc = spc_reading(page)
+    if spc is not None and spc.variation.startswith("special cause"):
+        signals.append(f"the SPC chart shows {spc.variation}")
     t = f.trend.result
     if t is not None and t.p_value < 1 - f.confidence:
         signals.append(
@@ -346,7 +393,7 @@ def conclusion(page: Page) -> str:
             else "Looking at every quarter rather than two: "
         )
         parts.append(lead + "; ".join(signals) + ".")
-    elif t is not None or f.spc.result is not None:
+    elif t is not None or spc is not None:
         parts.append(
             "Looking at every quarter, there is no clear signal that the share of repeat plans "
             "has changed, so any difference between two quarters may be chance."
@@ -377,8 +424,8 @@ def headlines(page: Page) -> list[Headline]:
         value = f"{s.repeats.words()} of {base} plans started"
         interval = "not shown (small number)"
         sentence = f"In {f.period.label}, {s.repeats.of('plans started')} were second or subsequent"
-    spc = f.spc.result
-    read = spc_sentence(page)
+    spc = spc_reading(page)
+    read = spc_sentence(page) if spc is not None else None
     sentence += ". " + (read.split(". ")[0].rstrip(".") + "." if read else "")
     return [
         Headline(

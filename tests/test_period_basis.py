@@ -61,3 +61,17 @@ def test_a_period_the_user_set_is_said_to_be_set(tmp_path) -> None:
 def test_a_period_in_the_profile_is_said_to_come_from_it(tmp_path) -> None:
     profile, run_dir, ctx = _run(tmp_path, period="2012-13")
     assert _page(profile, run_dir, ctx).period_basis == "given in the area profile"
+
+
+def test_a_page_outside_a_run_says_its_data_are_synthetic(tmp_path) -> None:
+    """Run by hand (JupyterLab, papermill, the stored outputs), a page on the generator's data
+    had nothing saying so: the banner comes only with a run's HTML. Its heading says it then,
+    and only then (a run's page has the banner, not the line twice)."""
+    from sscb_analysis.analyses.common import SYNTHETIC_NOTE
+
+    by_hand = report_context("", "", uses=("cpp",))  # the demonstration, no run
+    assert by_hand.synthetic and by_hand.run_dir is None
+    assert SYNTHETIC_NOTE in page_heading(by_hand, policy_of(by_hand))
+    profile, run_dir, ctx = _run(tmp_path)
+    in_run = _page(profile, run_dir, ctx)
+    assert in_run.synthetic and SYNTHETIC_NOTE not in page_heading(in_run, policy_of(in_run))

@@ -20,6 +20,7 @@ import pandas as pd
 from sscb_analysis.disclose import Policy, disclosure_policy, safe_count
 from sscb_analysis.escape import md_text
 from sscb_analysis.indicators.periods import financial_year_label
+from sscb_analysis.reporting.page_style import SYNTHETIC_BANNER_TEXT
 
 #: A backslash-escaped ASCII punctuation character, as :func:`safe` writes it.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -217,6 +218,13 @@ def policy_of(ctx: ReportContext) -> Policy:
     return disclosure_policy(ctx.disclosure, ctx.suppression_threshold)
 
 
+#: The line a page opens with, outside a run, when its data are the generator's (provenance).
+SYNTHETIC_NOTE = (
+    f"{SYNTHETIC_BANNER_TEXT}: invented extracts made by the project's generator; no figure "
+    "here describes a real child or family."
+)
+
+
 def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) -> str:
     """The lines every page opens with: the area, the period under review (and why that
     period), which quarters or years its series cover, the disclosure policy, and notes on
@@ -230,6 +238,10 @@ def page_heading(ctx: ReportContext, policy: Policy, covers: str | None = None) 
     if covers:
         lines.append(covers)
     lines.append(policy.statement())
+    if ctx.synthetic and ctx.run_dir is None:
+        # A run's pages carry the renderer's banner; a notebook run by hand (JupyterLab,
+        # papermill, the stored outputs) has only this line to say so.
+        lines.append(f"**{SYNTHETIC_NOTE}**")
     lines += [f"**Note:** {safe(n)}" for n in ctx.notes()]
     return "\n\n".join(lines)
 

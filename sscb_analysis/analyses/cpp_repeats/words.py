@@ -16,6 +16,7 @@ from sscb_analysis.analyses.common import left_out, pct, pct_range, quarter_word
 from sscb_analysis.analyses.cpp_repeats.compute import Quarter, RepeatFacts
 from sscb_analysis.analyses.headline import Headline
 from sscb_analysis.disclose import Page
+from sscb_analysis.plural import agree
 from sscb_analysis.stats import SPCResult, TrendResult, format_p
 
 __all__ = [
@@ -350,8 +351,8 @@ def spc_sentence(page: Page) -> str | None:
         )
     if hidden:
         parts.append(
-            f"{'The quarter' if len(hidden) == 1 else 'Quarters'} drawn as c "
-            f"({', '.join(hidden)}) {'is' if len(hidden) == 1 else 'are'} not described: "
+            f"{agree(len(hidden), 'The quarter', 'Quarters')} drawn as c "
+            f"({', '.join(hidden)}) {agree(len(hidden), 'is', 'are')} not described: "
             "the share rests on a small count."
         )
     if result.trial_limits:

@@ -235,6 +235,7 @@ def test_signals_are_not_read_from_points_drawn_as_c() -> None:
     assert "chart" not in h.sentence and "improvement" not in W.conclusion(pg)
     drawn = " ".join(t.get_text() for t in m.charts.spc_chart(pg).axes[0].texts)
     assert "improvement" not in drawn and "Variation: not shown" in drawn
+    assert W.figures(pg)["repeat_spc_variation"] is None  # the recorded figures, as the page
 
 
 def test_separated_quarters_say_the_trend_cannot_be_estimated() -> None:

@@ -471,7 +471,8 @@ def figures(page: Page) -> dict[str, Any]:
             f.review and f.review.model.result and f.review.model.result.estimable
         ),
         "repeat_its": f.review.model.result if f.review else None,
-        "repeat_spc_variation": f.spc.result.variation if f.spc.result else None,
+        # as the page states it: no reading of a chart not drawn or of a last point drawn as c
+        "repeat_spc_variation": reading.variation if (reading := spc_reading(page)) else None,
     }
     if c is not None:
         test = c.count_test

@@ -4,7 +4,8 @@
 year) and the benchmark ``p0`` (England's published numerator over denominator);
 :func:`funnel_classification` and :func:`funnel_figure` hand them to
 :func:`sscb_analysis.stats.funnel.funnel_points` and :func:`sscb_analysis.plots.funnel_chart`,
-whose 95% and 99.8% limits are exact binomial, as Public Health England draws them.
+whose 95% and 99.8% limits are exact binomial (Spiegelhalter 2005, appendix A.1.1); the
+closed form PHEindicatormethods draws proportion funnels with is ``method="phe"``.
 """
 
 from __future__ import annotations
